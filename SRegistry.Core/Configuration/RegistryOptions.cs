@@ -1,0 +1,54 @@
+using System.ComponentModel.DataAnnotations;
+
+namespace SRegistry.Core.Configuration;
+
+/// <summary>The <c>Registry</c> section of appsettings.json. Every value has a default that works for <c>dotnet run</c>.</summary>
+public sealed class RegistryOptions
+{
+    public const string Section = "Registry";
+
+    /// <summary>Folder holding the database, blobs, uploads in progress and keys. Relative paths start at the working directory.</summary>
+    [Required]
+    public string DataPath { get; set; } = "data";
+
+    /// <summary>The URL clients reach this server at; used in the discovery document and in every URL the server hands out. Empty: taken from the request.</summary>
+    public string PublicBaseUrl { get; set; } = "";
+
+    /// <summary>Collection used for one-segment references (<c>library://alpine</c>).</summary>
+    [Required, RegularExpression("^[a-z0-9]+(?:[_-][a-z0-9]+)*\\z")]
+    public string DefaultCollection { get; set; } = "library";
+
+    /// <summary>A push into a collection that does not exist creates it for the pusher.</summary>
+    public bool AutoCreateCollections { get; set; } = true;
+
+    /// <summary>Collections created by a push (or the UI's default) are private.</summary>
+    public bool NewCollectionsPrivate { get; set; }
+
+    /// <summary>Multipart part size the server asks clients for. At least 5 MiB so an S3 store could back it.</summary>
+    [Range(5L * 1024 * 1024, 5L * 1024 * 1024 * 1024)]
+    public long PartSizeBytes { get; set; } = 64L * 1024 * 1024;
+
+    /// <summary>Largest image accepted, in bytes.</summary>
+    [Range(1L, long.MaxValue)]
+    public long MaxImageBytes { get; set; } = 64L * 1024 * 1024 * 1024;
+
+    /// <summary>Default storage quota per user in bytes; 0 means unlimited.</summary>
+    [Range(0L, long.MaxValue)]
+    public long DefaultUserQuotaBytes { get; set; }
+
+    /// <summary>How long an upload URL may wait before the upload starts, and how long an unfinished upload is kept.</summary>
+    [Range(typeof(TimeSpan), "00:00:10", "7.00:00:00")]
+    public TimeSpan UploadLifetime { get; set; } = TimeSpan.FromHours(6);
+
+    /// <summary>How long a download URL stays valid; must outlast the slowest transfer.</summary>
+    [Range(typeof(TimeSpan), "00:00:10", "7.00:00:00")]
+    public TimeSpan DownloadUrlLifetime { get; set; } = TimeSpan.FromHours(12);
+
+    /// <summary>Usernames that are administrators whatever the identity provider says.</summary>
+    public string[] AdminUsers { get; set; } = [];
+
+    /// <summary>Identity-provider group whose members are administrators.</summary>
+    public string AdminGroup { get; set; } = "";
+
+    public string ResolveDataPath() => Path.GetFullPath(DataPath);
+}

@@ -1,0 +1,62 @@
+using Microsoft.EntityFrameworkCore;
+using Microsoft.EntityFrameworkCore.Metadata.Builders;
+using SRegistry.Core.Model;
+
+namespace SRegistry.Core.Data.Configurations;
+
+internal sealed class CollectionConfiguration : IEntityTypeConfiguration<Collection>
+{
+    public void Configure(EntityTypeBuilder<Collection> b)
+    {
+        b.HasKey(c => c.Id);
+        b.Property(c => c.Name).HasMaxLength(128);
+        b.HasIndex(c => c.Name).IsUnique();
+        b.HasIndex(c => c.OwnerId);
+        b.HasOne(c => c.Owner).WithMany().HasForeignKey(c => c.OwnerId).OnDelete(DeleteBehavior.Restrict);
+    }
+}
+
+internal sealed class CollectionTeamConfiguration : IEntityTypeConfiguration<CollectionTeam>
+{
+    public void Configure(EntityTypeBuilder<CollectionTeam> b)
+    {
+        b.HasKey(ct => new { ct.CollectionId, ct.TeamId });
+        b.HasIndex(ct => ct.TeamId);
+        b.HasOne(ct => ct.Collection).WithMany(c => c.Teams).HasForeignKey(ct => ct.CollectionId).OnDelete(DeleteBehavior.Cascade);
+        b.HasOne(ct => ct.Team).WithMany().HasForeignKey(ct => ct.TeamId).OnDelete(DeleteBehavior.Cascade);
+    }
+}
+
+internal sealed class ContainerConfiguration : IEntityTypeConfiguration<Container>
+{
+    public void Configure(EntityTypeBuilder<Container> b)
+    {
+        b.HasKey(c => c.Id);
+        b.Property(c => c.Name).HasMaxLength(128);
+        b.HasIndex(c => new { c.CollectionId, c.Name }).IsUnique();
+        b.HasOne(c => c.Collection).WithMany(c => c.Containers).HasForeignKey(c => c.CollectionId).OnDelete(DeleteBehavior.Cascade);
+    }
+}
+
+internal sealed class ImageConfiguration : IEntityTypeConfiguration<Image>
+{
+    public void Configure(EntityTypeBuilder<Image> b)
+    {
+        b.HasKey(i => i.Id);
+        b.Property(i => i.Hash).HasMaxLength(71);
+        b.HasIndex(i => new { i.ContainerId, i.Hash }).IsUnique();
+        b.HasIndex(i => i.Hash);
+        b.HasOne(i => i.Container).WithMany(c => c.Images).HasForeignKey(i => i.ContainerId).OnDelete(DeleteBehavior.Cascade);
+    }
+}
+
+internal sealed class TagConfiguration : IEntityTypeConfiguration<Tag>
+{
+    public void Configure(EntityTypeBuilder<Tag> b)
+    {
+        b.HasKey(t => new { t.ContainerId, t.Arch, t.Name });
+        b.HasIndex(t => t.ImageId);
+        b.HasOne(t => t.Container).WithMany(c => c.Tags).HasForeignKey(t => t.ContainerId).OnDelete(DeleteBehavior.Cascade);
+        b.HasOne(t => t.Image).WithMany().HasForeignKey(t => t.ImageId).OnDelete(DeleteBehavior.Cascade);
+    }
+}

@@ -1,0 +1,24 @@
+namespace SRegistry.Core.Model;
+
+/// <summary>A globally named set of containers owned by one user and shared with assigned teams.</summary>
+public sealed class Collection
+{
+    public string Id { get; set; } = Ids.New();
+    public required string Name { get; set; }
+    public string Description { get; set; } = "";
+    public bool IsPrivate { get; set; }
+    public required string OwnerId { get; set; }
+    public User? Owner { get; set; }
+    public DateTimeOffset CreatedAt { get; set; }
+    public DateTimeOffset UpdatedAt { get; set; }
+    public List<CollectionTeam> Teams { get; set; } = [];
+    public List<Container> Containers { get; set; } = [];
+}
+
+public sealed class CollectionTeam
+{
+    public required string CollectionId { get; set; }
+    public Collection? Collection { get; set; }
+    public required string TeamId { get; set; }
+    public Team? Team { get; set; }
+}

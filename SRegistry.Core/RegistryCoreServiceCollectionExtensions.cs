@@ -1,0 +1,33 @@
+using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Options;
+using SRegistry.Core.Configuration;
+using SRegistry.Core.Data;
+
+namespace SRegistry.Core;
+
+public static class RegistryCoreServiceCollectionExtensions
+{
+    /// <summary>Everything the registry needs whatever the front door: options, database, storage and services.</summary>
+    public static IServiceCollection AddRegistryCore(this IServiceCollection services, IConfiguration configuration)
+    {
+        services.AddOptions<RegistryOptions>()
+            .Bind(configuration.GetSection(RegistryOptions.Section))
+            .ValidateDataAnnotations()
+            .ValidateOnStart();
+        services.AddSingleton(TimeProvider.System);
+
+        services.AddDbContext<RegistryDbContext>((sp, db) =>
+        {
+            var options = sp.GetRequiredService<IOptions<RegistryOptions>>().Value;
+            var connectionString = configuration.GetConnectionString("Registry");
+            if (string.IsNullOrWhiteSpace(connectionString))
+            {
+                connectionString = $"Data Source={Path.Combine(options.ResolveDataPath(), "registry.db")}";
+            }
+            db.UseSqlite(connectionString, sqlite => sqlite.MigrationsAssembly(typeof(RegistryDbContext).Assembly.FullName));
+        });
+        return services;
+    }
+}
