@@ -3,7 +3,11 @@ using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Options;
 using SRegistry.Core.Configuration;
+using SRegistry.Core.Accounts;
 using SRegistry.Core.Data;
+using SRegistry.Core.Library;
+using SRegistry.Core.Storage;
+using SRegistry.Core.Uploads;
 
 namespace SRegistry.Core;
 
@@ -28,6 +32,19 @@ public static class RegistryCoreServiceCollectionExtensions
             }
             db.UseSqlite(connectionString, sqlite => sqlite.MigrationsAssembly(typeof(RegistryDbContext).Assembly.FullName));
         });
+
+        services.AddSingleton<DataFolder>();
+        services.AddSingleton<IBlobStore, LocalBlobStore>();
+        services.AddSingleton<BlobLocks>();
+        services.AddSingleton<UploadGates>();
+        services.AddSingleton<MultipartHashes>();
+        services.AddScoped<TokenService>();
+        services.AddScoped<UserDirectory>();
+        services.AddScoped<Namespaces>();
+        services.AddScoped<ImageCatalog>();
+        services.AddScoped<LibrarySearch>();
+        services.AddScoped<QuotaService>();
+        services.AddScoped<UploadService>();
         return services;
     }
 }

@@ -1,8 +1,29 @@
 using SRegistry.Core;
+using SRegistry.Web.Api.Library;
+using SRegistry.Web.Auth;
+using SRegistry.Web.Cli;
+using SRegistry.Web.Hosting;
 
 var builder = WebApplication.CreateBuilder(args);
+builder.Configuration.AddShippedDefaults();
 builder.Services.AddRegistryCore(builder.Configuration);
+builder.AddRegistryHosting();
+builder.AddRegistryAuth();
+builder.Services.AddLibraryApi();
 
 var app = builder.Build();
-app.MapGet("/healthz", () => Results.Ok(new { status = "ok" }));
-app.Run();
+await app.MigrateDatabaseAsync();
+if (TokenCommand.Handles(args))
+{
+    return await TokenCommand.RunAsync(app.Services, args);
+}
+
+app.UseSlashCollapsing();
+app.UseRequestLog();
+app.UseApiErrors();
+app.UseAuthentication();
+app.UseAuthorization();
+app.MapHealthChecks("/healthz");
+app.MapLibraryApi();
+await app.RunAsync();
+return 0;

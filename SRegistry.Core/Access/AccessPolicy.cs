@@ -1,0 +1,72 @@
+using SRegistry.Core.Model;
+
+namespace SRegistry.Core.Access;
+
+/// <summary>Everything the policy needs to know about a collection.</summary>
+public sealed record CollectionFacts(string OwnerId, bool IsPrivate, IReadOnlySet<string> TeamIds);
+
+/// <summary>Everything the policy needs to know about a team.</summary>
+public sealed record TeamFacts(string TeamId, TeamJoinMode JoinMode);
+
+public enum CollectionAction
+{
+    /// <summary>See it at all: lists, search, pages, API lookups. Private collections are invisible without it.</summary>
+    View,
+    Pull,
+    Push,
+    Edit,
+    Delete,
+    AssignTeams,
+}
+
+public enum TeamAction
+{
+    View,
+    Join,
+    Manage,
+}
+
+/// <summary>
+/// The one place that decides who may do what. Pure: it judges facts, it does not fetch them,
+/// so the library API, the UI and the tests all ask the same question the same way.
+/// </summary>
+public static class AccessPolicy
+{
+    public static bool CanCreateCollection(Principal who) => who.IsAuthenticated;
+
+    public static bool CanCreateTeam(Principal who) => who.IsAuthenticated;
+
+    public static bool CanAdminister(Principal who) => who.IsAdmin;
+
+    public static bool Can(Principal who, CollectionAction action, CollectionFacts collection)
+    {
+        if (who.IsAdmin)
+        {
+            return true;
+        }
+        var isOwner = who.UserId is not null && who.UserId == collection.OwnerId;
+        var inAssignedTeam = collection.TeamIds.Overlaps(who.TeamIds);
+        return action switch
+        {
+            CollectionAction.View or CollectionAction.Pull => !collection.IsPrivate || isOwner || inAssignedTeam,
+            CollectionAction.Push => isOwner || inAssignedTeam,
+            CollectionAction.Edit or CollectionAction.Delete or CollectionAction.AssignTeams => isOwner,
+            _ => false,
+        };
+    }
+
+    public static bool Can(Principal who, TeamAction action, TeamFacts team)
+    {
+        if (!who.IsAuthenticated)
+        {
+            return action == TeamAction.View;
+        }
+        return action switch
+        {
+            TeamAction.View => true,
+            TeamAction.Join => !who.TeamIds.Contains(team.TeamId) && team.JoinMode == TeamJoinMode.Open,
+            TeamAction.Manage => who.IsAdmin || who.OwnedTeamIds.Contains(team.TeamId),
+            _ => false,
+        };
+    }
+}

@@ -1,0 +1,71 @@
+using SRegistry.Core.Naming;
+
+namespace SRegistry.Core.Storage;
+
+/// <summary>Blobs as files under <c>blobs/sha256/ab/&lt;hex&gt;</c> inside the data folder.</summary>
+public sealed class LocalBlobStore(DataFolder folder) : IBlobStore
+{
+    public bool Exists(string sha256Hex) => File.Exists(PathOf(sha256Hex));
+
+    public long? GetSize(string sha256Hex)
+    {
+        var info = new FileInfo(PathOf(sha256Hex));
+        return info.Exists ? info.Length : null;
+    }
+
+    public string? GetLocalPath(string sha256Hex)
+    {
+        var path = PathOf(sha256Hex);
+        return File.Exists(path) ? path : null;
+    }
+
+    public void Publish(string verifiedFilePath, string sha256Hex)
+    {
+        var target = PathOf(sha256Hex);
+        Directory.CreateDirectory(Path.GetDirectoryName(target)!);
+        // Same bytes already stored: nothing to do (content addressing makes the copies identical).
+        if (File.Exists(target))
+        {
+            File.Delete(verifiedFilePath);
+            return;
+        }
+        // Uploads live in the same data folder, so this is a rename: atomic on one filesystem.
+        File.Move(verifiedFilePath, target, overwrite: true);
+    }
+
+    public void Delete(string sha256Hex)
+    {
+        var path = PathOf(sha256Hex);
+        if (File.Exists(path))
+        {
+            File.Delete(path);
+        }
+    }
+
+    public IEnumerable<string> ListHashes()
+    {
+        var root = Path.Combine(folder.Blobs, "sha256");
+        if (!Directory.Exists(root))
+        {
+            yield break;
+        }
+        foreach (var file in Directory.EnumerateFiles(root, "*", SearchOption.AllDirectories))
+        {
+            var name = Path.GetFileName(file);
+            if (NameRules.IsSha256Hex(name))
+            {
+                yield return name;
+            }
+        }
+    }
+
+    private string PathOf(string sha256Hex)
+    {
+        // The hex is the whole file name; refusing anything else keeps paths inside the store.
+        if (!NameRules.IsSha256Hex(sha256Hex))
+        {
+            throw new ArgumentException("not a sha256 hex digest", nameof(sha256Hex));
+        }
+        return Path.Combine(folder.Blobs, "sha256", sha256Hex[..2], sha256Hex);
+    }
+}

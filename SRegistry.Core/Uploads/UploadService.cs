@@ -1,0 +1,572 @@
+using System.Security.Cryptography;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
+using Microsoft.Win32.SafeHandles;
+using SRegistry.Core.Access;
+using SRegistry.Core.Configuration;
+using SRegistry.Core.Data;
+using SRegistry.Core.Library;
+using SRegistry.Core.Model;
+using SRegistry.Core.Naming;
+using SRegistry.Core.Sif;
+using SRegistry.Core.Storage;
+
+namespace SRegistry.Core.Uploads;
+
+/// <summary>How a multipart upload is to be cut, as the server decides.</summary>
+public sealed record MultipartPlan(string UploadId, int TotalParts, long PartSize);
+
+/// <summary>What the client is told after an upload is published.</summary>
+public sealed record UploadReceipt(QuotaUsage Quota, string ContainerPath);
+
+/// <summary>
+/// Receives image bytes: single-part, multipart and the legacy one-request upload. Bytes stream to a file in the
+/// data folder while being hashed; nothing becomes visible until size, SHA-256 and SIF format are verified and
+/// the blob is renamed into the store.
+/// </summary>
+public sealed partial class UploadService(
+    RegistryDbContext db,
+    Namespaces namespaces,
+    QuotaService quotas,
+    IBlobStore blobs,
+    BlobLocks blobLocks,
+    DataFolder folder,
+    UploadGates gates,
+    MultipartHashes carriers,
+    TimeProvider clock,
+    IOptions<RegistryOptions> options,
+    ILogger<UploadService> log)
+{
+    private RegistryOptions Options => options.Value;
+
+    // ---- single part (spec U2, U3, U4) ----
+
+    public async Task<Outcome<UploadSession>> StartSingleAsync(Principal who, string? imageId, long fileSize, string? sha256Hex,
+        CancellationToken ct = default)
+    {
+        var target = await LoadPushableImageAsync(who, imageId, ct);
+        if (!target.Succeeded)
+        {
+            return new Problem(target.Failure, target.Message);
+        }
+        var (image, collection) = target.Value;
+        if (!string.IsNullOrEmpty(sha256Hex) && NameRules.HashPrefix + sha256Hex != image.Hash)
+        {
+            return Problem.Invalid("sha256sum does not match the image's hash");
+        }
+        var refused = await RefuseSizeAsync(fileSize, collection, ct);
+        if (refused is { } problem)
+        {
+            return problem;
+        }
+        return await OpenSessionAsync(who, image, UploadKind.SinglePart, fileSize, fileSize, ct);
+    }
+
+    /// <summary>Receives the body sent to a single-part upload URL.</summary>
+    public async Task<Outcome<long>> ReceiveSingleAsync(string sessionId, Stream body, CancellationToken ct = default)
+    {
+        var session = await FindOpenSessionAsync(sessionId, UploadKind.SinglePart, ct);
+        if (session is null)
+        {
+            return Problem.NotFound("this upload URL is no longer valid; push again");
+        }
+        using var gate = gates.TryEnter(session.Id);
+        if (gate is null)
+        {
+            return Problem.Conflict("this upload is already in progress");
+        }
+        var path = UploadPath(session.Id);
+        long received;
+        using var sha = IncrementalHash.CreateHash(HashAlgorithmName.SHA256);
+        try
+        {
+            using (var file = File.OpenHandle(path, FileMode.Create, FileAccess.Write, FileShare.None, FileOptions.Asynchronous))
+            {
+                received = await HashingWriter.CopyAsync(body, file, 0, session.ExpectedSize, [sha], ct);
+            }
+        }
+        catch (HashingWriter.TooLargeException e)
+        {
+            TryDelete(path);
+            return Problem.Invalid(e.Message);
+        }
+        catch
+        {
+            // A client that goes away mid-upload leaves nothing behind.
+            TryDelete(path);
+            throw;
+        }
+        if (received != session.ExpectedSize)
+        {
+            TryDelete(path);
+            return Problem.Invalid($"upload incomplete: received {received} of {session.ExpectedSize} bytes");
+        }
+        var published = await VerifyAndPublishAsync(session.Image!, path, received, Convert.ToHexStringLower(sha.GetHashAndReset()), ct);
+        if (!published.Succeeded)
+        {
+            return new Problem(published.Failure, published.Message);
+        }
+        session.State = UploadState.Received;
+        await db.SaveChangesAsync(ct);
+        return received;
+    }
+
+    public async Task<Outcome<UploadReceipt>> CompleteSingleAsync(Principal who, string? imageId, CancellationToken ct = default)
+    {
+        var target = await LoadPushableImageAsync(who, imageId, ct);
+        if (!target.Succeeded)
+        {
+            return new Problem(target.Failure, target.Message);
+        }
+        var (image, collection) = target.Value;
+        var session = await db.UploadSessions.FirstOrDefaultAsync(s => s.ImageId == image.Id && s.Kind == UploadKind.SinglePart
+            && s.State == UploadState.Received && s.UserId == who.UserId, ct);
+        if (session is null)
+        {
+            return image.IsUploaded
+                ? await ReceiptAsync(image, collection, ct)
+                : Problem.Conflict("the image's bytes have not been received; push again");
+        }
+        db.UploadSessions.Remove(session);
+        return await MarkUploadedAsync(image, collection, ct);
+    }
+
+    // ---- multipart (spec U5 to U9) ----
+
+    public async Task<Outcome<MultipartPlan>> StartMultipartAsync(Principal who, string? imageId, long fileSize, CancellationToken ct = default)
+    {
+        var target = await LoadPushableImageAsync(who, imageId, ct);
+        if (!target.Succeeded)
+        {
+            return new Problem(target.Failure, target.Message);
+        }
+        var (image, collection) = target.Value;
+        var refused = await RefuseSizeAsync(fileSize, collection, ct);
+        if (refused is { } problem)
+        {
+            return problem;
+        }
+        var session = await OpenSessionAsync(who, image, UploadKind.Multipart, fileSize, Options.PartSizeBytes, ct);
+        // Created up front so every part can be written at its offset.
+        using (File.OpenHandle(UploadPath(session.Id), FileMode.Create, FileAccess.Write, FileShare.None, FileOptions.None, fileSize))
+        {
+        }
+        return new MultipartPlan(session.Id, session.TotalParts, session.PartSize);
+    }
+
+    /// <summary>Checks a request for a part's URL (spec U6).</summary>
+    public async Task<Outcome<UploadSession>> PreparePartAsync(Principal who, string? imageId, string? uploadId, int partNumber, long partSize,
+        CancellationToken ct = default)
+    {
+        var session = await FindMultipartForCallerAsync(who, imageId, uploadId, ct);
+        if (!session.Succeeded)
+        {
+            return session;
+        }
+        var value = session.Value!;
+        if (partNumber < 1 || partNumber > value.TotalParts)
+        {
+            return Problem.Invalid($"part number {partNumber} is outside 1..{value.TotalParts}");
+        }
+        var expected = ExpectedPartSize(value, partNumber);
+        if (partSize != expected)
+        {
+            return Problem.Invalid($"part {partNumber} must be {expected} bytes, not {partSize}");
+        }
+        return value;
+    }
+
+    /// <summary>Receives one part at its offset (spec U7). Returns the ETag the client echoes back.</summary>
+    public async Task<Outcome<string>> ReceivePartAsync(string sessionId, int partNumber, Stream body, string? declaredSha256,
+        CancellationToken ct = default)
+    {
+        var session = await FindOpenSessionAsync(sessionId, UploadKind.Multipart, ct);
+        if (session is null)
+        {
+            return Problem.NotFound("this upload URL is no longer valid; push again");
+        }
+        if (partNumber < 1 || partNumber > session.TotalParts)
+        {
+            return Problem.Invalid($"part number {partNumber} is outside 1..{session.TotalParts}");
+        }
+        if (!string.IsNullOrEmpty(declaredSha256) && !NameRules.IsSha256Hex(declaredSha256))
+        {
+            return Problem.Invalid("x-amz-content-sha256 must be 64 lower-case hex digits");
+        }
+        using var gate = gates.TryEnter(session.Id);
+        if (gate is null)
+        {
+            return Problem.Conflict("another part of this upload is being received; parts go one at a time");
+        }
+        var expected = ExpectedPartSize(session, partNumber);
+        var whole = carriers.ForPart(session.Id, partNumber);
+        using var partHash = string.IsNullOrEmpty(declaredSha256) ? null : IncrementalHash.CreateHash(HashAlgorithmName.SHA256);
+        var hashes = new List<IncrementalHash>(2);
+        if (whole is not null)
+        {
+            hashes.Add(whole);
+        }
+        if (partHash is not null)
+        {
+            hashes.Add(partHash);
+        }
+        long received;
+        try
+        {
+            using var file = File.OpenHandle(UploadPath(session.Id), FileMode.OpenOrCreate, FileAccess.Write, FileShare.None, FileOptions.Asynchronous);
+            received = await HashingWriter.CopyAsync(body, file, (partNumber - 1) * session.PartSize, expected, hashes, ct);
+        }
+        catch (HashingWriter.TooLargeException e)
+        {
+            carriers.Forget(session.Id);
+            return Problem.Invalid($"part {partNumber}: {e.Message}");
+        }
+        catch
+        {
+            carriers.Forget(session.Id);
+            throw;
+        }
+        if (received != expected)
+        {
+            carriers.Forget(session.Id);
+            return Problem.Invalid($"part {partNumber} incomplete: received {received} of {expected} bytes");
+        }
+        var partHex = partHash is null ? "" : Convert.ToHexStringLower(partHash.GetHashAndReset());
+        if (partHash is not null && partHex != declaredSha256)
+        {
+            carriers.Forget(session.Id);
+            return Problem.Invalid($"part {partNumber} does not match its declared sha256");
+        }
+        carriers.PartDone(session.Id, partNumber);
+        var part = await db.UploadParts.FirstOrDefaultAsync(p => p.SessionId == session.Id && p.PartNumber == partNumber, ct);
+        if (part is null)
+        {
+            part = new UploadPart { SessionId = session.Id, PartNumber = partNumber, Sha256 = partHex };
+            db.UploadParts.Add(part);
+        }
+        part.Size = received;
+        part.Sha256 = partHex;
+        part.ReceivedAt = clock.GetUtcNow();
+        await db.SaveChangesAsync(ct);
+        return PartETag(session.Id, partNumber, part.ReceivedAt);
+    }
+
+    public async Task<Outcome<UploadReceipt>> CompleteMultipartAsync(Principal who, string? imageId, string? uploadId,
+        IReadOnlyCollection<(int PartNumber, string Token)> completedParts, CancellationToken ct = default)
+    {
+        var found = await FindMultipartForCallerAsync(who, imageId, uploadId, ct);
+        if (!found.Succeeded)
+        {
+            return new Problem(found.Failure, found.Message);
+        }
+        var session = found.Value!;
+        using var gate = gates.TryEnter(session.Id);
+        if (gate is null)
+        {
+            return Problem.Conflict("a part of this upload is still being received");
+        }
+        var parts = await db.UploadParts.AsNoTracking().Where(p => p.SessionId == session.Id).OrderBy(p => p.PartNumber).ToListAsync(ct);
+        var missing = Enumerable.Range(1, session.TotalParts).Except(parts.Select(p => p.PartNumber)).ToList();
+        if (missing.Count > 0)
+        {
+            return Problem.Invalid($"parts missing: {string.Join(", ", missing.Take(10))}{(missing.Count > 10 ? ", …" : "")}");
+        }
+        var listed = completedParts.Select(p => p.PartNumber).Order().ToList();
+        if (!listed.SequenceEqual(Enumerable.Range(1, session.TotalParts)))
+        {
+            return Problem.Invalid($"completedParts must list each part 1..{session.TotalParts} once");
+        }
+        foreach (var (number, token) in completedParts)
+        {
+            var part = parts[number - 1];
+            if (!string.IsNullOrEmpty(token) && token != PartETag(session.Id, number, part.ReceivedAt))
+            {
+                return Problem.Invalid($"part {number} was replaced after its token was issued; upload it again");
+            }
+        }
+        var path = UploadPath(session.Id);
+        var sha = carriers.TryFinish(session.Id, session.TotalParts) ?? await HashingWriter.HashFileAsync(path, ct);
+        var image = session.Image!;
+        var published = await VerifyAndPublishAsync(image, path, new FileInfo(path).Length, sha, ct);
+        if (!published.Succeeded)
+        {
+            await DiscardAsync(session, ct);
+            return new Problem(published.Failure, published.Message);
+        }
+        db.UploadSessions.Remove(session);
+        var collection = await db.Collections.AsNoTracking().FirstAsync(c => c.Containers.Any(k => k.Id == image.ContainerId), ct);
+        return await MarkUploadedAsync(image, collection, ct);
+    }
+
+    public async Task<Outcome<bool>> AbortMultipartAsync(Principal who, string? imageId, string? uploadId, CancellationToken ct = default)
+    {
+        var found = await FindMultipartForCallerAsync(who, imageId, uploadId, ct);
+        if (!found.Succeeded)
+        {
+            return new Problem(found.Failure, found.Message);
+        }
+        await DiscardAsync(found.Value!, ct);
+        return true;
+    }
+
+    // ---- legacy single request (spec U1) ----
+
+    public async Task<Outcome<UploadReceipt>> ReceiveLegacyAsync(Principal who, string? imageId, Stream body, long? contentLength,
+        CancellationToken ct = default)
+    {
+        var target = await LoadPushableImageAsync(who, imageId, ct);
+        if (!target.Succeeded)
+        {
+            return new Problem(target.Failure, target.Message);
+        }
+        var (image, collection) = target.Value;
+        var refused = await RefuseSizeAsync(contentLength ?? 1, collection, ct);
+        if (refused is { } problem)
+        {
+            return problem;
+        }
+        var path = UploadPath(Ids.New());
+        long received;
+        using var sha = IncrementalHash.CreateHash(HashAlgorithmName.SHA256);
+        try
+        {
+            using var file = File.OpenHandle(path, FileMode.CreateNew, FileAccess.Write, FileShare.None, FileOptions.Asynchronous);
+            received = await HashingWriter.CopyAsync(body, file, 0, contentLength ?? Options.MaxImageBytes, [sha], ct);
+        }
+        catch (HashingWriter.TooLargeException e)
+        {
+            TryDelete(path);
+            return Problem.Invalid(e.Message);
+        }
+        catch
+        {
+            TryDelete(path);
+            throw;
+        }
+        var published = await VerifyAndPublishAsync(image, path, received, Convert.ToHexStringLower(sha.GetHashAndReset()), ct);
+        if (!published.Succeeded)
+        {
+            return new Problem(published.Failure, published.Message);
+        }
+        return await MarkUploadedAsync(image, collection, ct);
+    }
+
+    // ---- housekeeping ----
+
+    /// <summary>Deletes expired sessions with their files, and upload files no session owns (left by a crash).</summary>
+    public async Task<int> ExpireAsync(CancellationToken ct = default)
+    {
+        var now = clock.GetUtcNow();
+        var expired = await db.UploadSessions.Where(s => s.ExpiresAt < now).ToListAsync(ct);
+        foreach (var session in expired)
+        {
+            carriers.Forget(session.Id);
+            TryDelete(UploadPath(session.Id));
+        }
+        db.UploadSessions.RemoveRange(expired);
+        await db.SaveChangesAsync(ct);
+
+        var live = (await db.UploadSessions.AsNoTracking().Select(s => s.Id).ToListAsync(ct)).ToHashSet(StringComparer.Ordinal);
+        var cutoff = now.UtcDateTime - Options.UploadLifetime;
+        var orphans = 0;
+        foreach (var file in Directory.EnumerateFiles(folder.Uploads, "*.upload"))
+        {
+            if (!live.Contains(Path.GetFileNameWithoutExtension(file)) && File.GetLastWriteTimeUtc(file) < cutoff)
+            {
+                TryDelete(file);
+                orphans++;
+            }
+        }
+        if (expired.Count + orphans > 0)
+        {
+            LogExpired(log, expired.Count, orphans);
+        }
+        return expired.Count + orphans;
+    }
+
+    // ---- shared steps ----
+
+    private async Task<Outcome<(Image Image, Collection Collection)>> LoadPushableImageAsync(Principal who, string? imageId, CancellationToken ct)
+    {
+        if (!who.IsAuthenticated)
+        {
+            return Problem.Unauthenticated();
+        }
+        var image = string.IsNullOrEmpty(imageId) ? null : await db.Images.FirstOrDefaultAsync(i => i.Id == imageId, ct);
+        var container = image is null
+            ? null
+            : await db.Containers.AsNoTracking().Include(c => c.Collection).ThenInclude(c => c!.Owner).FirstAsync(c => c.Id == image.ContainerId, ct);
+        if (image is null || container is null)
+        {
+            return Problem.NotFound("image not found");
+        }
+        var facts = await namespaces.FactsAsync(container.Collection!, ct);
+        if (!AccessPolicy.Can(who, CollectionAction.View, facts))
+        {
+            return Problem.NotFound("image not found");
+        }
+        if (!AccessPolicy.Can(who, CollectionAction.Push, facts))
+        {
+            return Problem.Forbidden($"you may not push to collection '{container.Collection!.Name}'");
+        }
+        if (container.IsReadOnly)
+        {
+            return Problem.Forbidden($"container '{container.Collection!.Name}/{container.Name}' is read-only");
+        }
+        return (image, container.Collection!);
+    }
+
+    private async Task<Problem?> RefuseSizeAsync(long fileSize, Collection collection, CancellationToken ct)
+    {
+        if (fileSize <= 0)
+        {
+            return Problem.Invalid("filesize must be a positive number of bytes");
+        }
+        if (fileSize > Options.MaxImageBytes)
+        {
+            return Problem.Invalid($"the image is {fileSize} bytes; this registry accepts at most {Options.MaxImageBytes}");
+        }
+        var usage = await quotas.ForUserAsync(collection.OwnerId, ct);
+        return usage.Allows(fileSize)
+            ? null
+            : Problem.QuotaExceeded($"storage quota exceeded: {usage.UsedBytes} of {usage.TotalBytes} bytes used, this image needs {fileSize} more");
+    }
+
+    private async Task<UploadSession> OpenSessionAsync(Principal who, Image image, UploadKind kind, long fileSize, long partSize,
+        CancellationToken ct)
+    {
+        // A new attempt replaces earlier ones for the same image: the client re-pushes into the same image ID.
+        var earlier = await db.UploadSessions.Where(s => s.ImageId == image.Id).ToListAsync(ct);
+        foreach (var old in earlier)
+        {
+            carriers.Forget(old.Id);
+            TryDelete(UploadPath(old.Id));
+        }
+        db.UploadSessions.RemoveRange(earlier);
+        var now = clock.GetUtcNow();
+        var session = new UploadSession
+        {
+            ImageId = image.Id,
+            Image = image,
+            UserId = who.UserId!,
+            Kind = kind,
+            State = UploadState.Open,
+            ExpectedSize = fileSize,
+            ExpectedSha256 = ImageCatalog.HexOf(image.Hash),
+            PartSize = partSize,
+            TotalParts = (int)((fileSize + partSize - 1) / partSize),
+            CreatedAt = now,
+            ExpiresAt = now + Options.UploadLifetime,
+        };
+        db.UploadSessions.Add(session);
+        await db.SaveChangesAsync(ct);
+        return session;
+    }
+
+    private async Task<UploadSession?> FindOpenSessionAsync(string sessionId, UploadKind kind, CancellationToken ct)
+    {
+        var now = clock.GetUtcNow();
+        return await db.UploadSessions.Include(s => s.Image)
+            .FirstOrDefaultAsync(s => s.Id == sessionId && s.Kind == kind && s.State == UploadState.Open && s.ExpiresAt > now, ct);
+    }
+
+    private async Task<Outcome<UploadSession>> FindMultipartForCallerAsync(Principal who, string? imageId, string? uploadId, CancellationToken ct)
+    {
+        var target = await LoadPushableImageAsync(who, imageId, ct);
+        if (!target.Succeeded)
+        {
+            return new Problem(target.Failure, target.Message);
+        }
+        var now = clock.GetUtcNow();
+        var session = string.IsNullOrEmpty(uploadId)
+            ? null
+            : await db.UploadSessions.Include(s => s.Image).FirstOrDefaultAsync(s => s.Id == uploadId && s.ImageId == imageId
+                && s.Kind == UploadKind.Multipart && s.State == UploadState.Open && s.ExpiresAt > now, ct);
+        if (session is null || (session.UserId != who.UserId && !who.IsAdmin))
+        {
+            return Problem.NotFound("multipart upload not found or expired; push again");
+        }
+        return session;
+    }
+
+    /// <summary>Checks size, hash and SIF format of a received file, then moves it into the blob store.</summary>
+    private async Task<Outcome<bool>> VerifyAndPublishAsync(Image image, string path, long size, string sha256Hex, CancellationToken ct)
+    {
+        if (NameRules.HashPrefix + sha256Hex != image.Hash)
+        {
+            TryDelete(path);
+            return Problem.Invalid($"the uploaded file hashes to sha256.{sha256Hex}, not {image.Hash}");
+        }
+        var sif = SifInspector.InspectFile(path);
+        if (!sif.IsValid)
+        {
+            TryDelete(path);
+            return Problem.Invalid($"only SIF images (Singularity 3.3 or newer) are accepted: {sif.Error}");
+        }
+        using (await blobLocks.AcquireAsync(sha256Hex, ct))
+        {
+            blobs.Publish(path, sha256Hex);
+        }
+        image.Size = size;
+        image.Arch ??= sif.Arch;
+        image.IsSigned = sif.Signers.Count > 0;
+        image.SignerFingerprints = string.Join(' ', sif.Signers);
+        image.UpdatedAt = clock.GetUtcNow();
+        return true;
+    }
+
+    private async Task<Outcome<UploadReceipt>> MarkUploadedAsync(Image image, Collection collection, CancellationToken ct)
+    {
+        if (!blobs.Exists(ImageCatalog.HexOf(image.Hash)))
+        {
+            return Problem.Conflict("the image's bytes are missing; push again");
+        }
+        image.IsUploaded = true;
+        image.UpdatedAt = clock.GetUtcNow();
+        await db.SaveChangesAsync(ct);
+        LogPublished(log, image.Hash, image.Size);
+        return await ReceiptAsync(image, collection, ct);
+    }
+
+    private async Task<Outcome<UploadReceipt>> ReceiptAsync(Image image, Collection collection, CancellationToken ct)
+    {
+        var container = await db.Containers.AsNoTracking().FirstAsync(c => c.Id == image.ContainerId, ct);
+        return new UploadReceipt(await quotas.ForUserAsync(collection.OwnerId, ct), $"collections/{collection.Name}/{container.Name}");
+    }
+
+    private async Task DiscardAsync(UploadSession session, CancellationToken ct)
+    {
+        carriers.Forget(session.Id);
+        TryDelete(UploadPath(session.Id));
+        db.UploadSessions.Remove(session);
+        await db.SaveChangesAsync(ct);
+    }
+
+    private static long ExpectedPartSize(UploadSession session, int partNumber) =>
+        Math.Min(session.PartSize, session.ExpectedSize - ((partNumber - 1) * session.PartSize));
+
+    /// <summary>Changes whenever the part is received again, so a completion listing a stale token is caught.</summary>
+    private static string PartETag(string sessionId, int partNumber, DateTimeOffset receivedAt) =>
+        $"\"{sessionId[..8]}-{partNumber}-{receivedAt.UtcTicks:x}\"";
+
+    private string UploadPath(string sessionId) => Path.Combine(folder.Uploads, sessionId + ".upload");
+
+    private static void TryDelete(string path)
+    {
+        try
+        {
+            File.Delete(path);
+        }
+        catch (IOException)
+        {
+            // Housekeeping removes it later.
+        }
+    }
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Published image {Hash} ({Size} bytes)")]
+    private static partial void LogPublished(ILogger logger, string hash, long size);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Expired {Sessions} upload sessions and {Orphans} orphaned upload files")]
+    private static partial void LogExpired(ILogger logger, int sessions, int orphans);
+}

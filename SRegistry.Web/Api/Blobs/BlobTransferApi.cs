@@ -1,0 +1,118 @@
+using Microsoft.AspNetCore.Http.Features;
+using Microsoft.AspNetCore.Http.HttpResults;
+using Microsoft.AspNetCore.Server.Kestrel.Core.Features;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.Options;
+using Microsoft.Net.Http.Headers;
+using SRegistry.Core.Configuration;
+using SRegistry.Core.Data;
+using SRegistry.Core.Library;
+using SRegistry.Core.Storage;
+using SRegistry.Core.Uploads;
+using SRegistry.Web.Api.Library;
+
+namespace SRegistry.Web.Api.Blobs;
+
+/// <summary>
+/// The server-minted URLs: uploads of whole files and parts, and ranged downloads. They carry their own credential
+/// in the query string because the client sends no token to them.
+/// </summary>
+public static class BlobTransferApi
+{
+    private const string SinglePurpose = "up";
+    private const string PartPurpose = "part";
+    private const string DownloadPurpose = "dl";
+
+    public static IEndpointRouteBuilder MapBlobTransfers(this IEndpointRouteBuilder app)
+    {
+        var blobs = app.MapGroup("/_blobs");
+        blobs.MapPut("/up/{sessionId}", ReceiveSingle);
+        blobs.MapPut("/part/{sessionId}/{partNumber:int}", ReceivePart);
+        blobs.MapMethods("/dl/{imageId}", [HttpMethods.Get, HttpMethods.Head], Download);
+        return app;
+    }
+
+    public static string SingleUploadUrl(HttpContext context, string sessionId) =>
+        Url(context, $"/_blobs/up/{sessionId}", SinglePurpose, sessionId, UploadUrlLifetime(context));
+
+    public static string PartUploadUrl(HttpContext context, string sessionId, int partNumber) =>
+        Url(context, $"/_blobs/part/{sessionId}/{partNumber}", PartPurpose, $"{sessionId}/{partNumber}", UploadUrlLifetime(context));
+
+    public static string DownloadUrl(HttpContext context, string imageId) =>
+        Url(context, $"/_blobs/dl/{imageId}", DownloadPurpose, imageId,
+            context.RequestServices.GetRequiredService<IOptions<RegistryOptions>>().Value.DownloadUrlLifetime);
+
+    /// <summary>U3: the whole file of a single-part upload. Must answer exactly 200.</summary>
+    public static async Task<Results<Ok, LibraryError>> ReceiveSingle(string sessionId, string? t, HttpContext context, UploadService uploads)
+    {
+        if (!Tokens(context).Verify(t, SinglePurpose, sessionId))
+        {
+            return new LibraryError(StatusCodes.Status403Forbidden, "upload URL is invalid or expired; push again");
+        }
+        AllowLargeBody(context);
+        var outcome = await uploads.ReceiveSingleAsync(sessionId, context.Request.Body, context.RequestAborted);
+        return outcome.Succeeded ? TypedResults.Ok() : LibraryError.From(outcome);
+    }
+
+    /// <summary>U7: one part of a multipart upload, written at its offset. Answers 200 with the ETag the client echoes back.</summary>
+    public static async Task<Results<Ok, LibraryError>> ReceivePart(string sessionId, int partNumber, string? t, HttpContext context,
+        UploadService uploads)
+    {
+        if (!Tokens(context).Verify(t, PartPurpose, $"{sessionId}/{partNumber}"))
+        {
+            return new LibraryError(StatusCodes.Status403Forbidden, "part upload URL is invalid or expired; push again");
+        }
+        AllowLargeBody(context);
+        var declared = context.Request.Headers["x-amz-content-sha256"].ToString();
+        var outcome = await uploads.ReceivePartAsync(sessionId, partNumber, context.Request.Body, declared, context.RequestAborted);
+        if (!outcome.Succeeded)
+        {
+            return LibraryError.From(outcome);
+        }
+        context.Response.Headers.ETag = outcome.Value;
+        return TypedResults.Ok();
+    }
+
+    /// <summary>P2: the image bytes, with Range support (206 + Content-Range), Accept-Ranges and the hash as ETag, sent with sendfile.</summary>
+    public static async Task<Results<PhysicalFileHttpResult, LibraryError>> Download(string imageId, string? t, HttpContext context,
+        RegistryDbContext db, IBlobStore blobs)
+    {
+        if (!Tokens(context).Verify(t, DownloadPurpose, imageId))
+        {
+            return LibraryError.NotFound("download URL is invalid or expired; pull again");
+        }
+        var image = await db.Images.AsNoTracking().FirstOrDefaultAsync(i => i.Id == imageId && i.IsUploaded, context.RequestAborted);
+        var path = image is null ? null : blobs.GetLocalPath(ImageCatalog.HexOf(image.Hash));
+        if (image is null || path is null)
+        {
+            return LibraryError.NotFound("image not found");
+        }
+        return TypedResults.PhysicalFile(path, "application/octet-stream", enableRangeProcessing: true,
+            entityTag: new EntityTagHeaderValue($"\"{image.Hash}\""), lastModified: image.UpdatedAt);
+    }
+
+    private static string Url(HttpContext context, string path, string purpose, string objectId, TimeSpan lifetime)
+    {
+        var token = Tokens(context).Issue(purpose, objectId, lifetime);
+        var baseUrl = context.RequestServices.GetRequiredService<PublicUrls>().BaseUrl(context.Request);
+        return $"{baseUrl}{path}?t={Uri.EscapeDataString(token)}";
+    }
+
+    private static TimeSpan UploadUrlLifetime(HttpContext context) =>
+        context.RequestServices.GetRequiredService<IOptions<RegistryOptions>>().Value.UploadLifetime;
+
+    private static TransferTokens Tokens(HttpContext context) => context.RequestServices.GetRequiredService<TransferTokens>();
+
+    /// <summary>Image bodies are many gigabytes and may arrive slowly: lift Kestrel's size and minimum-rate limits for this request.</summary>
+    internal static void AllowLargeBody(HttpContext context)
+    {
+        if (context.Features.Get<IHttpMaxRequestBodySizeFeature>() is { IsReadOnly: false } size)
+        {
+            size.MaxRequestBodySize = null;
+        }
+        if (context.Features.Get<IHttpMinRequestBodyDataRateFeature>() is { } rate)
+        {
+            rate.MinDataRate = null;
+        }
+    }
+}

@@ -1,0 +1,34 @@
+using System.Security.Cryptography;
+using Microsoft.AspNetCore.DataProtection;
+
+namespace SRegistry.Web.Api.Blobs;
+
+/// <summary>
+/// Self-authorising credentials for the URLs the client uses without a token (spec U3, U7, P2): a payload naming
+/// the purpose and the one object it grants, sealed with an expiry by DataProtection (keys in the data folder).
+/// </summary>
+public sealed class TransferTokens(IDataProtectionProvider provider)
+{
+    private readonly ITimeLimitedDataProtector protector =
+        provider.CreateProtector("SRegistry.BlobTransfer.v1").ToTimeLimitedDataProtector();
+
+    public string Issue(string purpose, string objectId, TimeSpan lifetime) =>
+        protector.Protect($"{purpose}|{objectId}", lifetime);
+
+    /// <summary>True when the token was issued for exactly this purpose and object and has not expired.</summary>
+    public bool Verify(string? token, string purpose, string objectId)
+    {
+        if (string.IsNullOrEmpty(token) || token.Length > 4096)
+        {
+            return false;
+        }
+        try
+        {
+            return protector.Unprotect(token, out _) == $"{purpose}|{objectId}";
+        }
+        catch (CryptographicException)
+        {
+            return false;
+        }
+    }
+}

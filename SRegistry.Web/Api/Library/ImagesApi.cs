@@ -1,0 +1,148 @@
+using Microsoft.AspNetCore.Http.HttpResults;
+using SRegistry.Core.Library;
+using SRegistry.Web.Api.Blobs;
+using SRegistry.Web.Auth;
+
+namespace SRegistry.Web.Api.Library;
+
+/// <summary>Images, tags, search, delete and the download redirect (spec L7 to L14, P1).</summary>
+public static class ImagesApi
+{
+    public static IEndpointRouteBuilder MapImages(this IEndpointRouteBuilder app)
+    {
+        app.MapGet("/v1/images/{**reference}", GetImage);
+        app.MapPost("/v1/images", CreateImage);
+        app.MapDelete("/v1/images/{**reference}", DeleteImage);
+        app.MapGet("/v1/tags/{containerId}", GetArchBlindTags);
+        app.MapPost("/v1/tags/{containerId}", SetArchBlindTag);
+        app.MapGet("/v2/tags/{containerId}", GetArchTags);
+        app.MapPost("/v2/tags/{containerId}", SetArchTag);
+        app.MapGet("/v1/search", Search);
+        app.MapGet("/v1/imagefile/{**reference}", Download);
+        return app;
+    }
+
+    public static async Task<Results<Envelope<ImageWire>, LibraryError>> GetImage(string? reference, string? arch, Caller caller,
+        ImageCatalog catalog, CancellationToken ct)
+    {
+        var outcome = await catalog.ResolveAsync(caller.Principal, reference, arch, ct);
+        return outcome.Succeeded ? new Envelope<ImageWire>(ImageWire.From(outcome.Value!)) : Failed.For(outcome, caller);
+    }
+
+    public static async Task<Results<Envelope<ImageWire>, LibraryError>> CreateImage(HttpRequest request, Caller caller, ImageCatalog catalog,
+        CancellationToken ct)
+    {
+        var (body, error) = await LibraryBody.ReadAsync<CreateImageRequest>(request, ct);
+        if (error is not null)
+        {
+            return error;
+        }
+        var outcome = await catalog.CreateAsync(caller.Principal, body!.Container, body.Hash, body.Description, ct);
+        return outcome.Succeeded ? new Envelope<ImageWire>(ImageWire.From(outcome.Value!)) : Failed.For(outcome, caller);
+    }
+
+    /// <summary>Deletes the image and every tag pointing at it; success is 200 only (spec L9).</summary>
+    public static async Task<Results<Envelope<ImageWire>, LibraryError>> DeleteImage(string? reference, string? arch, Caller caller,
+        ImageCatalog catalog, CancellationToken ct)
+    {
+        var outcome = await catalog.DeleteAsync(caller.Principal, reference, arch, ct);
+        return outcome.Succeeded ? new Envelope<ImageWire>(ImageWire.From(outcome.Value!)) : Failed.For(outcome, caller);
+    }
+
+    public static async Task<Results<Envelope<IReadOnlyDictionary<string, string>>, LibraryError>> GetArchBlindTags(string containerId, Caller caller,
+        ImageCatalog catalog, CancellationToken ct)
+    {
+        var outcome = await catalog.ArchBlindTagsAsync(caller.Principal, containerId, ct);
+        return outcome.Succeeded ? new Envelope<IReadOnlyDictionary<string, string>>(outcome.Value!) : Failed.For(outcome, caller);
+    }
+
+    /// <summary>L11 must answer exactly 200 (201 fails the push).</summary>
+    public static async Task<Results<Envelope<IReadOnlyDictionary<string, string>>, LibraryError>> SetArchBlindTag(string containerId,
+        HttpRequest request, Caller caller, ImageCatalog catalog, CancellationToken ct)
+    {
+        var (body, error) = await LibraryBody.ReadAsync<SetTagRequest>(request, ct);
+        if (error is not null)
+        {
+            return error;
+        }
+        var outcome = await catalog.SetTagAsync(caller.Principal, containerId, null, body!.Tag, body.ImageId, ct);
+        return outcome.Succeeded ? await GetArchBlindTags(containerId, caller, catalog, ct) : Failed.For(outcome, caller);
+    }
+
+    public static async Task<Results<Envelope<IReadOnlyDictionary<string, IReadOnlyDictionary<string, string>>>, LibraryError>> GetArchTags(
+        string containerId, Caller caller, ImageCatalog catalog, CancellationToken ct)
+    {
+        var outcome = await catalog.ArchTagsAsync(caller.Principal, containerId, ct);
+        return outcome.Succeeded
+            ? new Envelope<IReadOnlyDictionary<string, IReadOnlyDictionary<string, string>>>(outcome.Value!)
+            : Failed.For(outcome, caller);
+    }
+
+    /// <summary>L13 must answer exactly 200.</summary>
+    public static async Task<Results<Envelope<IReadOnlyDictionary<string, IReadOnlyDictionary<string, string>>>, LibraryError>> SetArchTag(
+        string containerId, HttpRequest request, Caller caller, ImageCatalog catalog, CancellationToken ct)
+    {
+        var (body, error) = await LibraryBody.ReadAsync<SetTagRequest>(request, ct);
+        if (error is not null)
+        {
+            return error;
+        }
+        if (string.IsNullOrEmpty(body!.Arch))
+        {
+            return LibraryError.BadRequest("Arch is required");
+        }
+        var outcome = await catalog.SetTagAsync(caller.Principal, containerId, body.Arch, body.Tag, body.ImageId, ct);
+        return outcome.Succeeded ? await GetArchTags(containerId, caller, catalog, ct) : Failed.For(outcome, caller);
+    }
+
+    public static async Task<Results<Envelope<SearchWire>, LibraryError>> Search(string? value, string? arch, string? signed, Caller caller,
+        LibrarySearch search, CancellationToken ct)
+    {
+        bool? signedOnly = signed switch
+        {
+            null or "" => null,
+            "true" => true,
+            "false" => false,
+            _ => null,
+        };
+        if (signed is not (null or "" or "true" or "false"))
+        {
+            return LibraryError.BadRequest("signed must be true or false");
+        }
+        var outcome = await search.SearchAsync(caller.Principal, value, arch, signedOnly, ct);
+        if (!outcome.Succeeded)
+        {
+            return Failed.For(outcome, caller);
+        }
+        var found = outcome.Value!;
+        return new Envelope<SearchWire>(new SearchWire
+        {
+            Entity = [.. found.Entities.Select(EntityWire.From)],
+            Collection = [.. found.Collections.Select(CollectionWire.From)],
+            Container = [.. found.Containers.Select(ContainerWire.From)],
+            Image = [.. found.Images.Select(ImageWire.From)],
+        });
+    }
+
+    /// <summary>
+    /// P1: answers 303 to a self-authorising, range-capable blob URL, so clients download in parallel.
+    /// Never another redirect code: the oldest clients fail on 301/302/307/308 (spec 7.2).
+    /// </summary>
+    public static async Task<Results<StatusCodeHttpResult, LibraryError>> Download(string? reference, string? arch, Caller caller,
+        ImageCatalog catalog, HttpContext context, CancellationToken ct)
+    {
+        var outcome = await catalog.ResolveAsync(caller.Principal, reference, arch, ct);
+        if (!outcome.Succeeded)
+        {
+            return Failed.For(outcome, caller);
+        }
+        var image = outcome.Value!.Image;
+        if (!image.IsUploaded)
+        {
+            return LibraryError.NotFound("the image has not finished uploading");
+        }
+        await catalog.CountDownloadAsync(image, ct);
+        context.Response.Headers.Location = BlobTransferApi.DownloadUrl(context, image.Id);
+        return TypedResults.StatusCode(StatusCodes.Status303SeeOther);
+    }
+}

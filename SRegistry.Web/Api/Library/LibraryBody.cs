@@ -1,0 +1,47 @@
+using System.Text.Json;
+
+namespace SRegistry.Web.Api.Library;
+
+/// <summary>
+/// Reads JSON request bodies whatever their Content-Type: the Go client sends none, which the framework's
+/// body binding would refuse with 415 (spec 2.3). Bodies are small; anything over the limit is refused.
+/// </summary>
+public static class LibraryBody
+{
+    public const int MaxJsonBytes = 64 * 1024;
+
+    public static async Task<(T? Body, LibraryError? Error)> ReadAsync<T>(HttpRequest request, CancellationToken ct) where T : class
+    {
+        if (request.ContentLength > MaxJsonBytes)
+        {
+            return (null, new LibraryError(StatusCodes.Status413PayloadTooLarge, $"request body over {MaxJsonBytes} bytes"));
+        }
+        var buffer = new byte[MaxJsonBytes + 1];
+        var length = 0;
+        int read;
+        while (length < buffer.Length && (read = await request.Body.ReadAsync(buffer.AsMemory(length), ct)) > 0)
+        {
+            length += read;
+        }
+        if (length > MaxJsonBytes)
+        {
+            return (null, new LibraryError(StatusCodes.Status413PayloadTooLarge, $"request body over {MaxJsonBytes} bytes"));
+        }
+        if (length == 0)
+        {
+            return (null, LibraryError.BadRequest("a JSON request body is required"));
+        }
+        try
+        {
+            var body = JsonSerializer.Deserialize<T>(buffer.AsSpan(0, length), LibraryJson.Options);
+            return body is null ? (null, LibraryError.BadRequest("a JSON object is required")) : (body, null);
+        }
+        catch (JsonException e)
+        {
+            return (null, LibraryError.BadRequest($"malformed JSON body: {Describe(e)}"));
+        }
+    }
+
+    private static string Describe(JsonException e) =>
+        e.Path is { Length: > 0 } path ? $"unexpected value at {path}" : "not valid JSON";
+}

@@ -1,0 +1,49 @@
+using Microsoft.AspNetCore.Diagnostics;
+using SRegistry.Web.Api.Library;
+
+namespace SRegistry.Web.Hosting;
+
+/// <summary>
+/// Keeps every API answer in the protocol's JSON error shape: framework status codes without a body (405, 415…),
+/// bad requests Kestrel rejects, and unexpected exceptions (logged, never shown).
+/// </summary>
+public static partial class ApiErrorsMiddleware
+{
+    public static WebApplication UseApiErrors(this WebApplication app)
+    {
+        app.UseExceptionHandler(errors => errors.Run(async context =>
+        {
+            var error = context.Features.Get<IExceptionHandlerFeature>()?.Error;
+            var (status, message) = error is BadHttpRequestException bad
+                ? (bad.StatusCode, "bad request: " + bad.Message)
+                : (StatusCodes.Status500InternalServerError, "internal server error; the administrator can find details in the log");
+            if (LibraryApiExtensions.IsApiPath(context.Request.Path))
+            {
+                await LibraryError.WriteAsync(context.Response, status, message);
+            }
+            else
+            {
+                context.Response.StatusCode = status;
+                await context.Response.WriteAsync(message);
+            }
+        }));
+        app.UseStatusCodePages(async status =>
+        {
+            var context = status.HttpContext;
+            if (LibraryApiExtensions.IsApiPath(context.Request.Path) && context.Response.StatusCode >= 400)
+            {
+                await LibraryError.WriteAsync(context.Response, context.Response.StatusCode, ReasonFor(context.Response.StatusCode));
+            }
+        });
+        return app;
+    }
+
+    private static string ReasonFor(int status) => status switch
+    {
+        StatusCodes.Status405MethodNotAllowed => "method not allowed on this endpoint",
+        StatusCodes.Status404NotFound => "no such API endpoint",
+        StatusCodes.Status401Unauthorized => "a valid token is required",
+        StatusCodes.Status413PayloadTooLarge => "request body too large",
+        _ => "request failed",
+    };
+}
