@@ -548,7 +548,7 @@ public sealed partial class UploadService(
 
     /// <summary>Changes whenever the part is received again, so a completion listing a stale token is caught.</summary>
     private static string PartETag(string sessionId, int partNumber, DateTimeOffset receivedAt) =>
-        $"\"{sessionId[..8]}-{partNumber}-{receivedAt.UtcTicks:x}\"";
+        $"\"{sessionId[..8]}-{partNumber}-{receivedAt.ToUnixTimeMilliseconds():x}\"";
 
     private string UploadPath(string sessionId) => Path.Combine(folder.Uploads, sessionId + ".upload");
 

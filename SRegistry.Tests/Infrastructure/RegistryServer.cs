@@ -1,0 +1,109 @@
+using System.Net;
+using System.Net.Http.Headers;
+using Microsoft.AspNetCore.Hosting;
+using Microsoft.AspNetCore.Hosting.Server;
+using Microsoft.AspNetCore.Hosting.Server.Features;
+using Microsoft.AspNetCore.Mvc.Testing;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.DependencyInjection;
+using SRegistry.Core.Accounts;
+using SRegistry.Core.Data;
+
+namespace SRegistry.Tests.Infrastructure;
+
+/// <summary>
+/// The whole registry on a real loopback port, with its own data folder and SQLite file, for protocol and
+/// end-to-end tests. One per test class; everything it wrote is deleted on dispose.
+/// </summary>
+public class RegistryServer : WebApplicationFactory<Program>
+{
+    private readonly Dictionary<string, string?> settings = new(StringComparer.Ordinal);
+
+    public RegistryServer()
+    {
+        DataPath = Directory.CreateTempSubdirectory("sreg-test-").FullName;
+        UseKestrel(o => o.Listen(IPAddress.Loopback, 0));
+    }
+
+    public string DataPath { get; }
+
+    /// <summary>Settings for this server, applied before it starts (e.g. <c>Registry:PartSizeBytes</c>).</summary>
+    public RegistryServer With(string key, string? value)
+    {
+        settings[key] = value;
+        return this;
+    }
+
+    public string BaseUrl
+    {
+        get
+        {
+            StartServer();
+            return Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First().TrimEnd('/');
+        }
+    }
+
+    /// <summary>An HTTP client on the real port, optionally with a bearer token.</summary>
+    public HttpClient Client(string? token = null)
+    {
+        var client = new HttpClient { BaseAddress = new Uri(BaseUrl + "/") };
+        if (token is not null)
+        {
+            client.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", token);
+        }
+        return client;
+    }
+
+    public async Task<string> CreateTokenAsync(string username, bool admin = false)
+    {
+        using var scope = Services.CreateScope();
+        var user = await scope.ServiceProvider.GetRequiredService<UserDirectory>().EnsureLocalUserAsync(username, admin);
+        var issued = await scope.ServiceProvider.GetRequiredService<TokenService>().IssueAsync(user.Id, "test", null);
+        return issued.Secret;
+    }
+
+    public async Task MakeCollectionPrivateAsync(string collectionName)
+    {
+        using var scope = Services.CreateScope();
+        var db = scope.ServiceProvider.GetRequiredService<RegistryDbContext>();
+        var changed = await db.Collections.Where(c => c.Name == collectionName).ExecuteUpdateAsync(s => s.SetProperty(c => c.IsPrivate, true));
+        if (changed != 1)
+        {
+            throw new InvalidOperationException($"collection {collectionName} not found");
+        }
+    }
+
+    /// <summary>Runs something against the app's own services (database, blob store) in a fresh scope.</summary>
+    public async Task<T> InScopeAsync<T>(Func<IServiceProvider, Task<T>> work)
+    {
+        using var scope = Services.CreateScope();
+        return await work(scope.ServiceProvider);
+    }
+
+    protected override void ConfigureWebHost(IWebHostBuilder builder)
+    {
+        builder.UseEnvironment("Development");
+        builder.UseSetting("Registry:DataPath", DataPath);
+        builder.UseSetting("Logging:LogLevel:Default", "Warning");
+        foreach (var (key, value) in settings)
+        {
+            builder.UseSetting(key, value);
+        }
+    }
+
+    public override async ValueTask DisposeAsync()
+    {
+        await base.DisposeAsync();
+        GC.SuppressFinalize(this);
+        // SQLite pools connections; clear them so the folder can go.
+        Microsoft.Data.Sqlite.SqliteConnection.ClearAllPools();
+        try
+        {
+            Directory.Delete(DataPath, recursive: true);
+        }
+        catch (IOException)
+        {
+            // A file still held open by a late request; the OS temp cleaner takes it.
+        }
+    }
+}
