@@ -7,6 +7,7 @@ using SRegistry.Core.Accounts;
 using SRegistry.Core.Data;
 using SRegistry.Core.Library;
 using SRegistry.Core.Storage;
+using SRegistry.Core.Teams;
 using SRegistry.Core.Uploads;
 
 namespace SRegistry.Core;
@@ -45,6 +46,7 @@ public static class RegistryCoreServiceCollectionExtensions
         services.AddScoped<LibrarySearch>();
         services.AddScoped<QuotaService>();
         services.AddScoped<UploadService>();
+        services.AddScoped<TeamService>();
         return services;
     }
 }

@@ -14,6 +14,8 @@ public enum CollectionAction
     View,
     Pull,
     Push,
+    /// <summary>Delete an image or move a tag away: whoever may push may replace, so they may remove.</summary>
+    DeleteImage,
     Edit,
     Delete,
     AssignTeams,
@@ -49,7 +51,7 @@ public static class AccessPolicy
         return action switch
         {
             CollectionAction.View or CollectionAction.Pull => !collection.IsPrivate || isOwner || inAssignedTeam,
-            CollectionAction.Push => isOwner || inAssignedTeam,
+            CollectionAction.Push or CollectionAction.DeleteImage => isOwner || inAssignedTeam,
             CollectionAction.Edit or CollectionAction.Delete or CollectionAction.AssignTeams => isOwner,
             _ => false,
         };

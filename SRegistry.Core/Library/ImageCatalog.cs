@@ -176,7 +176,7 @@ public sealed class ImageCatalog(RegistryDbContext db, Namespaces namespaces, IB
             return resolved;
         }
         var view = resolved.Value!;
-        if (!AccessPolicy.Can(who, CollectionAction.Push, await namespaces.FactsAsync(view.Collection, ct)))
+        if (!AccessPolicy.Can(who, CollectionAction.DeleteImage, await namespaces.FactsAsync(view.Collection, ct)))
         {
             return Problem.Forbidden($"you may not delete images in collection '{view.Collection.Name}'");
         }

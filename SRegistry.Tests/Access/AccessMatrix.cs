@@ -1,0 +1,76 @@
+using SRegistry.Core.Access;
+
+namespace SRegistry.Tests.Access;
+
+/// <summary>Who the matrix asks about. Disabled users and revoked or expired tokens must be treated exactly like anonymous.</summary>
+public enum Who { Anonymous, Stranger, TeamMember, TeamOwner, CollectionOwner, Admin, DisabledUser, RevokedToken, ExpiredToken }
+
+/// <summary>
+/// The access matrix, as data: for a private and a public collection, which principals may do what.
+/// Read a row as "these may; everybody else may not". Extend it here and every matrix test follows.
+/// </summary>
+public static class AccessMatrix
+{
+    private static readonly Who[] Everyone = Enum.GetValues<Who>();
+    private static readonly Who[] Insiders = [Who.CollectionOwner, Who.TeamMember, Who.TeamOwner, Who.Admin];
+    private static readonly Who[] Managers = [Who.CollectionOwner, Who.Admin];
+
+    public static readonly IReadOnlyDictionary<(bool IsPrivate, CollectionAction Action), Who[]> Allowed =
+        new Dictionary<(bool, CollectionAction), Who[]>
+        {
+            [(true, CollectionAction.View)] = Insiders,
+            [(true, CollectionAction.Pull)] = Insiders,
+            [(true, CollectionAction.Push)] = Insiders,
+            [(true, CollectionAction.DeleteImage)] = Insiders,
+            [(true, CollectionAction.Edit)] = Managers,
+            [(true, CollectionAction.Delete)] = Managers,
+            [(true, CollectionAction.AssignTeams)] = Managers,
+            [(false, CollectionAction.View)] = Everyone,
+            [(false, CollectionAction.Pull)] = Everyone,
+            [(false, CollectionAction.Push)] = Insiders,
+            [(false, CollectionAction.DeleteImage)] = Insiders,
+            [(false, CollectionAction.Edit)] = Managers,
+            [(false, CollectionAction.Delete)] = Managers,
+            [(false, CollectionAction.AssignTeams)] = Managers,
+        };
+
+    /// <summary>Team actions on an invite-only team ("crew", which TeamOwner owns and TeamMember belongs to) and an open one nobody here belongs to.</summary>
+    public static readonly IReadOnlyDictionary<(bool OpenTeam, TeamAction Action), Who[]> TeamAllowed =
+        new Dictionary<(bool, TeamAction), Who[]>
+        {
+            [(false, TeamAction.View)] = Everyone,
+            [(false, TeamAction.Join)] = [],
+            [(false, TeamAction.Manage)] = [Who.TeamOwner, Who.Admin],
+            [(true, TeamAction.View)] = Everyone,
+            [(true, TeamAction.Join)] = [Who.Stranger, Who.TeamMember, Who.TeamOwner, Who.CollectionOwner, Who.Admin],
+            [(true, TeamAction.Manage)] = [Who.Admin],
+        };
+
+    public static bool Expects(bool isPrivate, CollectionAction action, Who who) => Allowed[(isPrivate, action)].Contains(who);
+
+    public static TheoryData<bool, CollectionAction, Who> CollectionCells()
+    {
+        var data = new TheoryData<bool, CollectionAction, Who>();
+        foreach (var ((isPrivate, action), _) in Allowed)
+        {
+            foreach (var who in Everyone)
+            {
+                data.Add(isPrivate, action, who);
+            }
+        }
+        return data;
+    }
+
+    public static TheoryData<bool, TeamAction, Who> TeamCells()
+    {
+        var data = new TheoryData<bool, TeamAction, Who>();
+        foreach (var ((open, action), _) in TeamAllowed)
+        {
+            foreach (var who in Everyone)
+            {
+                data.Add(open, action, who);
+            }
+        }
+        return data;
+    }
+}

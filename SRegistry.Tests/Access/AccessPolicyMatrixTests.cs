@@ -1,0 +1,44 @@
+using SRegistry.Core.Access;
+using SRegistry.Core.Model;
+
+namespace SRegistry.Tests.Access;
+
+/// <summary>The pure policy against the matrix, cell by cell.</summary>
+public sealed class AccessPolicyMatrixTests
+{
+    private const string OwnerId = "owner", CrewId = "crew", ClubId = "club";
+
+    public static TheoryData<bool, CollectionAction, Who> CollectionCells => AccessMatrix.CollectionCells();
+
+    public static TheoryData<bool, TeamAction, Who> TeamCells => AccessMatrix.TeamCells();
+
+    [Theory]
+    [MemberData(nameof(CollectionCells))]
+    public void Collection_actions_follow_the_matrix(bool isPrivate, CollectionAction action, Who who)
+    {
+        var collection = new CollectionFacts(OwnerId, isPrivate, new HashSet<string> { CrewId });
+        Assert.Equal(AccessMatrix.Expects(isPrivate, action, who), AccessPolicy.Can(PrincipalFor(who), action, collection));
+    }
+
+    [Theory]
+    [MemberData(nameof(TeamCells))]
+    public void Team_actions_follow_the_matrix(bool openTeam, TeamAction action, Who who)
+    {
+        var team = openTeam ? new TeamFacts(ClubId, TeamJoinMode.Open) : new TeamFacts(CrewId, TeamJoinMode.Invite);
+        Assert.Equal(AccessMatrix.TeamAllowed[(openTeam, action)].Contains(who), AccessPolicy.Can(PrincipalFor(who), action, team));
+    }
+
+    /// <summary>Disabled users and dead tokens reach the policy as anonymous: that is what the user directory and token check hand over.</summary>
+    internal static Principal PrincipalFor(Who who) => who switch
+    {
+        Who.Stranger => User("stranger"),
+        Who.TeamMember => User("member", teams: [CrewId]),
+        Who.TeamOwner => User("teamowner", teams: [CrewId], owns: [CrewId]),
+        Who.CollectionOwner => User(OwnerId),
+        Who.Admin => User("admin") with { IsAdmin = true },
+        _ => Principal.Anonymous,
+    };
+
+    private static Principal User(string id, string[]? teams = null, string[]? owns = null) =>
+        new(id, id, false, (teams ?? []).ToHashSet(), (owns ?? []).ToHashSet());
+}

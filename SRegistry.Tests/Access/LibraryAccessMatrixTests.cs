@@ -1,0 +1,215 @@
+using System.Net;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.DependencyInjection;
+using SRegistry.Core.Access;
+using SRegistry.Core.Accounts;
+using SRegistry.Core.Data;
+using SRegistry.Core.Model;
+using SRegistry.Core.Teams;
+using SRegistry.Tests.Infrastructure;
+
+namespace SRegistry.Tests.Access;
+
+/// <summary>
+/// The access matrix through the library API and the services, with real users, teams and tokens:
+/// allowed → success; not allowed but visible → 403; invisible → 404 (never 403); no valid identity on a write → 401.
+/// </summary>
+public sealed class LibraryAccessMatrixTests : IClassFixture<LibraryAccessMatrixTests.World>
+{
+    /// <summary>One registry with a private and a public collection owned by "olive", both assigned to the team "crew".</summary>
+    public sealed class World : RegistryServer, IAsyncLifetime
+    {
+        public Dictionary<Who, string?> Tokens { get; } = [];
+        public Dictionary<bool, string> CollectionIds { get; } = [];
+        public SifFiles Sifs { get; } = new();
+
+        public static string CollectionName(bool isPrivate) => isPrivate ? "secret" : "open";
+
+        public async ValueTask InitializeAsync()
+        {
+            if (!SifFiles.SiftoolAvailable)
+            {
+                return;
+            }
+            Tokens[Who.Anonymous] = null;
+            Tokens[Who.CollectionOwner] = await CreateTokenAsync("olive");
+            Tokens[Who.Stranger] = await CreateTokenAsync("sam");
+            Tokens[Who.TeamOwner] = await CreateTokenAsync("tom");
+            Tokens[Who.TeamMember] = await CreateTokenAsync("mel");
+            Tokens[Who.Admin] = await CreateTokenAsync("ada", admin: true);
+            Tokens[Who.DisabledUser] = await CreateTokenAsync("dan");
+            Tokens[Who.RevokedToken] = await CreateTokenAsync("rex");
+            Tokens[Who.ExpiredToken] = await InScopeAsync(async sp =>
+            {
+                var user = await sp.GetRequiredService<UserDirectory>().EnsureLocalUserAsync("eve", false);
+                return (await sp.GetRequiredService<TokenService>().IssueAsync(user.Id, "old", DateTimeOffset.UtcNow.AddMinutes(-1))).Secret;
+            });
+            var owner = new LibraryProtocol(Client(Tokens[Who.CollectionOwner]));
+            foreach (var isPrivate in new[] { true, false })
+            {
+                await owner.PushAsync($"olive/{CollectionName(isPrivate)}/img", await Sifs.CreateAsync(2_000));
+            }
+            await MakeCollectionPrivateAsync("secret");
+            await InScopeAsync(async sp =>
+            {
+                var db = sp.GetRequiredService<RegistryDbContext>();
+                var users = await db.Users.ToDictionaryAsync(u => u.Username, u => u.Id);
+                var teams = sp.GetRequiredService<TeamService>();
+                var tom = new Principal(users["tom"], "tom", false, new HashSet<string>(), new HashSet<string>());
+                var crew = (await teams.CreateAsync(tom, "crew", "Crew", TeamJoinMode.Invite)).Value!;
+                foreach (var member in new[] { "mel", "dan", "rex", "eve" })
+                {
+                    db.TeamMembers.Add(new TeamMember { TeamId = crew.Id, UserId = users[member], Role = TeamRole.Member });
+                }
+                foreach (var collection in await db.Collections.ToListAsync())
+                {
+                    db.CollectionTeams.Add(new CollectionTeam { CollectionId = collection.Id, TeamId = crew.Id });
+                    CollectionIds[collection.Name == "secret"] = collection.Id;
+                }
+                await db.Users.Where(u => u.Username == "dan").ExecuteUpdateAsync(s => s.SetProperty(u => u.IsDisabled, true));
+                await db.SaveChangesAsync();
+                var rex = await db.ApiTokens.FirstAsync(t => t.UserId == users["rex"]);
+                rex.RevokedAt = DateTimeOffset.UtcNow;
+                await db.SaveChangesAsync();
+                return true;
+            });
+        }
+
+        public override async ValueTask DisposeAsync()
+        {
+            Sifs.Dispose();
+            await base.DisposeAsync();
+        }
+    }
+
+    private static readonly Who[] Unidentified = [Who.Anonymous, Who.DisabledUser, Who.RevokedToken, Who.ExpiredToken];
+
+    private readonly World world;
+
+    public LibraryAccessMatrixTests(World world)
+    {
+        Assert.SkipUnless(SifFiles.SiftoolAvailable, "siftool is not installed");
+        this.world = world;
+    }
+
+    public static TheoryData<bool, Who> Principals()
+    {
+        var data = new TheoryData<bool, Who>();
+        foreach (var isPrivate in new[] { true, false })
+        {
+            foreach (var who in Enum.GetValues<Who>())
+            {
+                data.Add(isPrivate, who);
+            }
+        }
+        return data;
+    }
+
+    [Theory]
+    [MemberData(nameof(Principals))]
+    public async Task View_collection(bool isPrivate, Who who)
+    {
+        var response = await Client(who).GetAsync($"v1/collections/{World.CollectionName(isPrivate)}");
+        await ExpectAsync(response, isPrivate, CollectionAction.View, who, HttpStatusCode.OK);
+    }
+
+    [Theory]
+    [MemberData(nameof(Principals))]
+    public async Task Pull_image(bool isPrivate, Who who)
+    {
+        using var client = Client(who, followRedirects: false);
+        var response = await client.GetAsync($"v1/imagefile/{World.CollectionName(isPrivate)}/img:latest?arch=amd64");
+        await ExpectAsync(response, isPrivate, CollectionAction.Pull, who, HttpStatusCode.SeeOther);
+        var byHash = await client.GetAsync($"v1/images/{World.CollectionName(isPrivate)}/img:latest?arch=amd64");
+        await ExpectAsync(byHash, isPrivate, CollectionAction.View, who, HttpStatusCode.OK);
+    }
+
+    [Theory]
+    [MemberData(nameof(Principals))]
+    public async Task Push_new_container(bool isPrivate, Who who)
+    {
+        var response = await Client(who).PostAsync("v1/containers",
+            LibraryProtocol.Json(new { name = $"new-{who.ToString().ToLowerInvariant()}", collection = world.CollectionIds[isPrivate] }));
+        // A write aimed at a collection the caller cannot see is refused as a bad collection ID, never as 404 (which clients read as "create it").
+        await ExpectAsync(response, isPrivate, CollectionAction.Push, who, HttpStatusCode.OK, invisible: HttpStatusCode.BadRequest);
+    }
+
+    [Theory]
+    [MemberData(nameof(Principals))]
+    public async Task Delete_image(bool isPrivate, Who who)
+    {
+        var tag = $"del-{who.ToString().ToLowerInvariant()}";
+        var owner = new LibraryProtocol(world.Client(world.Tokens[Who.CollectionOwner]));
+        var reference = $"olive/{World.CollectionName(isPrivate)}/img";
+        await owner.PushAsync(reference, await world.Sifs.CreateAsync(1_000), tags: tag);
+        var response = await Client(who).DeleteAsync($"v1/images/{reference}:{tag}?arch=amd64");
+        await ExpectAsync(response, isPrivate, CollectionAction.DeleteImage, who, HttpStatusCode.OK);
+        var stillThere = await owner.Http.GetAsync($"v1/images/{reference}:{tag}?arch=amd64");
+        Assert.Equal(AccessMatrix.Expects(isPrivate, CollectionAction.DeleteImage, who) ? HttpStatusCode.NotFound : HttpStatusCode.OK, stillThere.StatusCode);
+    }
+
+    [Theory]
+    [MemberData(nameof(Principals))]
+    public async Task Assign_team_through_the_service(bool isPrivate, Who who)
+    {
+        var principal = await PrincipalOfAsync(who);
+        var outcome = await world.InScopeAsync(sp => sp.GetRequiredService<TeamService>()
+            .AssignAsync(principal, World.CollectionName(isPrivate), "crew", assign: true));
+        var allowed = AccessMatrix.Expects(isPrivate, CollectionAction.AssignTeams, who);
+        Assert.Equal(allowed, outcome.Succeeded);
+        if (!allowed)
+        {
+            var visible = AccessMatrix.Expects(isPrivate, CollectionAction.View, who);
+            Assert.Equal(visible ? Core.Library.Failure.Forbidden : Core.Library.Failure.NotFound, outcome.Failure);
+        }
+    }
+
+    [Theory]
+    [MemberData(nameof(Principals))]
+    public async Task Search_and_lists_never_show_what_cannot_be_viewed(bool isPrivate, Who who)
+    {
+        var found = await LibraryProtocol.DataAsync(await Client(who).GetAsync($"v1/search?value={World.CollectionName(isPrivate)}"));
+        var names = found["collection"]!.AsArray().Select(c => (string)c!["name"]!).ToList();
+        Assert.Equal(AccessMatrix.Expects(isPrivate, CollectionAction.View, who), names.Contains(World.CollectionName(isPrivate)));
+        var visibleInSql = await world.InScopeAsync(async sp =>
+        {
+            var principal = await PrincipalOfAsync(who);
+            return await sp.GetRequiredService<RegistryDbContext>().Collections.VisibleTo(principal)
+                .AnyAsync(c => c.Name == World.CollectionName(isPrivate));
+        });
+        Assert.Equal(AccessMatrix.Expects(isPrivate, CollectionAction.View, who), visibleInSql);
+    }
+
+    private static async Task ExpectAsync(HttpResponseMessage response, bool isPrivate, CollectionAction action, Who who, HttpStatusCode success,
+        HttpStatusCode invisible = HttpStatusCode.NotFound)
+    {
+        var isWrite = action is CollectionAction.Push or CollectionAction.DeleteImage;
+        var expected = AccessMatrix.Expects(isPrivate, action, who) ? success
+            : isWrite && Unidentified.Contains(who) ? HttpStatusCode.Unauthorized
+            : AccessMatrix.Expects(isPrivate, CollectionAction.View, who) ? HttpStatusCode.Forbidden
+            : invisible;
+        var body = await response.Content.ReadAsStringAsync();
+        Assert.True(expected == response.StatusCode, $"{who} {action} on {(isPrivate ? "private" : "public")}: expected {(int)expected}, got {(int)response.StatusCode} {body}");
+    }
+
+    private HttpClient Client(Who who, bool followRedirects = true)
+    {
+        var client = followRedirects ? world.Client(world.Tokens[who]) : new HttpClient(new HttpClientHandler { AllowAutoRedirect = false })
+        {
+            BaseAddress = new Uri(world.BaseUrl + "/"),
+        };
+        if (!followRedirects && world.Tokens[who] is { } token)
+        {
+            client.DefaultRequestHeaders.Authorization = new("Bearer", token);
+        }
+        return client;
+    }
+
+    /// <summary>The principal the app builds for this caller's token, the way the bearer handler does.</summary>
+    private Task<Principal> PrincipalOfAsync(Who who) => world.InScopeAsync(async sp =>
+    {
+        var token = world.Tokens[who];
+        var user = token is null ? null : await sp.GetRequiredService<TokenService>().ValidateAsync(token);
+        return user is null ? Principal.Anonymous : await sp.GetRequiredService<UserDirectory>().PrincipalForAsync(user.Id);
+    });
+}
