@@ -15,6 +15,8 @@ public enum Failure
     Conflict,
     /// <summary>Over a storage quota.</summary>
     QuotaExceeded,
+    /// <summary>The server's disk is full: nothing was stored, and a retry can work once space is freed.</summary>
+    StorageFull,
 }
 
 /// <summary>The result of a service call: a value, or a failure kind with a message a user can act on.</summary>
@@ -36,4 +38,5 @@ public readonly record struct Problem(Failure Failure, string Message)
     public static Problem Invalid(string message) => new(Failure.Invalid, message);
     public static Problem Conflict(string message) => new(Failure.Conflict, message);
     public static Problem QuotaExceeded(string message) => new(Failure.QuotaExceeded, message);
+    public static Problem StorageFull() => new(Failure.StorageFull, "the registry is out of disk space; nothing was stored. Try again later or tell the administrator");
 }

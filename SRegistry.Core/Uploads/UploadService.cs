@@ -81,7 +81,8 @@ public sealed partial class UploadService(
         using var sha = IncrementalHash.CreateHash(HashAlgorithmName.SHA256);
         try
         {
-            using (var file = File.OpenHandle(path, FileMode.Create, FileAccess.Write, FileShare.None, FileOptions.Asynchronous))
+            // Reserving the whole size up front turns a full disk into an answer before the body is read.
+            using (var file = File.OpenHandle(path, FileMode.Create, FileAccess.Write, FileShare.None, FileOptions.Asynchronous, session.ExpectedSize))
             {
                 received = await HashingWriter.CopyAsync(body, file, 0, session.ExpectedSize, [sha], ct);
             }
@@ -90,6 +91,11 @@ public sealed partial class UploadService(
         {
             TryDelete(path);
             return Problem.Invalid(e.Message);
+        }
+        catch (IOException e) when (DiskFull(e))
+        {
+            TryDelete(path);
+            return Problem.StorageFull();
         }
         catch
         {
@@ -148,9 +154,17 @@ public sealed partial class UploadService(
             return problem;
         }
         var session = await OpenSessionAsync(who, image, UploadKind.Multipart, fileSize, Options.PartSizeBytes, ct);
-        // Created up front so every part can be written at its offset.
-        using (File.OpenHandle(UploadPath(session.Id), FileMode.Create, FileAccess.Write, FileShare.None, FileOptions.None, fileSize))
+        try
         {
+            // Created and reserved up front: parts are written at their offsets, and a full disk is refused now, not at part 37.
+            using (File.OpenHandle(UploadPath(session.Id), FileMode.Create, FileAccess.Write, FileShare.None, FileOptions.None, fileSize))
+            {
+            }
+        }
+        catch (IOException e) when (DiskFull(e))
+        {
+            await DiscardAsync(session, ct);
+            return Problem.StorageFull();
         }
         return new MultipartPlan(session.Id, session.TotalParts, session.PartSize);
     }
@@ -221,6 +235,11 @@ public sealed partial class UploadService(
         {
             carriers.Forget(session.Id);
             return Problem.Invalid($"part {partNumber}: {e.Message}");
+        }
+        catch (IOException e) when (DiskFull(e))
+        {
+            carriers.Forget(session.Id);
+            return Problem.StorageFull();
         }
         catch
         {
@@ -338,6 +357,11 @@ public sealed partial class UploadService(
         {
             TryDelete(path);
             return Problem.Invalid(e.Message);
+        }
+        catch (IOException e) when (DiskFull(e))
+        {
+            TryDelete(path);
+            return Problem.StorageFull();
         }
         catch
         {
@@ -551,6 +575,9 @@ public sealed partial class UploadService(
         $"\"{sessionId[..8]}-{partNumber}-{receivedAt.ToUnixTimeMilliseconds():x}\"";
 
     private string UploadPath(string sessionId) => Path.Combine(folder.Uploads, sessionId + ".upload");
+
+    /// <summary>ENOSPC (28) or EDQUOT (122): the disk, not the request, is the problem.</summary>
+    private static bool DiskFull(IOException e) => e.HResult is 28 or 122 || (e.HResult & 0xFFFF) == 112;
 
     private static void TryDelete(string path)
     {

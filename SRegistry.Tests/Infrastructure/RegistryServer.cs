@@ -27,6 +27,9 @@ public class RegistryServer : WebApplicationFactory<Program>
 
     public string DataPath { get; }
 
+    /// <summary>The app's clock; move it forward to expire uploads, tokens and invitations.</summary>
+    public TestClock Clock { get; } = new();
+
     /// <summary>Settings for this server, applied before it starts (e.g. <c>Registry:PartSizeBytes</c>).</summary>
     public RegistryServer With(string key, string? value)
     {
@@ -89,6 +92,7 @@ public class RegistryServer : WebApplicationFactory<Program>
         {
             builder.UseSetting(key, value);
         }
+        builder.ConfigureServices(services => services.AddSingleton<TimeProvider>(Clock));
     }
 
     public override async ValueTask DisposeAsync()

@@ -29,6 +29,11 @@ public static class RegistryHosting
         var db = scope.ServiceProvider.GetRequiredService<RegistryDbContext>();
         _ = scope.ServiceProvider.GetRequiredService<DataFolder>();
         await db.Database.MigrateAsync();
+        if (db.Database.IsSqlite())
+        {
+            // Readers never wait for the writer, and busy writers queue instead of failing under concurrent pushes.
+            await db.Database.ExecuteSqlRawAsync("PRAGMA journal_mode=WAL;");
+        }
     }
 }
 

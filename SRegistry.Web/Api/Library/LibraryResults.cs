@@ -58,6 +58,7 @@ public sealed class LibraryError(int statusCode, string message) : IResult, ISta
         Failure.Conflict => new(StatusCodes.Status409Conflict, message),
         // 403 rather than 507: the Go client prints the message either way, and 403 is what the Sylabs library uses.
         Failure.QuotaExceeded => new(StatusCodes.Status403Forbidden, message),
+        Failure.StorageFull => new(StatusCodes.Status507InsufficientStorage, message),
         _ => new(StatusCodes.Status400BadRequest, message),
     };
 

@@ -1,0 +1,81 @@
+using System.Diagnostics;
+using System.Net;
+using SRegistry.Tests.Infrastructure;
+
+namespace SRegistry.Tests.Hardening;
+
+/// <summary>A data folder on a 48 MiB tmpfs: a push that does not fit gets a clear 507, nothing stored is damaged, and service resumes once space is freed.</summary>
+public sealed class DiskFullTests : IDisposable
+{
+    private readonly string mountPoint = Directory.CreateTempSubdirectory("sreg-full-").FullName;
+    private readonly bool mounted;
+    private readonly SifFiles sifs = new();
+
+    public DiskFullTests()
+    {
+        Assert.SkipUnless(SifFiles.SiftoolAvailable, "siftool is not installed");
+        Assert.SkipUnless(Environment.UserName == "root", "mounting a small tmpfs needs root");
+        mounted = Run("mount", "-t", "tmpfs", "-o", "size=48m", "tmpfs", mountPoint) == 0;
+        Assert.SkipUnless(mounted, "could not mount a tmpfs");
+    }
+
+    [Fact]
+    public async Task Push_that_does_not_fit_is_refused_with_507_and_nothing_is_damaged()
+    {
+        await using var server = new RegistryServer().With("Registry:DataPath", Path.Combine(mountPoint, "data"))
+            .With("Registry:PartSizeBytes", (5 * 1024 * 1024).ToString(System.Globalization.CultureInfo.InvariantCulture));
+        var library = new LibraryProtocol(server.Client(await server.CreateTokenAsync("filler")));
+        var kept = await sifs.CreateAsync(20 * 1024 * 1024);
+        await library.PushAsync("filler/disk/kept", kept);
+
+        var tooBig = await sifs.CreateAsync(30 * 1024 * 1024);
+        foreach (var multipart in new[] { false, true })
+        {
+            var containerId = await library.EnsureContainerAsync("filler", "disk", "big");
+            var (imageId, _) = await library.EnsureImageAsync("filler/disk/big", containerId, tooBig.Hash);
+            var refused = multipart
+                ? await library.Http.PostAsync($"v2/imagefile/{imageId}/_multipart", LibraryProtocol.Json(new { filesize = tooBig.Size }))
+                : await PutWholeAsync(library, imageId, tooBig);
+            Assert.Contains("disk space", await LibraryProtocol.ErrorAsync(refused, HttpStatusCode.InsufficientStorage), StringComparison.Ordinal);
+        }
+        Assert.Empty(Directory.GetFiles(Path.Combine(mountPoint, "data", "uploads"), "*.upload"));
+        Assert.Equal(kept.Hash, "sha256." + await library.PullAsync("filler/disk/kept"));
+
+        // Free space by deleting the first image; the big push then goes through.
+        Assert.Equal(HttpStatusCode.OK, (await library.Http.DeleteAsync("v1/images/filler/disk/kept:latest?arch=amd64")).StatusCode);
+        await library.PushAsync("filler/disk/big", tooBig);
+        Assert.Equal(tooBig.Hash, "sha256." + await library.PullAsync("filler/disk/big", partSize: 8 * 1024 * 1024));
+    }
+
+    private static async Task<HttpResponseMessage> PutWholeAsync(LibraryProtocol library, string imageId, (string Path, string Hash, long Size) sif)
+    {
+        var start = await LibraryProtocol.DataAsync(await library.Http.PostAsync($"v2/imagefile/{imageId}",
+            LibraryProtocol.Json(new { filesize = sif.Size, sha256sum = sif.Hash[7..] })));
+        using var anonymous = new HttpClient();
+        await using var file = File.OpenRead(sif.Path);
+        return await anonymous.PutAsync((string)start["uploadURL"]!, new StreamContent(file));
+    }
+
+    private static int Run(string command, params string[] args)
+    {
+        var start = new ProcessStartInfo(command) { RedirectStandardError = true, RedirectStandardOutput = true };
+        foreach (var arg in args)
+        {
+            start.ArgumentList.Add(arg);
+        }
+        using var process = Process.Start(start)!;
+        process.WaitForExit();
+        return process.ExitCode;
+    }
+
+    public void Dispose()
+    {
+        sifs.Dispose();
+        if (mounted)
+        {
+            Microsoft.Data.Sqlite.SqliteConnection.ClearAllPools();
+            Run("umount", "-l", mountPoint);
+        }
+        Directory.Delete(mountPoint, recursive: true);
+    }
+}

@@ -1,0 +1,139 @@
+using System.Net;
+using Microsoft.Extensions.DependencyInjection;
+using SRegistry.Core.Uploads;
+using SRegistry.Tests.Infrastructure;
+
+namespace SRegistry.Tests.Hardening;
+
+/// <summary>A client that goes away mid-upload leaves nothing visible, can push again at once, and its leftovers expire.</summary>
+public sealed class InterruptedUploadTests : IClassFixture<InterruptedUploadTests.Server>, IDisposable
+{
+    public sealed class Server : RegistryServer
+    {
+        public Server() => With("Registry:PartSizeBytes", (5 * 1024 * 1024).ToString(System.Globalization.CultureInfo.InvariantCulture));
+    }
+
+    private readonly Server server;
+    private readonly SifFiles sifs = new();
+
+    public InterruptedUploadTests(Server server)
+    {
+        Assert.SkipUnless(SifFiles.SiftoolAvailable, "siftool is not installed");
+        this.server = server;
+    }
+
+    [Fact]
+    public async Task Single_part_upload_cut_off_midway_leaves_nothing_and_can_be_pushed_again()
+    {
+        var library = new LibraryProtocol(server.Client(await server.CreateTokenAsync("cutoff")));
+        var sif = await sifs.CreateAsync(3 * 1024 * 1024);
+        var containerId = await library.EnsureContainerAsync("cutoff", "cut", "img");
+        var (imageId, _) = await library.EnsureImageAsync("cutoff/cut/img", containerId, sif.Hash);
+        var start = await LibraryProtocol.DataAsync(await library.Http.PostAsync($"v2/imagefile/{imageId}",
+            LibraryProtocol.Json(new { filesize = sif.Size, sha256sum = sif.Hash[7..] })));
+
+        await SendThenDisconnectAsync((string)start["uploadURL"]!, sif.Path, sif.Size, cutAfter: 1024 * 1024);
+
+        await WaitForNoUploadFilesAsync();
+        await LibraryProtocol.ErrorAsync(await library.Http.PutAsync($"v2/imagefile/{imageId}/_complete", LibraryProtocol.Json(new { })), HttpStatusCode.Conflict);
+        await LibraryProtocol.ErrorAsync(await server.Client().GetAsync("v1/images/cutoff/cut/img:latest?arch=amd64"), HttpStatusCode.NotFound);
+        Assert.False(BlobExists(sif.Hash));
+
+        await library.PushAsync("cutoff/cut/img", sif);
+        Assert.Equal(sif.Hash, "sha256." + await library.PullAsync("cutoff/cut/img"));
+    }
+
+    [Fact]
+    public async Task Multipart_upload_abandoned_after_a_part_expires_and_is_cleaned_up()
+    {
+        var library = new LibraryProtocol(server.Client(await server.CreateTokenAsync("quitter")));
+        var sif = await sifs.CreateAsync(11 * 1024 * 1024);
+        var containerId = await library.EnsureContainerAsync("quitter", "halfway", "img");
+        var (imageId, _) = await library.EnsureImageAsync("quitter/halfway/img", containerId, sif.Hash);
+        var plan = await LibraryProtocol.DataAsync(await library.Http.PostAsync($"v2/imagefile/{imageId}/_multipart",
+            LibraryProtocol.Json(new { filesize = sif.Size })));
+        var partSize = (long)plan["partSize"]!;
+        var url = await LibraryProtocol.DataAsync(await library.Http.PutAsync($"v2/imagefile/{imageId}/_multipart",
+            LibraryProtocol.Json(new { partSize, uploadID = (string)plan["uploadID"]!, partNumber = 1, sha256sum = "" })));
+        await SendThenDisconnectAsync((string)url["presignedURL"]!, sif.Path, partSize, cutAfter: 2 * 1024 * 1024);
+
+        // The client died: nothing is visible, and the half-written upload is still on disk until it expires.
+        await LibraryProtocol.ErrorAsync(await server.Client().GetAsync("v1/images/quitter/halfway/img:latest?arch=amd64"), HttpStatusCode.NotFound);
+        Assert.Single(Directory.GetFiles(UploadsFolder, "*.upload"));
+        server.Clock.Advance(TimeSpan.FromDays(1));
+        var removed = await server.InScopeAsync(sp => sp.GetRequiredService<UploadService>().ExpireAsync());
+        Assert.True(removed >= 1);
+        Assert.Empty(Directory.GetFiles(UploadsFolder, "*.upload"));
+        server.Clock.Advance(-TimeSpan.FromDays(1));
+
+        // A fresh push of the same image works straight away.
+        await library.PushAsync("quitter/halfway/img", sif, multipart: true);
+        Assert.Equal(sif.Hash, "sha256." + await library.PullAsync("quitter/halfway/img", partSize: 4 * 1024 * 1024));
+    }
+
+    [Fact]
+    public async Task A_new_push_replaces_an_interrupted_one_for_the_same_image()
+    {
+        var library = new LibraryProtocol(server.Client(await server.CreateTokenAsync("retry")));
+        var sif = await sifs.CreateAsync(6 * 1024 * 1024);
+        var containerId = await library.EnsureContainerAsync("retry", "again", "img");
+        var (imageId, _) = await library.EnsureImageAsync("retry/again/img", containerId, sif.Hash);
+        await LibraryProtocol.DataAsync(await library.Http.PostAsync($"v2/imagefile/{imageId}/_multipart", LibraryProtocol.Json(new { filesize = sif.Size })));
+        Assert.Single(Directory.GetFiles(UploadsFolder, "*.upload"));
+        await library.PushAsync("retry/again/img", sif, multipart: true);
+        Assert.Empty(Directory.GetFiles(UploadsFolder, "*.upload"));
+    }
+
+    private string UploadsFolder => Path.Combine(server.DataPath, "uploads");
+
+    private bool BlobExists(string hash) => File.Exists(Path.Combine(server.DataPath, "blobs", "sha256", hash[7..9], hash[7..]));
+
+    private async Task WaitForNoUploadFilesAsync()
+    {
+        // The server notices the reset connection a moment after the client gives up.
+        for (var i = 0; i < 100 && Directory.GetFiles(UploadsFolder, "*.upload").Length > 0; i++)
+        {
+            await Task.Delay(50);
+        }
+        Assert.Empty(Directory.GetFiles(UploadsFolder, "*.upload"));
+    }
+
+    /// <summary>Declares the full length, sends part of it, then drops the connection, as a killed client would.</summary>
+    private static async Task SendThenDisconnectAsync(string url, string path, long declaredLength, long cutAfter)
+    {
+        using var client = new HttpClient();
+        await using var file = File.OpenRead(path);
+        var content = new StreamContent(new FailingStream(file, cutAfter));
+        content.Headers.ContentLength = declaredLength;
+        await Assert.ThrowsAnyAsync<Exception>(() => client.PutAsync(url, content));
+    }
+
+    private sealed class FailingStream(Stream inner, long failAfter) : Stream
+    {
+        private long sent;
+
+        public override async ValueTask<int> ReadAsync(Memory<byte> buffer, CancellationToken cancellationToken = default)
+        {
+            if (sent >= failAfter)
+            {
+                throw new IOException("client went away");
+            }
+            var n = await inner.ReadAsync(buffer[..(int)Math.Min(buffer.Length, failAfter - sent)], cancellationToken);
+            sent += n;
+            return n;
+        }
+
+        public override int Read(byte[] buffer, int offset, int count) => ReadAsync(buffer.AsMemory(offset, count)).AsTask().GetAwaiter().GetResult();
+        public override bool CanRead => true;
+        public override bool CanSeek => false;
+        public override bool CanWrite => false;
+        public override long Length => throw new NotSupportedException();
+        public override long Position { get => sent; set => throw new NotSupportedException(); }
+        public override void Flush() { }
+        public override long Seek(long offset, SeekOrigin origin) => throw new NotSupportedException();
+        public override void SetLength(long value) => throw new NotSupportedException();
+        public override void Write(byte[] buffer, int offset, int count) => throw new NotSupportedException();
+    }
+
+    public void Dispose() => sifs.Dispose();
+}
