@@ -92,7 +92,7 @@ public sealed partial class UploadService(
             TryDelete(path);
             return Problem.Invalid(e.Message);
         }
-        catch (IOException e) when (DiskFull(e))
+        catch (IOException e) when (DiskFull(e, session.ExpectedSize))
         {
             TryDelete(path);
             return Problem.StorageFull();
@@ -161,7 +161,7 @@ public sealed partial class UploadService(
             {
             }
         }
-        catch (IOException e) when (DiskFull(e))
+        catch (IOException e) when (DiskFull(e, fileSize))
         {
             await DiscardAsync(session, ct);
             return Problem.StorageFull();
@@ -576,8 +576,24 @@ public sealed partial class UploadService(
 
     private string UploadPath(string sessionId) => Path.Combine(folder.Uploads, sessionId + ".upload");
 
-    /// <summary>ENOSPC (28) or EDQUOT (122): the disk, not the request, is the problem.</summary>
-    private static bool DiskFull(IOException e) => e.HResult is 28 or 122 || (e.HResult & 0xFFFF) == 112;
+    /// <summary>
+    /// ENOSPC (28) or EDQUOT (122): the disk, not the request, is the problem. A failed preallocation carries
+    /// no errno, so for those the file system is asked whether the reserved size would have fitted.
+    /// </summary>
+    private bool DiskFull(IOException e, long reserved = 0) =>
+        e.HResult is 28 or 122 || (e.HResult & 0xFFFF) == 112 || (reserved > 0 && FreeBytes() < reserved);
+
+    private long FreeBytes()
+    {
+        try
+        {
+            return new DriveInfo(folder.Uploads).AvailableFreeSpace;
+        }
+        catch (IOException)
+        {
+            return long.MaxValue;
+        }
+    }
 
     private static void TryDelete(string path)
     {

@@ -30,6 +30,19 @@ public sealed class SifFiles : IDisposable
         return (sif, "sha256." + await Sha256Async(sif), new FileInfo(sif).Length);
     }
 
+    /// <summary>
+    /// Adds a signature descriptor naming <paramref name="fingerprint"/> (40 hex digits) as signer. The payload is
+    /// not a real OpenPGP signature: enough for what the registry reads from the descriptor table.
+    /// </summary>
+    public async Task<(string Path, string Hash, long Size)> AddSignatureDescriptorAsync(string sif, string fingerprint)
+    {
+        var payload = Path.Combine(Folder, $"sig-{Guid.NewGuid():N}.asc");
+        await File.WriteAllTextAsync(payload, "-----BEGIN PGP SIGNED MESSAGE-----\n(test descriptor)\n");
+        await RunAsync("add", "--datatype", "5", "--signentity", fingerprint, "--signhash", "1", sif, payload);
+        File.Delete(payload);
+        return (sif, "sha256." + await Sha256Async(sif), new FileInfo(sif).Length);
+    }
+
     /// <summary>A file of random bytes that is not a SIF image.</summary>
     public async Task<(string Path, string Hash, long Size)> CreateNotSifAsync(long bytes)
     {
