@@ -1,3 +1,5 @@
+using FluentValidation;
+using SRegistry.Core.Browsing;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
@@ -47,6 +49,10 @@ public static class RegistryCoreServiceCollectionExtensions
         services.AddScoped<QuotaService>();
         services.AddScoped<UploadService>();
         services.AddScoped<TeamService>();
+        services.AddScoped<CollectionDirectory>();
+        services.AddScoped<ContainerDirectory>();
+        services.AddScoped<IValidator<NewCollection>, NewCollectionValidator>();
+        services.AddScoped<IValidator<NewToken>, NewTokenValidator>();
         return services;
     }
 }

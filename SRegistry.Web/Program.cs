@@ -2,6 +2,7 @@ using SRegistry.Core;
 using SRegistry.Web.Api.Library;
 using SRegistry.Web.Auth;
 using SRegistry.Web.Cli;
+using SRegistry.Web.Components;
 using SRegistry.Web.Hosting;
 
 var builder = WebApplication.CreateBuilder(args);
@@ -10,6 +11,7 @@ builder.Services.AddRegistryCore(builder.Configuration);
 builder.AddRegistryHosting();
 builder.AddRegistryAuth();
 builder.Services.AddLibraryApi();
+builder.AddRegistryWeb();
 
 var app = builder.Build();
 await app.MigrateDatabaseAsync();
@@ -25,5 +27,6 @@ app.UseAuthentication();
 app.UseAuthorization();
 app.MapHealthChecks("/healthz");
 app.MapLibraryApi();
+app.MapRegistryWeb();
 await app.RunAsync();
 return 0;

@@ -1,3 +1,4 @@
+using FluentValidation;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Options;
 using SRegistry.Core.Access;
@@ -9,7 +10,7 @@ using SRegistry.Core.Naming;
 namespace SRegistry.Core.Library;
 
 /// <summary>Entities, collections and containers: the namespace a push walks through before it uploads.</summary>
-public sealed class Namespaces(RegistryDbContext db, TimeProvider clock, IOptions<RegistryOptions> options)
+public sealed class Namespaces(RegistryDbContext db, TimeProvider clock, IOptions<RegistryOptions> options, IValidator<NewCollection> validator)
 {
     private RegistryOptions Options => options.Value;
 
@@ -75,9 +76,14 @@ public sealed class Namespaces(RegistryDbContext db, TimeProvider clock, IOption
         {
             return Problem.Forbidden($"collection '{name}' does not exist; create it in the web UI first");
         }
-        if (!NameRules.IsCollectionName(name))
+        var request = new NewCollection { Name = name ?? "", Description = CleanDescription(description), IsPrivate = isPrivate ?? Options.NewCollectionsPrivate };
+        var validation = await validator.ValidateAsync(request, ct);
+        if (!validation.IsValid)
         {
-            return Problem.Invalid($"invalid collection name '{LibraryRef.Shorten(name ?? "")}': {NameRules.CollectionNameRule}");
+            var error = validation.Errors[0];
+            return error.ErrorCode == NewCollectionValidator.TakenCode
+                ? Problem.Conflict(error.ErrorMessage)
+                : Problem.Invalid($"invalid collection name '{LibraryRef.Shorten(name ?? "")}': {error.ErrorMessage}");
         }
         string? teamId = null;
         if (!string.IsNullOrEmpty(entityId) && entityId != who.UserId)
@@ -92,16 +98,12 @@ public sealed class Namespaces(RegistryDbContext db, TimeProvider clock, IOption
                 return Problem.Forbidden("you can only create collections in your own namespace or a team you belong to");
             }
         }
-        if (await db.Collections.AnyAsync(c => c.Name == name, ct))
-        {
-            return Problem.Conflict($"collection name '{name}' is already taken; collection names are unique on this registry");
-        }
         var now = clock.GetUtcNow();
         var created = new Collection
         {
             Name = name!,
-            Description = CleanDescription(description),
-            IsPrivate = isPrivate ?? Options.NewCollectionsPrivate,
+            Description = request.Description,
+            IsPrivate = request.IsPrivate,
             OwnerId = who.UserId!,
             CreatedAt = now,
             UpdatedAt = now,

@@ -1,5 +1,6 @@
 using Microsoft.AspNetCore.Authentication;
 using Microsoft.AspNetCore.Authentication.Cookies;
+using Microsoft.AspNetCore.Authentication.OpenIdConnect;
 
 namespace SRegistry.Web.Auth;
 
@@ -10,7 +11,9 @@ public static class RegistryAuthExtensions
 
     public static WebApplicationBuilder AddRegistryAuth(this WebApplicationBuilder builder)
     {
-        builder.Services.AddAuthentication(SmartScheme)
+        var settings = builder.Configuration.GetSection(SignInSettings.Section).Get<SignInSettings>() ?? new SignInSettings();
+        builder.Services.AddSingleton(settings);
+        var auth = builder.Services.AddAuthentication(SmartScheme)
             .AddPolicyScheme(SmartScheme, SmartScheme, o => o.ForwardDefaultSelector = context =>
                 BearerTokenHandler.TokenFrom(context.Request.Headers.Authorization.ToString()) is not null
                     ? BearerTokenHandler.SchemeName
@@ -21,10 +24,37 @@ public static class RegistryAuthExtensions
                 o.Cookie.Name = "sregistry";
                 o.Cookie.HttpOnly = true;
                 o.Cookie.SameSite = SameSiteMode.Lax;
+                o.Cookie.SecurePolicy = CookieSecurePolicy.SameAsRequest;
                 o.LoginPath = "/signin";
+                o.AccessDeniedPath = "/signin/failed";
                 o.SlidingExpiration = true;
                 o.ExpireTimeSpan = TimeSpan.FromHours(12);
             });
+        if (settings.Oidc.IsConfigured)
+        {
+            builder.Services.AddScoped<OidcAccountEvents>();
+            auth.AddOpenIdConnect(OpenIdConnectDefaults.AuthenticationScheme, settings.Oidc.DisplayName, o =>
+            {
+                o.Authority = settings.Oidc.Authority;
+                o.ClientId = settings.Oidc.ClientId;
+                o.ClientSecret = settings.Oidc.ClientSecret;
+                o.RequireHttpsMetadata = settings.Oidc.RequireHttpsMetadata;
+                o.SignInScheme = CookieAuthenticationDefaults.AuthenticationScheme;
+                o.ResponseType = "code";
+                o.UsePkce = true;
+                o.GetClaimsFromUserInfoEndpoint = true;
+                o.MapInboundClaims = false;
+                o.SaveTokens = true; // keeps the id_token for the provider's sign-out
+                o.Scope.Clear();
+                foreach (var scope in settings.Oidc.EffectiveScopes)
+                {
+                    o.Scope.Add(scope);
+                }
+                o.ClaimActions.MapUniqueJsonKey("preferred_username", "preferred_username");
+                o.ClaimActions.MapJsonKey("groups", "groups");
+                o.EventsType = typeof(OidcAccountEvents);
+            });
+        }
         builder.Services.AddAuthorization();
         builder.Services.AddCascadingAuthenticationState();
         return builder;

@@ -9,6 +9,9 @@ public static class RegistryClaims
     public const string UserId = "sreg:uid";
     public const string Username = "sreg:username";
 
+    /// <summary>"oidc" or "development": sign-out ends the provider's session only for the former.</summary>
+    public const string SignedInWith = "sreg:via";
+
     public static IEnumerable<Claim> For(User user)
     {
         yield return new Claim(UserId, user.Id);

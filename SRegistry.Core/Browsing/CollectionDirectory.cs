@@ -1,0 +1,144 @@
+using Microsoft.EntityFrameworkCore;
+using SRegistry.Core.Access;
+using SRegistry.Core.Data;
+using SRegistry.Core.Library;
+using SRegistry.Core.Model;
+
+namespace SRegistry.Core.Browsing;
+
+public enum CollectionSort
+{
+    Name,
+    Updated,
+    Containers,
+}
+
+public sealed record CollectionQuery(string? Search = null, CollectionSort Sort = CollectionSort.Name, bool Descending = false, int Page = 0,
+    int PageSize = 25);
+
+public sealed record CollectionSummary(string Name, string Description, string Owner, bool IsPrivate, int Containers, DateTimeOffset UpdatedAt);
+
+public sealed record ContainerSummary(string Name, string Description, int Images, int Tags, long Downloads, DateTimeOffset UpdatedAt);
+
+/// <summary>What the collection page shows, and what the viewer may do there.</summary>
+public sealed record CollectionDetails(
+    string Name, string Description, string Owner, bool IsPrivate, DateTimeOffset CreatedAt, DateTimeOffset UpdatedAt,
+    IReadOnlyList<ContainerSummary> Containers, IReadOnlyList<string> Teams, int ImageCount, long StoredBytes,
+    bool CanEdit, bool CanDelete, bool CanPush);
+
+/// <summary>Collections as the dashboard lists, shows, edits and deletes them; every answer filtered by the access policy.</summary>
+public sealed class CollectionDirectory(RegistryDbContext db, Namespaces namespaces, ImageCatalog images, TimeProvider clock)
+{
+    public const int MaxPageSize = 100;
+
+    public async Task<Paged<CollectionSummary>> BrowseAsync(Principal who, CollectionQuery query, CancellationToken ct = default)
+    {
+        var visible = db.Collections.AsNoTracking().VisibleTo(who);
+        var search = (query.Search ?? "").Trim();
+        if (search.Length > 0)
+        {
+            var pattern = "%" + EscapeLike(search.Length > 128 ? search[..128] : search) + "%";
+            visible = visible.Where(c => EF.Functions.Like(c.Name, pattern, "\\") || EF.Functions.Like(c.Description, pattern, "\\"));
+        }
+        var total = await visible.CountAsync(ct);
+        var sorted = (query.Sort, query.Descending) switch
+        {
+            (CollectionSort.Updated, false) => visible.OrderBy(c => c.UpdatedAt).ThenBy(c => c.Name),
+            (CollectionSort.Updated, true) => visible.OrderByDescending(c => c.UpdatedAt).ThenBy(c => c.Name),
+            (CollectionSort.Containers, false) => visible.OrderBy(c => c.Containers.Count).ThenBy(c => c.Name),
+            (CollectionSort.Containers, true) => visible.OrderByDescending(c => c.Containers.Count).ThenBy(c => c.Name),
+            (_, true) => visible.OrderByDescending(c => c.Name),
+            _ => visible.OrderBy(c => c.Name),
+        };
+        var size = Math.Clamp(query.PageSize, 1, MaxPageSize);
+        var items = await sorted.Skip(Math.Max(query.Page, 0) * size).Take(size)
+            .Select(c => new CollectionSummary(c.Name, c.Description, c.Owner!.Username, c.IsPrivate, c.Containers.Count, c.UpdatedAt))
+            .ToListAsync(ct);
+        return new Paged<CollectionSummary>(items, total);
+    }
+
+    public async Task<Outcome<CollectionDetails>> DetailsAsync(Principal who, string? name, CancellationToken ct = default)
+    {
+        var found = await FindVisibleAsync(who, name, ct);
+        if (found is null)
+        {
+            return Problem.NotFound($"collection '{name}' not found");
+        }
+        var (collection, facts) = found.Value;
+        var containers = await db.Containers.AsNoTracking().Where(c => c.CollectionId == collection.Id).OrderBy(c => c.Name)
+            .Select(c => new ContainerSummary(c.Name, c.Description, c.Images.Count(i => i.IsUploaded), c.Tags.Count, c.DownloadCount, c.UpdatedAt))
+            .ToListAsync(ct);
+        var stored = db.Images.AsNoTracking().Where(i => i.Container!.CollectionId == collection.Id && i.IsUploaded);
+        var teams = await db.CollectionTeams.AsNoTracking().Where(t => t.CollectionId == collection.Id)
+            .Select(t => t.Team!.Name).OrderBy(n => n).ToListAsync(ct);
+        return new CollectionDetails(collection.Name, collection.Description, collection.Owner!.Username, collection.IsPrivate,
+            collection.CreatedAt, collection.UpdatedAt, containers, teams, await stored.CountAsync(ct), await stored.SumAsync(i => i.Size, ct),
+            AccessPolicy.Can(who, CollectionAction.Edit, facts), AccessPolicy.Can(who, CollectionAction.Delete, facts),
+            AccessPolicy.Can(who, CollectionAction.Push, facts));
+    }
+
+    public async Task<Outcome<bool>> UpdateAsync(Principal who, string? name, string? description, bool isPrivate, CancellationToken ct = default)
+    {
+        var found = await FindVisibleAsync(who, name, ct);
+        if (found is null)
+        {
+            return Problem.NotFound($"collection '{name}' not found");
+        }
+        if (!AccessPolicy.Can(who, CollectionAction.Edit, found.Value.Facts))
+        {
+            return Problem.Forbidden($"only the owner of '{name}' can change it");
+        }
+        if ((description ?? "").Length > NewCollectionValidator.MaxDescriptionLength)
+        {
+            return Problem.Invalid($"the description is longer than {NewCollectionValidator.MaxDescriptionLength} characters");
+        }
+        var id = found.Value.Collection.Id;
+        var cleaned = Namespaces.CleanDescription(description);
+        await db.Collections.Where(c => c.Id == id).ExecuteUpdateAsync(s => s
+            .SetProperty(c => c.Description, cleaned)
+            .SetProperty(c => c.IsPrivate, isPrivate)
+            .SetProperty(c => c.UpdatedAt, clock.GetUtcNow()), ct);
+        return true;
+    }
+
+    /// <summary>Deletes a collection with its containers, images and tags; frees blobs nothing else uses. Answers how many images went.</summary>
+    public async Task<Outcome<int>> DeleteAsync(Principal who, string? name, CancellationToken ct = default)
+    {
+        var found = await FindVisibleAsync(who, name, ct);
+        if (found is null)
+        {
+            return Problem.NotFound($"collection '{name}' not found");
+        }
+        if (!AccessPolicy.Can(who, CollectionAction.Delete, found.Value.Facts))
+        {
+            return Problem.Forbidden($"only the owner of '{name}' can delete it");
+        }
+        var id = found.Value.Collection.Id;
+        var hashes = await db.Images.AsNoTracking().Where(i => i.Container!.CollectionId == id).Select(i => i.Hash).Distinct().ToListAsync(ct);
+        var imageCount = await db.Images.CountAsync(i => i.Container!.CollectionId == id && i.IsUploaded, ct);
+        // Containers, images, tags, team assignments and upload sessions go with it (cascading foreign keys).
+        await db.Collections.Where(c => c.Id == id).ExecuteDeleteAsync(ct);
+        foreach (var hash in hashes)
+        {
+            await images.DeleteBlobIfUnusedAsync(hash, ct);
+        }
+        return imageCount;
+    }
+
+    private async Task<(Collection Collection, CollectionFacts Facts)?> FindVisibleAsync(Principal who, string? name, CancellationToken ct)
+    {
+        if (string.IsNullOrEmpty(name) || name.Length > 256)
+        {
+            return null;
+        }
+        var collection = await db.Collections.AsNoTracking().Include(c => c.Owner).FirstOrDefaultAsync(c => c.Name == name, ct);
+        if (collection is null)
+        {
+            return null;
+        }
+        var facts = await namespaces.FactsAsync(collection, ct);
+        return AccessPolicy.Can(who, CollectionAction.View, facts) ? (collection, facts) : null;
+    }
+
+    private static string EscapeLike(string text) => text.Replace("\\", "\\\\").Replace("%", "\\%").Replace("_", "\\_");
+}

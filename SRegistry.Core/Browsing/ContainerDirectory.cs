@@ -1,0 +1,108 @@
+using Microsoft.EntityFrameworkCore;
+using SRegistry.Core.Access;
+using SRegistry.Core.Data;
+using SRegistry.Core.Library;
+using SRegistry.Core.Naming;
+
+namespace SRegistry.Core.Browsing;
+
+/// <summary>One stored image as the container page lists it.</summary>
+public sealed record ImageRow(string Id, string Hash, string Arch, long Size, DateTimeOffset CreatedAt, long Downloads,
+    IReadOnlyList<string> Signers, IReadOnlyList<string> Tags)
+{
+    public bool IsSigned => Signers.Count > 0;
+}
+
+public sealed record ContainerDetails(string Collection, string Name, string Description, string Owner, bool IsPrivate,
+    long Downloads, DateTimeOffset UpdatedAt, IReadOnlyList<ImageRow> Images, bool CanDelete)
+{
+    public IEnumerable<string> Architectures => Images.Select(i => i.Arch).Distinct().Order(StringComparer.Ordinal);
+}
+
+/// <summary>A container's images and tags for the dashboard, and the deletions its owners make there.</summary>
+public sealed class ContainerDirectory(RegistryDbContext db, Namespaces namespaces, ImageCatalog images)
+{
+    public async Task<Outcome<ContainerDetails>> DetailsAsync(Principal who, string? collection, string? container, CancellationToken ct = default)
+    {
+        var found = await FindVisibleAsync(who, collection, container, ct);
+        if (found is null)
+        {
+            return Problem.NotFound($"container '{collection}/{container}' not found");
+        }
+        var (c, facts) = found.Value;
+        var stored = await db.Images.AsNoTracking().Where(i => i.ContainerId == c.Id && i.IsUploaded)
+            .OrderByDescending(i => i.CreatedAt).ToListAsync(ct);
+        var tags = (await db.Tags.AsNoTracking().Where(t => t.ContainerId == c.Id).Select(t => new { t.ImageId, t.Name }).ToListAsync(ct))
+            .ToLookup(t => t.ImageId, t => t.Name);
+        var rows = stored.Select(i => new ImageRow(i.Id, i.Hash, i.Arch ?? NameRules.DefaultArch, i.Size, i.CreatedAt, i.DownloadCount,
+                i.SignerFingerprints.Split(' ', StringSplitOptions.RemoveEmptyEntries), tags[i.Id].Order(StringComparer.Ordinal).ToList()))
+            .ToList();
+        return new ContainerDetails(c.Collection!.Name, c.Name, c.Description, c.Collection.Owner!.Username, c.Collection.IsPrivate,
+            c.DownloadCount, c.UpdatedAt, rows, AccessPolicy.Can(who, CollectionAction.DeleteImage, facts));
+    }
+
+    /// <summary>Removes one tag; the image stays, reachable by hash and its other tags.</summary>
+    public async Task<Outcome<bool>> RemoveTagAsync(Principal who, string? collection, string? container, string? arch, string? tag,
+        CancellationToken ct = default)
+    {
+        var allowed = await FindDeletableAsync(who, collection, container, ct);
+        if (!allowed.Succeeded)
+        {
+            return new Outcome<bool>(false, allowed.Failure, allowed.Message);
+        }
+        var containerId = allowed.Value!;
+        var removed = await db.Tags.Where(t => t.ContainerId == containerId && t.Arch == arch && t.Name == tag).ExecuteDeleteAsync(ct);
+        return removed == 1 ? true : Problem.NotFound($"tag '{tag}' ({arch}) not found");
+    }
+
+    /// <summary>Deletes an image with every tag pointing at it; its blob goes when nothing else references it.</summary>
+    public async Task<Outcome<bool>> DeleteImageAsync(Principal who, string? collection, string? container, string? imageId,
+        CancellationToken ct = default)
+    {
+        var allowed = await FindDeletableAsync(who, collection, container, ct);
+        if (!allowed.Succeeded)
+        {
+            return new Outcome<bool>(false, allowed.Failure, allowed.Message);
+        }
+        var containerId = allowed.Value!;
+        var hash = await db.Images.AsNoTracking().Where(i => i.Id == imageId && i.ContainerId == containerId).Select(i => i.Hash).FirstOrDefaultAsync(ct);
+        if (hash is null)
+        {
+            return Problem.NotFound("image not found");
+        }
+        await db.Images.Where(i => i.Id == imageId).ExecuteDeleteAsync(ct);
+        await images.DeleteBlobIfUnusedAsync(hash, ct);
+        return true;
+    }
+
+    private async Task<Outcome<string>> FindDeletableAsync(Principal who, string? collection, string? container, CancellationToken ct)
+    {
+        var found = await FindVisibleAsync(who, collection, container, ct);
+        if (found is null)
+        {
+            return Problem.NotFound($"container '{collection}/{container}' not found");
+        }
+        if (!AccessPolicy.Can(who, CollectionAction.DeleteImage, found.Value.Facts))
+        {
+            return Problem.Forbidden($"you may not delete images in collection '{collection}'");
+        }
+        return found.Value.Container.Id;
+    }
+
+    private async Task<(Model.Container Container, CollectionFacts Facts)?> FindVisibleAsync(Principal who, string? collection, string? container,
+        CancellationToken ct)
+    {
+        if (string.IsNullOrEmpty(collection) || string.IsNullOrEmpty(container) || collection.Length > 256 || container.Length > 256)
+        {
+            return null;
+        }
+        var found = await db.Containers.AsNoTracking().Include(c => c.Collection).ThenInclude(c => c!.Owner)
+            .FirstOrDefaultAsync(c => c.Name == container && c.Collection!.Name == collection, ct);
+        if (found is null)
+        {
+            return null;
+        }
+        var facts = await namespaces.FactsAsync(found.Collection!, ct);
+        return AccessPolicy.Can(who, CollectionAction.View, facts) ? (found, facts) : null;
+    }
+}

@@ -1,0 +1,81 @@
+using System.Security.Claims;
+using Bunit;
+using Bunit.TestDoubles;
+using Microsoft.AspNetCore.Components;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
+using MudBlazor.Services;
+using SRegistry.Core;
+using SRegistry.Core.Accounts;
+using SRegistry.Core.Data;
+using SRegistry.Core.Model;
+using SRegistry.Web.Auth;
+using SRegistry.Web.Components.Shared;
+
+namespace SRegistry.Tests.Dashboard;
+
+/// <summary>
+/// bUnit with MudBlazor and the real Core services on a real SQLite file in a temp folder: components are tested
+/// against the same rules and data the running app uses.
+/// </summary>
+public abstract class DashboardTest : BunitContext
+{
+    private readonly string dataPath = Directory.CreateTempSubdirectory("sreg-ui-").FullName;
+
+    protected DashboardTest()
+    {
+        var configuration = new ConfigurationBuilder()
+            .AddInMemoryCollection(new Dictionary<string, string?> { ["Registry:DataPath"] = dataPath })
+            .Build();
+        Services.AddRegistryCore(configuration);
+        Services.AddMudServices();
+        Services.AddScoped<CoreCalls>();
+        Services.AddScoped<ServerAddress>();
+        Services.AddSingleton(new SignInSettings());
+        Authorization = AddAuthorization();
+        JSInterop.Mode = JSRuntimeMode.Loose;
+        SetRendererInfo(new RendererInfo("Server", isInteractive: true));
+        using var scope = Services.GetRequiredService<IServiceScopeFactory>().CreateScope();
+        scope.ServiceProvider.GetRequiredService<RegistryDbContext>().Database.Migrate();
+    }
+
+    protected BunitAuthorizationContext Authorization { get; }
+
+    protected Seed Seed => new(work => InScopeAsync(work));
+
+    /// <summary>Creates the user and makes them the viewer of everything rendered from now on.</summary>
+    protected async Task<User> SignInAsync(string username, bool admin = false)
+    {
+        var user = await InScopeAsync(sp => sp.GetRequiredService<UserDirectory>().EnsureLocalUserAsync(username, admin));
+        Authorization.SetAuthorized(username);
+        Authorization.SetClaims(new Claim(RegistryClaims.UserId, user.Id), new Claim(RegistryClaims.Username, username));
+        return user;
+    }
+
+    protected async Task<T> InScopeAsync<T>(Func<IServiceProvider, Task<T>> work)
+    {
+        await using var scope = Services.GetRequiredService<IServiceScopeFactory>().CreateAsyncScope();
+        return await work(scope.ServiceProvider);
+    }
+
+    protected Task<T> InDatabaseAsync<T>(Func<RegistryDbContext, Task<T>> work) =>
+        InScopeAsync(sp => work(sp.GetRequiredService<RegistryDbContext>()));
+
+    protected override void Dispose(bool disposing)
+    {
+        base.Dispose(disposing);
+        if (disposing)
+        {
+            Microsoft.Data.Sqlite.SqliteConnection.ClearAllPools();
+            try
+            {
+                Directory.Delete(dataPath, recursive: true);
+            }
+            catch (IOException)
+            {
+                // A file still open by a pool; the temp folder is cleaned by the OS eventually.
+            }
+        }
+    }
+}

@@ -1,0 +1,68 @@
+using System.Security.Claims;
+using Microsoft.AspNetCore.Authentication;
+using Microsoft.AspNetCore.Authentication.Cookies;
+using Microsoft.AspNetCore.Authentication.OpenIdConnect;
+using SRegistry.Core.Accounts;
+using SRegistry.Core.Naming;
+
+namespace SRegistry.Web.Auth;
+
+/// <summary>
+/// Turns the identity the provider vouches for into a registry user: the first sign-in creates it, later ones refresh
+/// name, email, groups and the admin flag. The cookie then carries only registry claims.
+/// </summary>
+public sealed partial class OidcAccountEvents(UserDirectory users, ILogger<OidcAccountEvents> log) : OpenIdConnectEvents
+{
+    private const string NoUsername = "the identity provider sent no usable preferred_username";
+    private const string Disabled = "the account is disabled on this registry";
+
+    public override async Task TicketReceived(TicketReceivedContext context)
+    {
+        var provided = context.Principal!;
+        var subject = provided.FindFirst("sub")?.Value;
+        var username = provided.FindFirst("preferred_username")?.Value;
+        if (string.IsNullOrEmpty(subject) || !NameRules.IsEntityName(username))
+        {
+            LogRefused(log, username ?? "(none)");
+            context.Fail(NoUsername);
+            return;
+        }
+        var groups = provided.FindAll("groups").Select(c => c.Value).ToList();
+        var user = await users.EnsureExternalUserAsync(subject, username!, provided.FindFirst("name")?.Value ?? username!,
+            provided.FindFirst("email")?.Value ?? "", groups, context.HttpContext.RequestAborted);
+        if (user.IsDisabled)
+        {
+            context.Fail(Disabled);
+            return;
+        }
+        var identity = new ClaimsIdentity(RegistryClaims.For(user).Append(new Claim(RegistryClaims.SignedInWith, "oidc")),
+            CookieAuthenticationDefaults.AuthenticationScheme, ClaimTypes.Name, ClaimTypes.Role);
+        context.Principal = new ClaimsPrincipal(identity);
+        LogSignedIn(log, user.Username, groups.Count);
+    }
+
+    /// <summary>Provider errors, a refused sign-in or a provider that went away: a page that says so, not an exception.</summary>
+    public override Task RemoteFailure(RemoteFailureContext context)
+    {
+        LogRemoteFailure(log, context.Failure?.Message ?? "unknown");
+        var reason = context.Failure?.Message switch
+        {
+            NoUsername => SignInFailure.NoUsername,
+            Disabled => SignInFailure.Disabled,
+            _ when context.Failure is HttpRequestException || context.Failure?.InnerException is HttpRequestException => SignInFailure.Unreachable,
+            _ => SignInFailure.Provider,
+        };
+        context.Response.Redirect(SignInEndpoints.FailedUrl(reason));
+        context.HandleResponse();
+        return Task.CompletedTask;
+    }
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Signed in through OIDC: {Username} ({Groups} groups)")]
+    private static partial void LogSignedIn(ILogger logger, string username, int groups);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "OIDC sign-in refused: unusable username {Username}")]
+    private static partial void LogRefused(ILogger logger, string username);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "OIDC sign-in failed: {Reason}")]
+    private static partial void LogRemoteFailure(ILogger logger, string reason);
+}

@@ -1,0 +1,45 @@
+using MudBlazor.Services;
+using SRegistry.Web.Api.Library;
+using SRegistry.Web.Auth;
+using SRegistry.Web.Components.Shared;
+
+namespace SRegistry.Web.Components;
+
+public static class WebUiExtensions
+{
+    /// <summary>The dashboard: Blazor Server with MudBlazor, on the same Core services as the library API.</summary>
+    public static WebApplicationBuilder AddRegistryWeb(this WebApplicationBuilder builder)
+    {
+        builder.Services.AddRazorComponents().AddInteractiveServerComponents();
+        builder.Services.AddMudServices();
+        builder.Services.AddScoped<CoreCalls>();
+        builder.Services.AddScoped<ServerAddress>();
+        return builder;
+    }
+
+    public static WebApplication MapRegistryWeb(this WebApplication app)
+    {
+        app.UseSecurityHeaders();
+        app.UseAntiforgery();
+        app.MapStaticAssets();
+        app.MapSignIn();
+        app.MapRazorComponents<App>().AddInteractiveServerRenderMode();
+        return app;
+    }
+
+    /// <summary>Pages get the browser protections; API answers are JSON for CLIs and need none of them.</summary>
+    private static void UseSecurityHeaders(this WebApplication app) => app.Use((context, next) =>
+    {
+        if (!LibraryApiExtensions.IsApiPath(context.Request.Path))
+        {
+            var headers = context.Response.Headers;
+            headers.XContentTypeOptions = "nosniff";
+            headers.XFrameOptions = "DENY";
+            headers["Referrer-Policy"] = "same-origin";
+            // MudBlazor sets inline styles; scripts come only from this site (Blazor's websocket is 'self' too).
+            headers.ContentSecurityPolicy = "default-src 'self'; script-src 'self'; style-src 'self' 'unsafe-inline'; img-src 'self' data:; " +
+                                            "connect-src 'self'; font-src 'self' data:; frame-ancestors 'none'; base-uri 'self'; form-action 'self'";
+        }
+        return next(context);
+    });
+}

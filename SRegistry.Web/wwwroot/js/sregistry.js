@@ -1,0 +1,27 @@
+// Small browser helpers the components call through JS interop.
+window.sregistry = {
+  // navigator.clipboard only exists on secure origins; a plain-http intranet registry needs the fallback.
+  copy: async function (text) {
+    try {
+      if (navigator.clipboard && window.isSecureContext) {
+        await navigator.clipboard.writeText(text);
+        return true;
+      }
+    } catch (e) { /* fall through to the fallback */ }
+    const area = document.createElement('textarea');
+    area.value = text;
+    area.setAttribute('readonly', '');
+    area.style.position = 'fixed';
+    area.style.opacity = '0';
+    document.body.appendChild(area);
+    area.select();
+    let ok = false;
+    try { ok = document.execCommand('copy'); } catch (e) { ok = false; }
+    document.body.removeChild(area);
+    return ok;
+  },
+  submit: function (formId) {
+    const form = document.getElementById(formId);
+    if (form) { form.submit(); }
+  }
+};
