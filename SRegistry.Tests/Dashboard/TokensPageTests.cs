@@ -1,0 +1,95 @@
+using Bunit;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.DependencyInjection;
+using MudBlazor;
+using SRegistry.Core.Accounts;
+using SRegistry.Web.Components.Pages.Account;
+
+namespace SRegistry.Tests.Dashboard;
+
+public sealed class TokensPageTests : DashboardTest
+{
+    private IRenderedComponent<Tokens> RenderPage()
+    {
+        Render<MudPopoverProvider>();
+        Render<MudDialogProvider>();
+        return Render<Tokens>();
+    }
+
+    [Fact]
+    public async Task Without_tokens_the_page_says_so()
+    {
+        await SignInAsync("alice");
+        var cut = RenderPage();
+
+        cut.WaitForAssertion(() => Assert.Contains("You have no tokens yet", cut.Find("[data-testid=tokens-empty]").TextContent, StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public async Task A_new_token_is_shown_once_with_login_steps_and_stored_only_as_a_hash()
+    {
+        var alice = await SignInAsync("alice");
+        var cut = RenderPage();
+
+        cut.Find("input[data-testid=token-name]").Input("cluster-login-node");
+        cut.Find("[data-testid=create-token]").Click();
+
+        var secret = cut.WaitForElement("[data-testid=token-secret] code").TextContent;
+        Assert.StartsWith("sreg_", secret, StringComparison.Ordinal);
+        Assert.Contains("singularity remote login sregistry", cut.Markup, StringComparison.Ordinal);
+        Assert.Contains("singularity remote add --no-login sregistry http://localhost", cut.Markup, StringComparison.Ordinal);
+        var stored = await InDatabaseAsync(db => db.ApiTokens.SingleAsync());
+        Assert.Equal(alice.Id, stored.UserId);
+        Assert.Equal("cluster-login-node", stored.Name);
+        Assert.Equal(TokenService.Hash(secret), stored.SecretHash);
+        Assert.DoesNotContain(secret, stored.SecretHash, StringComparison.Ordinal);
+        Assert.NotNull(stored.ExpiresAt);
+        var validated = await InScopeAsync(sp => sp.GetRequiredService<TokenService>().ValidateAsync(secret));
+        Assert.Equal(alice.Id, validated!.Id);
+
+        // Once dismissed, the secret is gone from the page; the list shows only its prefix.
+        cut.FindAll("button").Single(b => b.TextContent.Trim() == "Done").Click();
+        Assert.DoesNotContain(secret, cut.Markup, StringComparison.Ordinal);
+        cut.WaitForAssertion(() => Assert.Contains(stored.Prefix, cut.Find("[data-testid=tokens-table]").TextContent, StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public async Task A_token_needs_a_name()
+    {
+        await SignInAsync("alice");
+        var cut = RenderPage();
+
+        cut.Find("[data-testid=create-token]").Click();
+
+        cut.WaitForAssertion(() => Assert.Contains("give the token a name", cut.Markup, StringComparison.Ordinal));
+        Assert.Equal(0, await InDatabaseAsync(db => db.ApiTokens.CountAsync()));
+    }
+
+    [Fact]
+    public async Task Revoked_tokens_stop_working()
+    {
+        var alice = await SignInAsync("alice");
+        var issued = await InScopeAsync(sp => sp.GetRequiredService<TokenService>().IssueAsync(alice.Id, "laptop", null));
+        var dialogs = Render<MudDialogProvider>();
+        var cut = Render<Tokens>();
+
+        cut.WaitForElement("[data-testid=revoke-token]").Click();
+        dialogs.WaitForElement(".mud-message-box__yes-button, .mud-dialog-actions button:last-child").Click();
+
+        cut.WaitForAssertion(() => Assert.Contains("revoked", cut.Find("[data-testid=tokens-table]").TextContent, StringComparison.Ordinal));
+        Assert.Null(await InScopeAsync(sp => sp.GetRequiredService<TokenService>().ValidateAsync(issued.Secret)));
+    }
+
+    [Fact]
+    public async Task Other_users_tokens_are_not_listed()
+    {
+        var bob = await InScopeAsync(sp => sp.GetRequiredService<UserDirectory>().EnsureLocalUserAsync("bob", false));
+        await InScopeAsync(sp => sp.GetRequiredService<TokenService>().IssueAsync(bob.Id, "bobs-secret-machine", null));
+        await SignInAsync("alice");
+
+        var cut = RenderPage();
+
+        cut.WaitForElement("[data-testid=tokens-empty]");
+        Assert.DoesNotContain("bobs-secret-machine", cut.Markup, StringComparison.Ordinal);
+    }
+}
