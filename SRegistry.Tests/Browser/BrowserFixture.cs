@@ -1,0 +1,89 @@
+using Microsoft.Playwright;
+
+namespace SRegistry.Tests.Browser;
+
+/// <summary>
+/// Debian's Chromium driven by Playwright, one per test class. Never a downloaded browser: the executable is fixed,
+/// and the tests are skipped (not passed) when it is missing.
+/// </summary>
+public sealed class BrowserFixture : IAsyncLifetime
+{
+    public const string ChromiumPath = "/usr/bin/chromium";
+
+    private IPlaywright? playwright;
+
+    public IBrowser Browser { get; private set; } = null!;
+
+    public static bool Available => File.Exists(ChromiumPath);
+
+    /// <summary>Where screenshots go: <c>SREG_SCREENSHOTS</c> when set (the test script sets it), else beside the test binary.</summary>
+    public static string ScreenshotFolder { get; } = Directory.CreateDirectory(
+        Environment.GetEnvironmentVariable("SREG_SCREENSHOTS") is { Length: > 0 } folder
+            ? folder
+            : Path.Combine(AppContext.BaseDirectory, "screenshots")).FullName;
+
+    public async ValueTask InitializeAsync()
+    {
+        if (!Available)
+        {
+            return;
+        }
+        Environment.SetEnvironmentVariable("PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD", "1");
+        playwright = await Playwright.CreateAsync();
+        Browser = await playwright.Chromium.LaunchAsync(new BrowserTypeLaunchOptions
+        {
+            ExecutablePath = ChromiumPath,
+            Headless = true,
+            Args = ["--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage", "--disable-background-networking", "--disable-component-update",
+                    "--disable-sync", "--no-first-run", "--disable-quic", "--disable-default-apps", "--disable-extensions", "--no-default-browser-check"],
+        });
+    }
+
+    /// <summary>A fresh browser profile (own cookies) at a laptop-sized viewport.</summary>
+    public async Task<IPage> NewPageAsync(string baseUrl, int width = 1280, int height = 860)
+    {
+        var context = await Browser.NewContextAsync(new BrowserNewContextOptions
+        {
+            BaseURL = baseUrl,
+            ViewportSize = new ViewportSize { Width = width, Height = height },
+        });
+        var page = await context.NewPageAsync();
+        page.SetDefaultTimeout(15_000);
+        return page;
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        if (playwright is not null)
+        {
+            await Browser.DisposeAsync();
+            playwright.Dispose();
+        }
+    }
+}
+
+public static class PageExtensions
+{
+    /// <summary>Navigates and waits until the Blazor circuit is live: clicks made before that are lost.</summary>
+    public static async Task OpenAsync(this IPage page, string path)
+    {
+        await page.GotoAsync(path);
+        await page.WaitForInteractiveAsync();
+    }
+
+    public static Task WaitForInteractiveAsync(this IPage page) =>
+        page.Locator("#ready[data-interactive=true]").WaitForAsync(new LocatorWaitForOptions { State = WaitForSelectorState.Attached });
+
+    public static Task ScreenshotAsync(this IPage page, string name) =>
+        page.ScreenshotAsync(new PageScreenshotOptions { Path = Path.Combine(BrowserFixture.ScreenshotFolder, name + ".png"), FullPage = true });
+
+    /// <summary>The development sign-in form, as a person would use it.</summary>
+    public static async Task DevSignInAsync(this IPage page, string username)
+    {
+        await page.OpenAsync("/signin?returnUrl=%2Fcollections");
+        await page.FillAsync("#dev-username", username);
+        await page.ClickAsync("[data-testid=dev-signin-submit]");
+        await page.WaitForURLAsync("**/collections");
+        await page.WaitForInteractiveAsync();
+    }
+}
