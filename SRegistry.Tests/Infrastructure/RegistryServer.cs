@@ -20,9 +20,15 @@ public class RegistryServer : WebApplicationFactory<Program>
     private readonly Dictionary<string, string?> settings = new(StringComparer.Ordinal);
 
     public RegistryServer()
+        : this(0)
+    {
+    }
+
+    /// <param name="port">0 picks a free port; a fixed one lets an identity provider know the redirect URI beforehand.</param>
+    public RegistryServer(int port)
     {
         DataPath = Directory.CreateTempSubdirectory("sreg-test-").FullName;
-        UseKestrel(o => o.Listen(IPAddress.Loopback, 0));
+        UseKestrel(o => o.Listen(IPAddress.Loopback, port));
     }
 
     public string DataPath { get; }

@@ -28,18 +28,27 @@ public static class WebUiExtensions
     }
 
     /// <summary>Pages get the browser protections; API answers are JSON for CLIs and need none of them.</summary>
-    private static void UseSecurityHeaders(this WebApplication app) => app.Use((context, next) =>
+    private static void UseSecurityHeaders(this WebApplication app)
     {
-        if (!LibraryApiExtensions.IsApiPath(context.Request.Path))
+        var settings = app.Services.GetRequiredService<SignInSettings>();
+        // Sign-out posts a form that redirects to the provider's end-session page; form-action covers that redirect.
+        var formTargets = settings.Oidc.IsConfigured && Uri.TryCreate(settings.Oidc.Authority, UriKind.Absolute, out var authority)
+            ? $"'self' {authority.GetLeftPart(UriPartial.Authority)}"
+            : "'self'";
+        var policy = "default-src 'self'; script-src 'self'; style-src 'self' 'unsafe-inline'; img-src 'self' data:; connect-src 'self'; " +
+                     $"font-src 'self' data:; frame-ancestors 'none'; base-uri 'self'; form-action {formTargets}";
+        app.Use((context, next) =>
         {
-            var headers = context.Response.Headers;
-            headers.XContentTypeOptions = "nosniff";
-            headers.XFrameOptions = "DENY";
-            headers["Referrer-Policy"] = "same-origin";
-            // MudBlazor sets inline styles; scripts come only from this site (Blazor's websocket is 'self' too).
-            headers.ContentSecurityPolicy = "default-src 'self'; script-src 'self'; style-src 'self' 'unsafe-inline'; img-src 'self' data:; " +
-                                            "connect-src 'self'; font-src 'self' data:; frame-ancestors 'none'; base-uri 'self'; form-action 'self'";
-        }
-        return next(context);
-    });
+            if (!LibraryApiExtensions.IsApiPath(context.Request.Path))
+            {
+                var headers = context.Response.Headers;
+                headers.XContentTypeOptions = "nosniff";
+                headers.XFrameOptions = "DENY";
+                headers["Referrer-Policy"] = "same-origin";
+                // MudBlazor sets inline styles; scripts come only from this site (Blazor's websocket is 'self' too).
+                headers.ContentSecurityPolicy = policy;
+            }
+            return next(context);
+        });
+    }
 }
