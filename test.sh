@@ -26,6 +26,8 @@ fi
 
 dotnet build SRegistry.sln -v q -nologo -clp:ErrorsOnly
 
+# Browser tests write screenshots of the main pages here (not committed).
+export SREG_SCREENSHOTS="$PWD/TestResults/screenshots"
 results=$(mktemp -d)
 trap 'rm -rf "$results"' EXIT
 set +e
@@ -43,4 +45,5 @@ try:
 except (OSError, ET.ParseError):
     print("0 passed, 1 failed (no test results were written)")
 PY
+echo "Screenshots: $SREG_SCREENSHOTS"
 exit $status

@@ -25,7 +25,7 @@ public sealed class OidcSignInTests(BrowserFixture browser) : IClassFixture<Brow
         Assert.SkipUnless(IdentityBridge.Available, "slapd, node or the bridge's npm packages are missing (run test.sh)");
         var port = IdentityBridge.FreePort();
         bridge = await IdentityBridge.StartAsync($"http://127.0.0.1:{port}", Xunit.TestContext.Current.CancellationToken);
-        server = new RegistryServer(port);
+        server = new RegistryServer { Port = port };
         foreach (var (key, value) in bridge.AppSettings())
         {
             server.With(key, value);

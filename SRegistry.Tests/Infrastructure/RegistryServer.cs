@@ -20,16 +20,13 @@ public class RegistryServer : WebApplicationFactory<Program>
     private readonly Dictionary<string, string?> settings = new(StringComparer.Ordinal);
 
     public RegistryServer()
-        : this(0)
-    {
-    }
-
-    /// <param name="port">0 picks a free port; a fixed one lets an identity provider know the redirect URI beforehand.</param>
-    public RegistryServer(int port)
     {
         DataPath = Directory.CreateTempSubdirectory("sreg-test-").FullName;
-        UseKestrel(o => o.Listen(IPAddress.Loopback, port));
+        UseKestrel(o => o.Listen(IPAddress.Loopback, Port));
     }
+
+    /// <summary>0 picks a free port; a fixed one lets an identity provider know the redirect URI beforehand. Set before start.</summary>
+    public int Port { get; init; }
 
     public string DataPath { get; }
 
