@@ -25,6 +25,9 @@ public class RegistryServer : WebApplicationFactory<Program>
         UseKestrel(o => o.Listen(IPAddress.Loopback, Port));
     }
 
+    /// <summary>The hosting environment; Development unless a test needs to see Production behaviour.</summary>
+    public string Environment { get; init; } = "Development";
+
     /// <summary>0 picks a free port; a fixed one lets an identity provider know the redirect URI beforehand. Set before start.</summary>
     public int Port { get; init; }
 
@@ -88,7 +91,7 @@ public class RegistryServer : WebApplicationFactory<Program>
 
     protected override void ConfigureWebHost(IWebHostBuilder builder)
     {
-        builder.UseEnvironment("Development");
+        builder.UseEnvironment(Environment);
         builder.UseSetting("Registry:DataPath", DataPath);
         builder.UseSetting("Logging:LogLevel:Default", "Warning");
         foreach (var (key, value) in settings)

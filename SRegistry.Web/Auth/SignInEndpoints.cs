@@ -28,7 +28,12 @@ public static partial class SignInEndpoints
     public static IEndpointRouteBuilder MapSignIn(this IEndpointRouteBuilder app)
     {
         app.MapGet("/signin", SignIn);
-        app.MapPost("/signin/dev", DevelopmentSignIn).DisableAntiforgery().AddEndpointFilter(RequireAntiforgery);
+        var settings = app.ServiceProvider.GetRequiredService<SignInSettings>();
+        if (settings.DevelopmentSignInActive(app.ServiceProvider.GetRequiredService<IHostEnvironment>()))
+        {
+            // Not mapped at all otherwise: in production the way in does not exist, rather than being refused.
+            app.MapPost("/signin/dev", DevelopmentSignIn).DisableAntiforgery().AddEndpointFilter(RequireAntiforgery);
+        }
         app.MapPost("/signout", SignOut).DisableAntiforgery().AddEndpointFilter(RequireAntiforgery);
         return app;
     }
@@ -48,7 +53,7 @@ public static partial class SignInEndpoints
             }
             catch (Exception e) when (e is HttpRequestException or InvalidOperationException or IOException)
             {
-                LogProviderDown(logs.CreateLogger("SRegistry.SignIn"), e.Message);
+                LogProviderDown(logs.CreateLogger("SRegistry.SignIn"), e.GetBaseException().Message);
                 return Results.Redirect(FailedUrl(SignInFailure.Unreachable));
             }
         }
@@ -57,13 +62,9 @@ public static partial class SignInEndpoints
             : Results.Redirect(FailedUrl(SignInFailure.Unconfigured));
     }
 
-    private static async Task<IResult> DevelopmentSignIn(HttpContext context, SignInSettings settings, IHostEnvironment environment,
-        UserDirectory users, [FromForm] string? username, [FromForm] string? returnUrl)
+    private static async Task<IResult> DevelopmentSignIn(HttpContext context, UserDirectory users, [FromForm] string? username,
+        [FromForm] string? returnUrl)
     {
-        if (!settings.DevelopmentSignInActive(environment))
-        {
-            return Results.NotFound();
-        }
         var target = LocalOnly(returnUrl);
         if (!NameRules.IsEntityName(username))
         {
