@@ -77,6 +77,27 @@ public static class PageExtensions
     public static Task ScreenshotAsync(this IPage page, string name) =>
         page.ScreenshotAsync(new PageScreenshotOptions { Path = Path.Combine(BrowserFixture.ScreenshotFolder, name + ".png"), FullPage = true });
 
+    /// <summary>The "New Collection" dialog on the collections page, filled in and submitted; waits for the new collection's page.</summary>
+    public static async Task CreateCollectionAsync(this IPage page, string name, bool isPrivate = false)
+    {
+        await page.GetByTestId("new-collection").ClickAsync();
+        await page.GetByTestId("collection-name").FillAsync(name);
+        if (isPrivate)
+        {
+            await page.GetByTestId("collection-private").CheckAsync();
+        }
+        await page.GetByTestId("create-collection").ClickAsync();
+        await page.WaitForURLAsync($"**/collections/{name}");
+    }
+
+    /// <summary>The token page's form; answers the secret it shows once.</summary>
+    public static async Task<string> CreateTokenAsync(this IPage page, string name)
+    {
+        await page.GetByTestId("token-name").FillAsync(name);
+        await page.GetByTestId("create-token").ClickAsync();
+        return (await page.GetByTestId("token-secret").Locator("code").TextContentAsync())!.Trim();
+    }
+
     /// <summary>The development sign-in form, as a person would use it.</summary>
     public static async Task DevSignInAsync(this IPage page, string username)
     {

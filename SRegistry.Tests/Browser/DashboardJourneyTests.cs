@@ -60,9 +60,7 @@ public sealed class DashboardJourneyTests(BrowserFixture browser) : IClassFixtur
         await page.Locator(".mud-popover-open").GetByText("Token", new() { Exact = true }).ClickAsync();
         await page.WaitForURLAsync("**/auth/tokens");
         await page.WaitForInteractiveAsync();
-        await page.GetByTestId("token-name").FillAsync("login-node");
-        await page.GetByTestId("create-token").ClickAsync();
-        var secret = (await page.GetByTestId("token-secret").Locator("code").TextContentAsync())!.Trim();
+        var secret = await page.CreateTokenAsync("login-node");
         await page.ScreenshotAsync("token-created");
 
         var library = new LibraryProtocol(server.Client(secret));
@@ -80,11 +78,7 @@ public sealed class DashboardJourneyTests(BrowserFixture browser) : IClassFixtur
     {
         var owner = await browser.NewPageAsync(server.BaseUrl);
         await owner.DevSignInAsync("dave");
-        await owner.GetByTestId("new-collection").ClickAsync();
-        await owner.GetByTestId("collection-name").FillAsync("embargoed");
-        await owner.GetByTestId("collection-private").CheckAsync();
-        await owner.GetByTestId("create-collection").ClickAsync();
-        await owner.WaitForURLAsync("**/collections/embargoed");
+        await owner.CreateCollectionAsync("embargoed", isPrivate: true);
         await Expect(owner.GetByTestId("visibility")).ToContainTextAsync("private");
 
         var stranger = await browser.NewPageAsync(server.BaseUrl);

@@ -119,14 +119,9 @@ public sealed class OidcSignInTests(BrowserFixture browser) : IClassFixture<Brow
         await page.WaitForURLAsync($"{server.BaseUrl}/collections");
         await page.WaitForInteractiveAsync();
 
-        await page.GetByTestId("new-collection").ClickAsync();
-        await page.GetByTestId("collection-name").FillAsync("spectra");
-        await page.GetByTestId("create-collection").ClickAsync();
-        await page.WaitForURLAsync("**/collections/spectra");
+        await page.CreateCollectionAsync("spectra");
         await page.OpenAsync("/auth/tokens");
-        await page.GetByTestId("token-name").FillAsync("hpc-login");
-        await page.GetByTestId("create-token").ClickAsync();
-        var token = (await page.GetByTestId("token-secret").Locator("code").TextContentAsync())!.Trim();
+        var token = await page.CreateTokenAsync("hpc-login");
 
         var sif = await sifs.CreateAsync(200_000);
         var pushed = await LibraryClientDriver.RunAsync(server.BaseUrl, token, "push", sif.Path, "alice/spectra/reduce", "-tags", "1.0");
