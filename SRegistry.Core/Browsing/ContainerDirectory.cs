@@ -70,8 +70,7 @@ public sealed class ContainerDirectory(RegistryDbContext db, Namespaces namespac
         {
             return Problem.NotFound("image not found");
         }
-        await db.Images.Where(i => i.Id == imageId).ExecuteDeleteAsync(ct);
-        await images.DeleteBlobIfUnusedAsync(hash, ct);
+        await images.RemoveImageAsync(imageId!, hash, ct);
         return true;
     }
 

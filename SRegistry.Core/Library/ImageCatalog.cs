@@ -180,9 +180,15 @@ public sealed class ImageCatalog(RegistryDbContext db, Namespaces namespaces, IB
         {
             return Problem.Forbidden($"you may not delete images in collection '{view.Collection.Name}'");
         }
-        await db.Images.Where(i => i.Id == view.Image.Id).ExecuteDeleteAsync(ct);
-        await DeleteBlobIfUnusedAsync(view.Image.Hash, ct);
+        await RemoveImageAsync(view.Image.Id, view.Image.Hash, ct);
         return view;
+    }
+
+    /// <summary>Deletes an image row (its tags cascade) and then its blob if no other image shares the bytes.</summary>
+    internal async Task RemoveImageAsync(string imageId, string hash, CancellationToken ct)
+    {
+        await db.Images.Where(i => i.Id == imageId).ExecuteDeleteAsync(ct);
+        await DeleteBlobIfUnusedAsync(hash, ct);
     }
 
     /// <summary>Counts a pull of an image and its container (atomic increments, no read-modify-write race).</summary>
