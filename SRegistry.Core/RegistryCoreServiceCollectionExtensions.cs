@@ -1,11 +1,12 @@
 using FluentValidation;
-using SRegistry.Core.Browsing;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Options;
-using SRegistry.Core.Configuration;
 using SRegistry.Core.Accounts;
+using SRegistry.Core.Admin;
+using SRegistry.Core.Browsing;
+using SRegistry.Core.Configuration;
 using SRegistry.Core.Data;
 using SRegistry.Core.Library;
 using SRegistry.Core.Storage;
@@ -49,10 +50,14 @@ public static class RegistryCoreServiceCollectionExtensions
         services.AddScoped<QuotaService>();
         services.AddScoped<UploadService>();
         services.AddScoped<TeamService>();
+        services.AddScoped<TeamInvitations>();
+        services.AddScoped<TeamDirectory>();
+        services.AddScoped<AdminDirectory>();
         services.AddScoped<CollectionDirectory>();
         services.AddScoped<ContainerDirectory>();
         services.AddScoped<IValidator<NewCollection>, NewCollectionValidator>();
         services.AddScoped<IValidator<NewToken>, NewTokenValidator>();
+        services.AddScoped<IValidator<NewTeam>, NewTeamValidator>();
         return services;
     }
 }

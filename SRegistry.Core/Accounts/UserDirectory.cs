@@ -47,12 +47,8 @@ public sealed class UserDirectory(RegistryDbContext db, TimeProvider clock, IOpt
         user.Email = email;
         user.Groups = string.Join(' ', groups);
         user.LastSeenAt = now;
-        var cfg = options.Value;
-        if (cfg.AdminUsers.Contains(username, StringComparer.Ordinal)
-            || (!string.IsNullOrEmpty(cfg.AdminGroup) && groups.Contains(cfg.AdminGroup, StringComparer.Ordinal)))
-        {
-            user.IsAdmin = true;
-        }
+        // Admin through the group is not stored: it lasts exactly as long as the provider says the user is in the group.
+        user.IsAdmin |= options.Value.AdminUsers.Contains(username, StringComparer.Ordinal);
         await db.SaveChangesAsync(ct);
         return user;
     }
@@ -66,8 +62,12 @@ public sealed class UserDirectory(RegistryDbContext db, TimeProvider clock, IOpt
         }
         var memberships = await db.TeamMembers.AsNoTracking().Where(m => m.UserId == userId)
             .Select(m => new { m.TeamId, m.Role }).ToListAsync(ct);
-        return new Principal(user.Id, user.Username, user.IsAdmin,
+        return new Principal(user.Id, user.Username, user.IsAdmin || InAdminGroup(user.Groups, options.Value),
             memberships.Select(m => m.TeamId).ToHashSet(),
             memberships.Where(m => m.Role == TeamRole.Owner).Select(m => m.TeamId).ToHashSet());
     }
+
+    /// <summary>Whether the groups last seen from the identity provider include the configured admin group.</summary>
+    public static bool InAdminGroup(string groups, RegistryOptions options) =>
+        !string.IsNullOrEmpty(options.AdminGroup) && groups.Split(' ', StringSplitOptions.RemoveEmptyEntries).Contains(options.AdminGroup, StringComparer.Ordinal);
 }

@@ -37,7 +37,7 @@ public sealed class CollectionDirectory(RegistryDbContext db, Namespaces namespa
         var search = (query.Search ?? "").Trim();
         if (search.Length > 0)
         {
-            var pattern = "%" + EscapeLike(search.Length > 128 ? search[..128] : search) + "%";
+            var pattern = LikePatterns.Containing(search);
             visible = visible.Where(c => EF.Functions.Like(c.Name, pattern, "\\") || EF.Functions.Like(c.Description, pattern, "\\"));
         }
         var total = await visible.CountAsync(ct);
@@ -139,6 +139,4 @@ public sealed class CollectionDirectory(RegistryDbContext db, Namespaces namespa
         var facts = await namespaces.FactsAsync(collection, ct);
         return AccessPolicy.Can(who, CollectionAction.View, facts) ? (collection, facts) : null;
     }
-
-    private static string EscapeLike(string text) => text.Replace("\\", "\\\\").Replace("%", "\\%").Replace("_", "\\_");
 }

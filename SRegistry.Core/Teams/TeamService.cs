@@ -1,7 +1,6 @@
-using System.Security.Cryptography;
+using FluentValidation;
 using Microsoft.EntityFrameworkCore;
 using SRegistry.Core.Access;
-using SRegistry.Core.Accounts;
 using SRegistry.Core.Data;
 using SRegistry.Core.Library;
 using SRegistry.Core.Model;
@@ -9,34 +8,37 @@ using SRegistry.Core.Naming;
 
 namespace SRegistry.Core.Teams;
 
-/// <summary>A team as its pages show it.</summary>
-public sealed record TeamView(Team Team, IReadOnlyList<TeamMemberView> Members);
-
-public sealed record TeamMemberView(string UserId, string Username, string DisplayName, TeamRole Role, DateTimeOffset JoinedAt);
-
-/// <summary>An invitation just created: the code is shown once, only its hash is kept.</summary>
-public sealed record IssuedInvite(TeamInvite Invite, string Code);
-
 /// <summary>Teams: creating, joining (open or by invitation), membership and ownership. Permissions come from <see cref="AccessPolicy"/>.</summary>
-public sealed class TeamService(RegistryDbContext db, TimeProvider clock)
+public sealed class TeamService(RegistryDbContext db, TimeProvider clock, IValidator<NewTeam> validator)
 {
-    public async Task<Outcome<Team>> CreateAsync(Principal who, string? name, string? displayName, TeamJoinMode joinMode, CancellationToken ct = default)
+    public async Task<Outcome<Team>> CreateAsync(Principal who, NewTeam request, byte[]? avatar = null, CancellationToken ct = default)
     {
         if (!AccessPolicy.CanCreateTeam(who))
         {
             return Problem.Unauthenticated();
         }
-        if (!NameRules.IsEntityName(name))
+        var validation = await validator.ValidateAsync(request, ct);
+        if (!validation.IsValid)
         {
-            return Problem.Invalid($"invalid team name: {NameRules.ContainerNameRule}");
+            var error = validation.Errors[0];
+            return error.ErrorCode == NewTeamValidator.TakenCode ? Problem.Conflict(error.ErrorMessage) : Problem.Invalid($"invalid team: {error.ErrorMessage}");
         }
-        // Teams and users share the namespace of library references.
-        if (await db.Teams.AnyAsync(t => t.Name == name, ct) || await db.Users.AnyAsync(u => u.Username == name, ct))
+        var avatarType = (string?)null;
+        if (avatar is not null)
         {
-            return Problem.Conflict($"the name '{name}' is already taken by a user or team");
+            (avatarType, var avatarError) = TeamAvatar.Check(avatar);
+            if (avatarError is not null)
+            {
+                return Problem.Invalid(avatarError);
+            }
         }
         var now = clock.GetUtcNow();
-        var team = new Team { Name = name!, DisplayName = string.IsNullOrWhiteSpace(displayName) ? name! : displayName.Trim(), JoinMode = joinMode, CreatedAt = now };
+        var displayName = string.IsNullOrWhiteSpace(request.DisplayName) ? request.Name : request.DisplayName.Trim();
+        var team = new Team
+        {
+            Name = request.Name, DisplayName = displayName, JoinMode = request.JoinMode, CreatedAt = now,
+            Avatar = avatarType is null ? null : avatar, AvatarContentType = avatarType,
+        };
         team.Members.Add(new TeamMember { TeamId = team.Id, UserId = who.UserId!, Role = TeamRole.Owner, JoinedAt = now });
         db.Teams.Add(team);
         try
@@ -45,25 +47,64 @@ public sealed class TeamService(RegistryDbContext db, TimeProvider clock)
         }
         catch (DbUpdateException)
         {
-            return Problem.Conflict($"the name '{name}' is already taken by a user or team");
+            return Problem.Conflict($"the name '{request.Name}' is already taken by a user or team");
         }
         return team;
     }
 
-    public async Task<Outcome<TeamView>> FindAsync(Principal who, string? name, CancellationToken ct = default)
+    /// <summary>Owners change how the team is shown and how people join.</summary>
+    public async Task<Outcome<bool>> UpdateAsync(Principal who, string teamId, string? displayName, TeamJoinMode joinMode, CancellationToken ct = default)
     {
-        var team = await db.Teams.AsNoTracking().FirstOrDefaultAsync(t => t.Name == name, ct);
-        if (team is null || !AccessPolicy.Can(who, TeamAction.View, Facts(team)))
+        var found = await LoadManageableAsync(who, teamId, ct);
+        if (!found.Succeeded)
         {
-            return Problem.NotFound($"team '{name}' not found");
+            return new Problem(found.Failure, found.Message);
         }
-        var members = await db.TeamMembers.AsNoTracking().Where(m => m.TeamId == team.Id).OrderByDescending(m => m.Role).ThenBy(m => m.User!.Username)
-            .Select(m => new TeamMemberView(m.UserId, m.User!.Username, m.User.DisplayName, m.Role, m.JoinedAt)).ToListAsync(ct);
-        return new TeamView(team, members);
+        var name = (displayName ?? "").Trim();
+        if (name.Length > NewTeamValidator.MaxDisplayNameLength)
+        {
+            return Problem.Invalid($"the display name is longer than {NewTeamValidator.MaxDisplayNameLength} characters");
+        }
+        if (!Enum.IsDefined(joinMode))
+        {
+            return Problem.Invalid("join mode is open or invite");
+        }
+        await db.Teams.Where(t => t.Id == teamId).ExecuteUpdateAsync(s => s
+            .SetProperty(t => t.DisplayName, name.Length == 0 ? found.Value!.Name : name)
+            .SetProperty(t => t.JoinMode, joinMode), ct);
+        return true;
     }
 
-    public Task<List<Team>> ListAsync(CancellationToken ct = default) =>
-        db.Teams.AsNoTracking().OrderBy(t => t.Name).ToListAsync(ct);
+    /// <summary>Replaces (or, with null, removes) the team's avatar after checking it is a small real image.</summary>
+    public async Task<Outcome<bool>> SetAvatarAsync(Principal who, string teamId, byte[]? avatar, CancellationToken ct = default)
+    {
+        var found = await LoadManageableAsync(who, teamId, ct);
+        if (!found.Succeeded)
+        {
+            return new Problem(found.Failure, found.Message);
+        }
+        string? type = null;
+        if (avatar is not null)
+        {
+            (type, var error) = TeamAvatar.Check(avatar);
+            if (error is not null)
+            {
+                return Problem.Invalid(error);
+            }
+        }
+        await db.Teams.Where(t => t.Id == teamId).ExecuteUpdateAsync(s => s
+            .SetProperty(t => t.Avatar, type is null ? null : avatar)
+            .SetProperty(t => t.AvatarContentType, type), ct);
+        return true;
+    }
+
+    /// <summary>A team's avatar bytes and type; teams are public, so anyone may fetch them.</summary>
+    public async Task<(byte[] Bytes, string ContentType)?> AvatarAsync(string? teamName, CancellationToken ct = default)
+    {
+        var found = await db.Teams.AsNoTracking().Where(t => t.Name == teamName && t.Avatar != null)
+            .Select(t => new { t.Avatar, t.AvatarContentType }).FirstOrDefaultAsync(ct);
+        return found is null ? null : (found.Avatar!, found.AvatarContentType ?? "application/octet-stream");
+    }
 
     public async Task<Outcome<TeamMember>> JoinAsync(Principal who, string teamId, CancellationToken ct = default)
     {
@@ -86,92 +127,6 @@ public sealed class TeamService(RegistryDbContext db, TimeProvider clock)
         }
         return await AddMemberRowAsync(teamId, who.UserId!, TeamRole.Member, ct);
     }
-
-    public async Task<Outcome<IssuedInvite>> CreateInviteAsync(Principal who, string teamId, TimeSpan lifetime, int uses, CancellationToken ct = default)
-    {
-        var team = await LoadManageableAsync(who, teamId, ct);
-        if (!team.Succeeded)
-        {
-            return new Problem(team.Failure, team.Message);
-        }
-        if (lifetime <= TimeSpan.Zero || lifetime > TimeSpan.FromDays(90))
-        {
-            return Problem.Invalid("an invitation lasts between a minute and 90 days");
-        }
-        if (uses is < 1 or > 1000)
-        {
-            return Problem.Invalid("an invitation can be used 1 to 1000 times");
-        }
-        var code = Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(20));
-        var now = clock.GetUtcNow();
-        var invite = new TeamInvite
-        {
-            TeamId = teamId, CodeHash = TokenService.Hash(code), CreatedAt = now, ExpiresAt = now + lifetime, UsesLeft = uses,
-            CreatedByUserId = who.UserId!,
-        };
-        db.TeamInvites.Add(invite);
-        await db.SaveChangesAsync(ct);
-        return new IssuedInvite(invite, code);
-    }
-
-    public async Task<Outcome<Team>> AcceptInviteAsync(Principal who, string? code, CancellationToken ct = default)
-    {
-        if (!who.IsAuthenticated)
-        {
-            return Problem.Unauthenticated("sign in to accept an invitation");
-        }
-        var hash = TokenService.Hash(code ?? "");
-        var invite = await db.TeamInvites.Include(i => i.Team).FirstOrDefaultAsync(i => i.CodeHash == hash, ct);
-        if (invite is null)
-        {
-            return Problem.NotFound("this invitation link is not valid");
-        }
-        if (invite.RevokedAt is not null)
-        {
-            return Problem.Forbidden("this invitation has been revoked");
-        }
-        if (invite.ExpiresAt <= clock.GetUtcNow())
-        {
-            return Problem.Forbidden("this invitation has expired; ask a team owner for a new one");
-        }
-        if (invite.UsesLeft <= 0)
-        {
-            return Problem.Forbidden("this invitation has already been used");
-        }
-        if (who.TeamIds.Contains(invite.TeamId))
-        {
-            return Problem.Conflict($"you are already a member of '{invite.Team!.Name}'");
-        }
-        // Spend one use in the same statement that checks it, so two people cannot share the last use.
-        var spent = await db.TeamInvites.Where(i => i.Id == invite.Id && i.UsesLeft > 0)
-            .ExecuteUpdateAsync(s => s.SetProperty(i => i.UsesLeft, i => i.UsesLeft - 1), ct);
-        if (spent == 0)
-        {
-            return Problem.Forbidden("this invitation has already been used");
-        }
-        var joined = await AddMemberRowAsync(invite.TeamId, who.UserId!, TeamRole.Member, ct);
-        return joined.Succeeded ? invite.Team! : new Problem(joined.Failure, joined.Message);
-    }
-
-    public async Task<Outcome<bool>> RevokeInviteAsync(Principal who, string inviteId, CancellationToken ct = default)
-    {
-        var invite = await db.TeamInvites.FirstOrDefaultAsync(i => i.Id == inviteId, ct);
-        if (invite is null)
-        {
-            return Problem.NotFound("invitation not found");
-        }
-        var team = await LoadManageableAsync(who, invite.TeamId, ct);
-        if (!team.Succeeded)
-        {
-            return new Problem(team.Failure, team.Message);
-        }
-        invite.RevokedAt ??= clock.GetUtcNow();
-        await db.SaveChangesAsync(ct);
-        return true;
-    }
-
-    public Task<List<TeamInvite>> InvitesAsync(string teamId, CancellationToken ct = default) =>
-        db.TeamInvites.AsNoTracking().Where(i => i.TeamId == teamId).OrderByDescending(i => i.CreatedAt).ToListAsync(ct);
 
     public async Task<Outcome<TeamMember>> AddMemberAsync(Principal who, string teamId, string? username, CancellationToken ct = default)
     {
@@ -291,7 +246,8 @@ public sealed class TeamService(RegistryDbContext db, TimeProvider clock)
         return new CollectionFacts(ownerId, isPrivate, teamIds.ToHashSet());
     }
 
-    private async Task<Outcome<Team>> LoadManageableAsync(Principal who, string teamId, CancellationToken ct)
+    /// <summary>The team, if the caller may manage it; shared with <see cref="TeamInvitations"/>.</summary>
+    internal async Task<Outcome<Team>> LoadManageableAsync(Principal who, string teamId, CancellationToken ct)
     {
         if (!who.IsAuthenticated)
         {
@@ -305,7 +261,7 @@ public sealed class TeamService(RegistryDbContext db, TimeProvider clock)
         return AccessPolicy.Can(who, TeamAction.Manage, Facts(team)) ? team : Problem.Forbidden($"only owners of '{team.Name}' can do this");
     }
 
-    private async Task<Outcome<TeamMember>> AddMemberRowAsync(string teamId, string userId, TeamRole role, CancellationToken ct)
+    internal async Task<Outcome<TeamMember>> AddMemberRowAsync(string teamId, string userId, TeamRole role, CancellationToken ct)
     {
         var member = new TeamMember { TeamId = teamId, UserId = userId, Role = role, JoinedAt = clock.GetUtcNow() };
         db.TeamMembers.Add(member);

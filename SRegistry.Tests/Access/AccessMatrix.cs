@@ -5,6 +5,9 @@ namespace SRegistry.Tests.Access;
 /// <summary>Who the matrix asks about. Disabled users and revoked or expired tokens must be treated exactly like anonymous.</summary>
 public enum Who { Anonymous, Stranger, TeamMember, TeamOwner, CollectionOwner, Admin, DisabledUser, RevokedToken, ExpiredToken }
 
+/// <summary>Registry-wide actions in the matrix; the admin ones are <see cref="AccessPolicy.CanAdminister"/>.</summary>
+public enum RegistryAction { CreateCollection, CreateTeam, ListUsers, DisableUser, PromoteUser }
+
 /// <summary>
 /// The access matrix, as data: for a private and a public collection, which principals may do what.
 /// Read a row as "these may; everybody else may not". Extend it here and every matrix test follows.
@@ -12,6 +15,11 @@ public enum Who { Anonymous, Stranger, TeamMember, TeamOwner, CollectionOwner, A
 public static class AccessMatrix
 {
     private static readonly Who[] Everyone = Enum.GetValues<Who>();
+
+    /// <summary>Callers with no working identity: they reach the policy as anonymous.</summary>
+    public static readonly Who[] Unidentified = [Who.Anonymous, Who.DisabledUser, Who.RevokedToken, Who.ExpiredToken];
+
+    private static readonly Who[] SignedIn = Everyone.Except(Unidentified).ToArray();
     private static readonly Who[] Insiders = [Who.CollectionOwner, Who.TeamMember, Who.TeamOwner, Who.Admin];
     private static readonly Who[] Managers = [Who.CollectionOwner, Who.Admin];
 
@@ -46,6 +54,16 @@ public static class AccessMatrix
             [(true, TeamAction.Manage)] = [Who.Admin],
         };
 
+    /// <summary>Actions that are not about one collection or team.</summary>
+    public static readonly IReadOnlyDictionary<RegistryAction, Who[]> RegistryAllowed = new Dictionary<RegistryAction, Who[]>
+    {
+        [RegistryAction.CreateCollection] = SignedIn,
+        [RegistryAction.CreateTeam] = SignedIn,
+        [RegistryAction.ListUsers] = [Who.Admin],
+        [RegistryAction.DisableUser] = [Who.Admin],
+        [RegistryAction.PromoteUser] = [Who.Admin],
+    };
+
     public static bool Expects(bool isPrivate, CollectionAction action, Who who) => Allowed[(isPrivate, action)].Contains(who);
 
     public static TheoryData<bool, CollectionAction, Who> CollectionCells()
@@ -56,6 +74,19 @@ public static class AccessMatrix
             foreach (var who in Everyone)
             {
                 data.Add(isPrivate, action, who);
+            }
+        }
+        return data;
+    }
+
+    public static TheoryData<RegistryAction, Who> RegistryCells()
+    {
+        var data = new TheoryData<RegistryAction, Who>();
+        foreach (var action in RegistryAllowed.Keys)
+        {
+            foreach (var who in Everyone)
+            {
+                data.Add(action, who);
             }
         }
         return data;

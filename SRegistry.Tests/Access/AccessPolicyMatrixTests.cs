@@ -28,6 +28,22 @@ public sealed class AccessPolicyMatrixTests
         Assert.Equal(AccessMatrix.TeamAllowed[(openTeam, action)].Contains(who), AccessPolicy.Can(PrincipalFor(who), action, team));
     }
 
+    public static TheoryData<RegistryAction, Who> RegistryCells => AccessMatrix.RegistryCells();
+
+    [Theory]
+    [MemberData(nameof(RegistryCells))]
+    public void Registry_actions_follow_the_matrix(RegistryAction action, Who who)
+    {
+        var principal = PrincipalFor(who);
+        var allowed = action switch
+        {
+            RegistryAction.CreateCollection => AccessPolicy.CanCreateCollection(principal),
+            RegistryAction.CreateTeam => AccessPolicy.CanCreateTeam(principal),
+            _ => AccessPolicy.CanAdminister(principal),
+        };
+        Assert.Equal(AccessMatrix.RegistryAllowed[action].Contains(who), allowed);
+    }
+
     /// <summary>Disabled users and dead tokens reach the policy as anonymous: that is what the user directory and token check hand over.</summary>
     internal static Principal PrincipalFor(Who who) => who switch
     {

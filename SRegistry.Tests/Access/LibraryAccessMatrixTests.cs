@@ -14,79 +14,11 @@ namespace SRegistry.Tests.Access;
 /// The access matrix through the library API and the services, with real users, teams and tokens:
 /// allowed → success; not allowed but visible → 403; invisible → 404 (never 403); no valid identity on a write → 401.
 /// </summary>
-public sealed class LibraryAccessMatrixTests : IClassFixture<LibraryAccessMatrixTests.World>
+public sealed class LibraryAccessMatrixTests : IClassFixture<AccessWorld>
 {
-    /// <summary>One registry with a private and a public collection owned by "olive", both assigned to the team "crew".</summary>
-    public sealed class World : RegistryServer, IAsyncLifetime
-    {
-        public Dictionary<Who, string?> Tokens { get; } = [];
-        public Dictionary<bool, string> CollectionIds { get; } = [];
-        public SifFiles Sifs { get; } = new();
+    private readonly AccessWorld world;
 
-        public static string CollectionName(bool isPrivate) => isPrivate ? "secret" : "open";
-
-        public async ValueTask InitializeAsync()
-        {
-            if (!SifFiles.SiftoolAvailable)
-            {
-                return;
-            }
-            Tokens[Who.Anonymous] = null;
-            Tokens[Who.CollectionOwner] = await CreateTokenAsync("olive");
-            Tokens[Who.Stranger] = await CreateTokenAsync("sam");
-            Tokens[Who.TeamOwner] = await CreateTokenAsync("tom");
-            Tokens[Who.TeamMember] = await CreateTokenAsync("mel");
-            Tokens[Who.Admin] = await CreateTokenAsync("ada", admin: true);
-            Tokens[Who.DisabledUser] = await CreateTokenAsync("dan");
-            Tokens[Who.RevokedToken] = await CreateTokenAsync("rex");
-            Tokens[Who.ExpiredToken] = await InScopeAsync(async sp =>
-            {
-                var user = await sp.GetRequiredService<UserDirectory>().EnsureLocalUserAsync("eve", false);
-                return (await sp.GetRequiredService<TokenService>().IssueAsync(user.Id, "old", DateTimeOffset.UtcNow.AddMinutes(-1))).Secret;
-            });
-            var owner = new LibraryProtocol(Client(Tokens[Who.CollectionOwner]));
-            foreach (var isPrivate in new[] { true, false })
-            {
-                await owner.PushAsync($"olive/{CollectionName(isPrivate)}/img", await Sifs.CreateAsync(2_000));
-            }
-            await MakeCollectionPrivateAsync("secret");
-            await InScopeAsync(async sp =>
-            {
-                var db = sp.GetRequiredService<RegistryDbContext>();
-                var users = await db.Users.ToDictionaryAsync(u => u.Username, u => u.Id);
-                var teams = sp.GetRequiredService<TeamService>();
-                var tom = new Principal(users["tom"], "tom", false, new HashSet<string>(), new HashSet<string>());
-                var crew = (await teams.CreateAsync(tom, "crew", "Crew", TeamJoinMode.Invite)).Value!;
-                foreach (var member in new[] { "mel", "dan", "rex", "eve" })
-                {
-                    db.TeamMembers.Add(new TeamMember { TeamId = crew.Id, UserId = users[member], Role = TeamRole.Member });
-                }
-                foreach (var collection in await db.Collections.ToListAsync())
-                {
-                    db.CollectionTeams.Add(new CollectionTeam { CollectionId = collection.Id, TeamId = crew.Id });
-                    CollectionIds[collection.Name == "secret"] = collection.Id;
-                }
-                await db.Users.Where(u => u.Username == "dan").ExecuteUpdateAsync(s => s.SetProperty(u => u.IsDisabled, true));
-                await db.SaveChangesAsync();
-                var rex = await db.ApiTokens.FirstAsync(t => t.UserId == users["rex"]);
-                rex.RevokedAt = DateTimeOffset.UtcNow;
-                await db.SaveChangesAsync();
-                return true;
-            });
-        }
-
-        public override async ValueTask DisposeAsync()
-        {
-            Sifs.Dispose();
-            await base.DisposeAsync();
-        }
-    }
-
-    private static readonly Who[] Unidentified = [Who.Anonymous, Who.DisabledUser, Who.RevokedToken, Who.ExpiredToken];
-
-    private readonly World world;
-
-    public LibraryAccessMatrixTests(World world)
+    public LibraryAccessMatrixTests(AccessWorld world)
     {
         Assert.SkipUnless(SifFiles.SiftoolAvailable, "siftool is not installed");
         this.world = world;
@@ -109,7 +41,7 @@ public sealed class LibraryAccessMatrixTests : IClassFixture<LibraryAccessMatrix
     [MemberData(nameof(Principals))]
     public async Task View_collection(bool isPrivate, Who who)
     {
-        var response = await Client(who).GetAsync($"v1/collections/{World.CollectionName(isPrivate)}");
+        var response = await Client(who).GetAsync($"v1/collections/{AccessWorld.CollectionName(isPrivate)}");
         await ExpectAsync(response, isPrivate, CollectionAction.View, who, HttpStatusCode.OK);
     }
 
@@ -118,9 +50,9 @@ public sealed class LibraryAccessMatrixTests : IClassFixture<LibraryAccessMatrix
     public async Task Pull_image(bool isPrivate, Who who)
     {
         using var client = Client(who, followRedirects: false);
-        var response = await client.GetAsync($"v1/imagefile/{World.CollectionName(isPrivate)}/img:latest?arch=amd64");
+        var response = await client.GetAsync($"v1/imagefile/{AccessWorld.CollectionName(isPrivate)}/img:latest?arch=amd64");
         await ExpectAsync(response, isPrivate, CollectionAction.Pull, who, HttpStatusCode.SeeOther);
-        var byHash = await client.GetAsync($"v1/images/{World.CollectionName(isPrivate)}/img:latest?arch=amd64");
+        var byHash = await client.GetAsync($"v1/images/{AccessWorld.CollectionName(isPrivate)}/img:latest?arch=amd64");
         await ExpectAsync(byHash, isPrivate, CollectionAction.View, who, HttpStatusCode.OK);
     }
 
@@ -140,7 +72,7 @@ public sealed class LibraryAccessMatrixTests : IClassFixture<LibraryAccessMatrix
     {
         var tag = $"del-{who.ToString().ToLowerInvariant()}";
         var owner = new LibraryProtocol(world.Client(world.Tokens[Who.CollectionOwner]));
-        var reference = $"olive/{World.CollectionName(isPrivate)}/img";
+        var reference = $"olive/{AccessWorld.CollectionName(isPrivate)}/img";
         await owner.PushAsync(reference, await world.Sifs.CreateAsync(1_000), tags: tag);
         var response = await Client(who).DeleteAsync($"v1/images/{reference}:{tag}?arch=amd64");
         await ExpectAsync(response, isPrivate, CollectionAction.DeleteImage, who, HttpStatusCode.OK);
@@ -154,7 +86,7 @@ public sealed class LibraryAccessMatrixTests : IClassFixture<LibraryAccessMatrix
     {
         var principal = await PrincipalOfAsync(who);
         var outcome = await world.InScopeAsync(sp => sp.GetRequiredService<TeamService>()
-            .AssignAsync(principal, World.CollectionName(isPrivate), "crew", assign: true));
+            .AssignAsync(principal, AccessWorld.CollectionName(isPrivate), "crew", assign: true));
         var allowed = AccessMatrix.Expects(isPrivate, CollectionAction.AssignTeams, who);
         Assert.Equal(allowed, outcome.Succeeded);
         if (!allowed)
@@ -168,14 +100,14 @@ public sealed class LibraryAccessMatrixTests : IClassFixture<LibraryAccessMatrix
     [MemberData(nameof(Principals))]
     public async Task Search_and_lists_never_show_what_cannot_be_viewed(bool isPrivate, Who who)
     {
-        var found = await LibraryProtocol.DataAsync(await Client(who).GetAsync($"v1/search?value={World.CollectionName(isPrivate)}"));
+        var found = await LibraryProtocol.DataAsync(await Client(who).GetAsync($"v1/search?value={AccessWorld.CollectionName(isPrivate)}"));
         var names = found["collection"]!.AsArray().Select(c => (string)c!["name"]!).ToList();
-        Assert.Equal(AccessMatrix.Expects(isPrivate, CollectionAction.View, who), names.Contains(World.CollectionName(isPrivate)));
+        Assert.Equal(AccessMatrix.Expects(isPrivate, CollectionAction.View, who), names.Contains(AccessWorld.CollectionName(isPrivate)));
         var visibleInSql = await world.InScopeAsync(async sp =>
         {
             var principal = await PrincipalOfAsync(who);
             return await sp.GetRequiredService<RegistryDbContext>().Collections.VisibleTo(principal)
-                .AnyAsync(c => c.Name == World.CollectionName(isPrivate));
+                .AnyAsync(c => c.Name == AccessWorld.CollectionName(isPrivate));
         });
         Assert.Equal(AccessMatrix.Expects(isPrivate, CollectionAction.View, who), visibleInSql);
     }
@@ -185,7 +117,7 @@ public sealed class LibraryAccessMatrixTests : IClassFixture<LibraryAccessMatrix
     {
         var isWrite = action is CollectionAction.Push or CollectionAction.DeleteImage;
         var expected = AccessMatrix.Expects(isPrivate, action, who) ? success
-            : isWrite && Unidentified.Contains(who) ? HttpStatusCode.Unauthorized
+            : isWrite && AccessMatrix.Unidentified.Contains(who) ? HttpStatusCode.Unauthorized
             : AccessMatrix.Expects(isPrivate, CollectionAction.View, who) ? HttpStatusCode.Forbidden
             : invisible;
         var body = await response.Content.ReadAsStringAsync();
@@ -205,11 +137,5 @@ public sealed class LibraryAccessMatrixTests : IClassFixture<LibraryAccessMatrix
         return client;
     }
 
-    /// <summary>The principal the app builds for this caller's token, the way the bearer handler does.</summary>
-    private Task<Principal> PrincipalOfAsync(Who who) => world.InScopeAsync(async sp =>
-    {
-        var token = world.Tokens[who];
-        var user = token is null ? null : await sp.GetRequiredService<TokenService>().ValidateAsync(token);
-        return user is null ? Principal.Anonymous : await sp.GetRequiredService<UserDirectory>().PrincipalForAsync(user.Id);
-    });
+    private Task<Principal> PrincipalOfAsync(Who who) => world.PrincipalOfAsync(who);
 }
