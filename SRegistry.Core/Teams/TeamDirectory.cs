@@ -6,12 +6,12 @@ using SRegistry.Core.Model;
 
 namespace SRegistry.Core.Teams;
 
-public sealed record TeamSummary(string Name, string DisplayName, TeamJoinMode JoinMode, int Members, bool HasAvatar, TeamRole? MyRole);
+public sealed record TeamSummary(string Id, string Name, string DisplayName, TeamJoinMode JoinMode, int Members, bool HasAvatar, TeamRole? MyRole);
 
 public sealed record TeamMemberView(string UserId, string Username, string DisplayName, TeamRole Role, DateTimeOffset JoinedAt);
 
 /// <summary>What the team page shows, and what the viewer may do there.</summary>
-public sealed record TeamPage(
+public sealed record TeamDetails(
     string Id, string Name, string DisplayName, TeamJoinMode JoinMode, bool HasAvatar, DateTimeOffset CreatedAt,
     IReadOnlyList<TeamMemberView> Members, IReadOnlyList<string> Collections, TeamRole? MyRole, bool CanJoin, bool CanManage);
 
@@ -29,12 +29,12 @@ public sealed class TeamDirectory(RegistryDbContext db)
         }
         var userId = who.UserId;
         return await teams.OrderBy(t => t.Name)
-            .Select(t => new TeamSummary(t.Name, t.DisplayName, t.JoinMode, t.Members.Count, t.Avatar != null,
+            .Select(t => new TeamSummary(t.Id, t.Name, t.DisplayName, t.JoinMode, t.Members.Count, t.Avatar != null,
                 t.Members.Where(m => m.UserId == userId).Select(m => (TeamRole?)m.Role).FirstOrDefault()))
             .ToListAsync(ct);
     }
 
-    public async Task<Outcome<TeamPage>> PageAsync(Principal who, string? name, CancellationToken ct = default)
+    public async Task<Outcome<TeamDetails>> DetailsAsync(Principal who, string? name, CancellationToken ct = default)
     {
         var team = await db.Teams.AsNoTracking().Where(t => t.Name == name)
             .Select(t => new { t.Id, t.Name, t.DisplayName, t.JoinMode, HasAvatar = t.Avatar != null, t.CreatedAt }).FirstOrDefaultAsync(ct);
@@ -49,7 +49,7 @@ public sealed class TeamDirectory(RegistryDbContext db)
         var collections = await db.Collections.AsNoTracking().VisibleTo(who).Where(c => c.Teams.Any(l => l.TeamId == team.Id))
             .OrderBy(c => c.Name).Select(c => c.Name).ToListAsync(ct);
         var myRole = members.Where(m => m.UserId == who.UserId).Select(m => (TeamRole?)m.Role).FirstOrDefault();
-        return new TeamPage(team.Id, team.Name, team.DisplayName, team.JoinMode, team.HasAvatar, team.CreatedAt, members, collections, myRole,
+        return new TeamDetails(team.Id, team.Name, team.DisplayName, team.JoinMode, team.HasAvatar, team.CreatedAt, members, collections, myRole,
             AccessPolicy.Can(who, TeamAction.Join, facts!), AccessPolicy.Can(who, TeamAction.Manage, facts!));
     }
 

@@ -13,6 +13,9 @@ public sealed record IssuedInvite(TeamInvite Invite, string Code);
 
 public enum InviteState { Valid, Expired, UsedUp, Revoked }
 
+/// <summary>An invitation as its team's owners see it (never the code).</summary>
+public sealed record InviteView(string Id, DateTimeOffset CreatedAt, DateTimeOffset ExpiresAt, int UsesLeft, InviteState State);
+
 /// <summary>What an invitation link leads to, before anyone accepts it.</summary>
 public sealed record InvitePreview(string TeamName, string TeamDisplayName, InviteState State, DateTimeOffset ExpiresAt, bool AlreadyMember);
 
@@ -115,17 +118,18 @@ public sealed class TeamInvitations(RegistryDbContext db, TimeProvider clock, Te
     }
 
     /// <summary>A team's invitations, for its owners only.</summary>
-    public async Task<Outcome<List<TeamInvite>>> ListAsync(Principal who, string teamId, CancellationToken ct = default)
+    public async Task<Outcome<List<InviteView>>> ListAsync(Principal who, string teamId, CancellationToken ct = default)
     {
         var team = await teams.LoadManageableAsync(who, teamId, ct);
         if (!team.Succeeded)
         {
             return new Problem(team.Failure, team.Message);
         }
-        return await db.TeamInvites.AsNoTracking().Where(i => i.TeamId == teamId).OrderByDescending(i => i.CreatedAt).ToListAsync(ct);
+        var invites = await db.TeamInvites.AsNoTracking().Where(i => i.TeamId == teamId).ToListAsync(ct);
+        return invites.OrderByDescending(i => i.CreatedAt).Select(i => new InviteView(i.Id, i.CreatedAt, i.ExpiresAt, i.UsesLeft, StateOf(i))).ToList();
     }
 
-    public InviteState StateOf(TeamInvite invite) =>
+    private InviteState StateOf(TeamInvite invite) =>
         invite.RevokedAt is not null ? InviteState.Revoked
         : invite.ExpiresAt <= clock.GetUtcNow() ? InviteState.Expired
         : invite.UsesLeft <= 0 ? InviteState.UsedUp

@@ -71,7 +71,7 @@ public sealed class ServiceAccessMatrixTests : IClassFixture<AccessWorld>
         var teamId = world.TeamIds[name];
         Outcome<bool> outcome = action switch
         {
-            TeamAction.View => Succeeded(await Run<TeamDirectory, Outcome<TeamPage>>(d => d.PageAsync(principal, name))),
+            TeamAction.View => Succeeded(await Run<TeamDirectory, Outcome<TeamDetails>>(d => d.DetailsAsync(principal, name))),
             TeamAction.Join => Succeeded(await Run<TeamService, Outcome<TeamMember>>(t => t.JoinAsync(principal, teamId))),
             _ => await Run<TeamService, Outcome<bool>>(t => t.UpdateAsync(principal, teamId, openTeam ? "Club" : "Crew",
                 openTeam ? TeamJoinMode.Open : TeamJoinMode.Invite)),

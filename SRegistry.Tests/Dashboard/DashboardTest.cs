@@ -10,6 +10,7 @@ using SRegistry.Core;
 using SRegistry.Core.Accounts;
 using SRegistry.Core.Data;
 using SRegistry.Core.Model;
+using SRegistry.Tests.Infrastructure;
 using SRegistry.Web.Auth;
 using SRegistry.Web.Components.Shared;
 
@@ -29,6 +30,7 @@ public abstract class DashboardTest : BunitContext
             .AddInMemoryCollection(new Dictionary<string, string?> { ["Registry:DataPath"] = dataPath })
             .Build();
         Services.AddRegistryCore(configuration);
+        Services.AddSingleton<TimeProvider>(Clock);
         Services.AddMudServices();
         Services.AddScoped<CoreCalls>();
         Services.AddScoped<ServerAddress>();
@@ -41,6 +43,9 @@ public abstract class DashboardTest : BunitContext
     }
 
     protected BunitAuthorizationContext Authorization { get; }
+
+    /// <summary>The app's clock; move it forward to expire invitations and tokens.</summary>
+    protected TestClock Clock { get; } = new();
 
     protected Seed Seed => new(work => InScopeAsync(work));
 

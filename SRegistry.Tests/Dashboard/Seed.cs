@@ -3,6 +3,7 @@ using SRegistry.Core.Accounts;
 using SRegistry.Core.Data;
 using SRegistry.Core.Library;
 using SRegistry.Core.Model;
+using SRegistry.Core.Teams;
 
 namespace SRegistry.Tests.Dashboard;
 
@@ -52,6 +53,28 @@ public sealed class Seed(Func<Func<IServiceProvider, Task<object?>>, Task<object
             }
             await db.SaveChangesAsync();
             return image.Id;
+        });
+        return (string)result!;
+    }
+
+    /// <summary>A team created by <paramref name="owner"/>, with <paramref name="members"/> added by the owner; returns its ID.</summary>
+    public async Task<string> TeamAsync(string owner, string name, TeamJoinMode joinMode, params string[] members)
+    {
+        var result = await inScope(async sp =>
+        {
+            var users = sp.GetRequiredService<UserDirectory>();
+            var who = await users.PrincipalForAsync((await users.EnsureLocalUserAsync(owner, makeAdmin: false)).Id);
+            var teams = sp.GetRequiredService<TeamService>();
+            var team = await teams.CreateAsync(who, new NewTeam { Name = name, DisplayName = name.ToUpperInvariant(), JoinMode = joinMode });
+            Assert.True(team.Succeeded, team.Message);
+            who = await users.PrincipalForAsync(who.UserId!);
+            foreach (var member in members)
+            {
+                await users.EnsureLocalUserAsync(member, makeAdmin: false);
+                var added = await teams.AddMemberAsync(who, team.Value!.Id, member);
+                Assert.True(added.Succeeded, added.Message);
+            }
+            return team.Value!.Id;
         });
         return (string)result!;
     }

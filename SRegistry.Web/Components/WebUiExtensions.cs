@@ -23,6 +23,7 @@ public static class WebUiExtensions
         app.UseAntiforgery();
         app.MapStaticAssets();
         app.MapSignIn();
+        app.MapTeamAvatars();
         app.MapRazorComponents<App>().AddInteractiveServerRenderMode();
         return app;
     }
