@@ -23,6 +23,26 @@ public sealed class DevelopmentSignInTests
     }
 
     [Fact]
+    public async Task A_disabled_users_browser_session_ends_at_its_next_request()
+    {
+        await using var server = new RegistryServer();
+        using var handler = new HttpClientHandler { AllowAutoRedirect = false };
+        using var client = new HttpClient(handler) { BaseAddress = new Uri(server.BaseUrl + "/") };
+        var form = await client.GetStringAsync("signin/dev");
+        var token = System.Text.RegularExpressions.Regex.Match(form, "__RequestVerificationToken\"[^>]*value=\"([^\"]+)\"").Groups[1].Value;
+        using var post = await client.PostAsync("signin/dev", new FormUrlEncodedContent(
+            [new("username", "devuser"), new("returnUrl", "/auth/tokens"), new("__RequestVerificationToken", token)]));
+        Assert.Equal(HttpStatusCode.OK, (await client.GetAsync("auth/tokens")).StatusCode);
+
+        await server.InScopeAsync(sp => sp.GetRequiredService<RegistryDbContext>().Users.Where(u => u.Username == "devuser")
+            .ExecuteUpdateAsync(s => s.SetProperty(u => u.IsDisabled, true)));
+
+        var after = await client.GetAsync("auth/tokens");
+        Assert.Equal(HttpStatusCode.Redirect, after.StatusCode);
+        Assert.StartsWith("/signin", after.Headers.Location!.PathAndQuery, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task Development_without_oidc_signs_in_and_sets_the_cookie()
     {
         await using var server = new RegistryServer();

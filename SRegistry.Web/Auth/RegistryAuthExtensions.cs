@@ -29,6 +29,7 @@ public static class RegistryAuthExtensions
                 o.AccessDeniedPath = "/signin/failed";
                 o.SlidingExpiration = true;
                 o.ExpireTimeSpan = TimeSpan.FromHours(12);
+                o.Events.OnValidatePrincipal = SessionAccountCheck.ValidateAsync;
             });
         if (settings.Oidc.IsConfigured)
         {
