@@ -58,6 +58,25 @@ public sealed class LibraryAccessMatrixTests : IClassFixture<AccessWorld>
 
     [Theory]
     [MemberData(nameof(Principals))]
+    public async Task Every_path_that_names_the_image_hides_it_alike(bool isPrivate, Who who)
+    {
+        var collection = AccessWorld.CollectionName(isPrivate);
+        var admin = world.Client(world.Tokens[Who.Admin]);
+        var image = await LibraryProtocol.DataAsync(await admin.GetAsync($"v1/images/olive/{collection}/img:latest?arch=amd64"));
+        var (hash, containerId, imageId) = ((string)image["hash"]!, (string)image["container"]!, (string)image["id"]!);
+        using var client = Client(who, followRedirects: false);
+
+        await ExpectAsync(await client.GetAsync($"v1/images/olive/{collection}/img:{hash}?arch=amd64"), isPrivate, CollectionAction.View, who, HttpStatusCode.OK);
+        await ExpectAsync(await client.GetAsync($"v1/imagefile/olive/{collection}/img:{hash}?arch=amd64"), isPrivate, CollectionAction.Pull, who, HttpStatusCode.SeeOther);
+        await ExpectAsync(await client.GetAsync($"v1/containers/olive/{collection}/img"), isPrivate, CollectionAction.View, who, HttpStatusCode.OK);
+        await ExpectAsync(await client.GetAsync($"v1/tags/{containerId}"), isPrivate, CollectionAction.View, who, HttpStatusCode.OK);
+        await ExpectAsync(await client.GetAsync($"v2/tags/{containerId}"), isPrivate, CollectionAction.View, who, HttpStatusCode.OK);
+        // A blob URL is only ever valid as the server signed it; without the signature it is not found for everyone.
+        Assert.Equal(HttpStatusCode.NotFound, (await client.GetAsync($"_blobs/dl/{imageId}")).StatusCode);
+    }
+
+    [Theory]
+    [MemberData(nameof(Principals))]
     public async Task Push_new_container(bool isPrivate, Who who)
     {
         var response = await Client(who).PostAsync("v1/containers",
