@@ -24,6 +24,9 @@ public sealed class RegistryOptions
     /// <summary>Collections created by a push (or the UI's default) are private.</summary>
     public bool NewCollectionsPrivate { get; set; }
 
+    /// <summary>Offer multipart uploads. Off, clients fall back to one single-part upload of the whole file.</summary>
+    public bool MultipartUploads { get; set; } = true;
+
     /// <summary>Multipart part size the server asks clients for. At least 5 MiB so an S3 store could back it.</summary>
     [Range(5L * 1024 * 1024, 5L * 1024 * 1024 * 1024)]
     public long PartSizeBytes { get; set; } = 64L * 1024 * 1024;

@@ -142,6 +142,11 @@ public sealed partial class UploadService(
 
     public async Task<Outcome<MultipartPlan>> StartMultipartAsync(Principal who, string? imageId, long fileSize, CancellationToken ct = default)
     {
+        if (!options.Value.MultipartUploads)
+        {
+            // Not found is what makes the library client fall back to a single-part upload (spec 6.2).
+            return Problem.NotFound("multipart uploads are switched off on this registry; use a single-part upload");
+        }
         var target = await LoadPushableImageAsync(who, imageId, ct);
         if (!target.Succeeded)
         {

@@ -64,6 +64,23 @@ public sealed class RealClientTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task With_multipart_switched_off_a_large_image_goes_up_in_one_single_part_upload()
+    {
+        await using var singlePart = new RegistryServer().With("Registry:MultipartUploads", "false");
+        var sif = await sifs.CreateAsync(MultipartThreshold + (2 * 1024 * 1024));
+
+        var pushed = await LibraryClientDriver.RunAsync(singlePart.BaseUrl, await singlePart.CreateTokenAsync("alice"), "push", sif.Path, "alice/e2e/whole");
+
+        Assert.True(pushed.Succeeded, pushed.Stderr);
+        Assert.Contains(singlePart.Requests, r => r.EndsWith("/_multipart", StringComparison.Ordinal) && r.StartsWith("POST", StringComparison.Ordinal));
+        Assert.DoesNotContain(singlePart.Requests, r => r.StartsWith("PUT /_blobs/part/", StringComparison.Ordinal));
+        Assert.Single(singlePart.Requests, r => r.StartsWith("PUT /_blobs/up/", StringComparison.Ordinal));
+        var output = Path.Combine(sifs.Folder, "whole.sif");
+        Assert.True((await LibraryClientDriver.RunAsync(singlePart.BaseUrl, null, "pull", "alice/e2e/whole", "latest", output)).Succeeded);
+        Assert.Equal(sif.Hash, "sha256." + await SifFiles.Sha256Async(output));
+    }
+
+    [Fact]
     public async Task Second_tag_and_second_architecture_are_pulled_by_name_and_arch()
     {
         var amd = await sifs.CreateAsync(300_000);
