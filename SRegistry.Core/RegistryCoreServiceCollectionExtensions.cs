@@ -26,7 +26,7 @@ public static class RegistryCoreServiceCollectionExtensions
             .ValidateOnStart();
         services.AddSingleton(TimeProvider.System);
 
-        services.AddDbContext<RegistryDbContext>((sp, db) =>
+        services.AddDbContextPool<RegistryDbContext>((sp, db) =>
         {
             var options = sp.GetRequiredService<IOptions<RegistryOptions>>().Value;
             var connectionString = configuration.GetConnectionString("Registry");
@@ -35,8 +35,11 @@ public static class RegistryCoreServiceCollectionExtensions
                 connectionString = $"Data Source={Path.Combine(options.ResolveDataPath(), "registry.db")}";
             }
             db.UseSqlite(connectionString, sqlite => sqlite.MigrationsAssembly(typeof(RegistryDbContext).Assembly.FullName));
+            db.AddInterceptors(sp.GetRequiredService<LookupCacheInvalidator>());
         });
 
+        services.AddSingleton<LookupCache>();
+        services.AddSingleton<LookupCacheInvalidator>();
         services.AddSingleton<DataFolder>();
         services.AddSingleton<IBlobStore, LocalBlobStore>();
         services.AddSingleton<BlobLocks>();

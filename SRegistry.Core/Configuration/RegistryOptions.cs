@@ -47,6 +47,13 @@ public sealed class RegistryOptions
     [Range(typeof(TimeSpan), "00:00:10", "7.00:00:00")]
     public TimeSpan DownloadUrlLifetime { get; set; } = TimeSpan.FromHours(12);
 
+    /// <summary>
+    /// How long an image lookup may be answered from memory. Writes through this process clear it at once; with
+    /// several replicas, another replica's write is seen within this time. Zero turns the cache off.
+    /// </summary>
+    [Range(typeof(TimeSpan), "00:00:00", "00:01:00")]
+    public TimeSpan LookupCacheLifetime { get; set; } = TimeSpan.FromSeconds(2);
+
     /// <summary>Usernames that are administrators whatever the identity provider says.</summary>
     public string[] AdminUsers { get; set; } = [];
 

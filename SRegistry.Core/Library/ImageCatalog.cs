@@ -11,10 +11,13 @@ namespace SRegistry.Core.Library;
 
 /// <summary>Images and tags: resolving references, creating image records, moving tags, deleting.</summary>
 public sealed class ImageCatalog(RegistryDbContext db, Namespaces namespaces, IBlobStore blobs, BlobLocks blobLocks,
-    TimeProvider clock, IOptions<RegistryOptions> options)
+    TimeProvider clock, IOptions<RegistryOptions> options, LookupCache lookups)
 {
     /// <summary>Resolves <c>ref:tag</c> or <c>ref:sha256.hex</c> the way pull and push look images up (spec L7).</summary>
-    public async Task<Outcome<ImageView>> ResolveAsync(Principal who, string? path, string? arch, CancellationToken ct = default)
+    public Task<Outcome<ImageView>> ResolveAsync(Principal who, string? path, string? arch, CancellationToken ct = default) =>
+        lookups.GetOrResolveAsync(LookupCache.Key.For(who, path, arch), () => ResolveFromDatabaseAsync(who, path, arch, ct));
+
+    private async Task<Outcome<ImageView>> ResolveFromDatabaseAsync(Principal who, string? path, string? arch, CancellationToken ct)
     {
         var parsed = LibraryRef.Parse(path, options.Value.DefaultCollection);
         if (!parsed.Succeeded)
@@ -194,6 +197,7 @@ public sealed class ImageCatalog(RegistryDbContext db, Namespaces namespaces, IB
     /// <summary>Counts a pull of an image and its container (atomic increments, no read-modify-write race).</summary>
     public async Task CountDownloadAsync(Image image, CancellationToken ct = default)
     {
+        using var countersOnly = LookupCache.CountersOnly();
         await db.Images.Where(i => i.Id == image.Id).ExecuteUpdateAsync(s => s.SetProperty(i => i.DownloadCount, i => i.DownloadCount + 1), ct);
         await db.Containers.Where(c => c.Id == image.ContainerId)
             .ExecuteUpdateAsync(s => s.SetProperty(c => c.DownloadCount, c => c.DownloadCount + 1), ct);

@@ -1,0 +1,175 @@
+using System.Net;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Options;
+using SRegistry.Core.Access;
+using SRegistry.Core.Configuration;
+using SRegistry.Core.Data;
+using SRegistry.Core.Library;
+using SRegistry.Tests.Infrastructure;
+
+namespace SRegistry.Tests.Library;
+
+public sealed class LookupCacheTests
+{
+    private readonly TestClock clock = new();
+    private readonly LookupCache cache;
+    private int resolved;
+
+    public LookupCacheTests() => cache = new LookupCache(Options.Create(new RegistryOptions()), clock);
+
+    private static readonly LookupCache.Key Key = LookupCache.Key.For(Principal.Anonymous, "col/tool:1.0", "amd64");
+
+    private Task<Outcome<ImageView>> LookUpAsync(Func<Task>? whileResolving = null) => cache.GetOrResolveAsync(Key, async () =>
+    {
+        resolved++;
+        if (whileResolving is not null)
+        {
+            await whileResolving();
+        }
+        return Problem.NotFound("no such image");
+    });
+
+    [Fact]
+    public async Task A_repeated_lookup_is_answered_from_memory_until_a_write_or_the_lifetime_ends()
+    {
+        await LookUpAsync();
+        await LookUpAsync();
+        Assert.Equal(1, resolved);
+
+        cache.Invalidate();
+        await LookUpAsync();
+        Assert.Equal(2, resolved);
+
+        clock.Advance(new RegistryOptions().LookupCacheLifetime);
+        await LookUpAsync();
+        Assert.Equal(3, resolved);
+    }
+
+    [Fact]
+    public async Task An_answer_read_while_a_write_landed_is_not_kept()
+    {
+        await LookUpAsync(whileResolving: () => { cache.Invalidate(); return Task.CompletedTask; });
+        await LookUpAsync();
+
+        Assert.Equal(2, resolved);
+    }
+
+    [Fact]
+    public async Task Callers_do_not_share_answers()
+    {
+        await cache.GetOrResolveAsync(LookupCache.Key.For(Principal.Anonymous, "col/tool:1.0", null), () => { resolved++; return Task.FromResult<Outcome<ImageView>>(Problem.NotFound("x")); });
+        var admin = new Principal("a", "ada", true, new HashSet<string>(), new HashSet<string>());
+        await cache.GetOrResolveAsync(LookupCache.Key.For(admin, "col/tool:1.0", null), () => { resolved++; return Task.FromResult<Outcome<ImageView>>(Problem.NotFound("x")); });
+
+        Assert.Equal(2, resolved);
+    }
+
+    [Theory]
+    [InlineData("SELECT \"c\".\"Id\" FROM \"Collections\"", false)]
+    [InlineData("  select 1", false)]
+    [InlineData("PRAGMA journal_mode=WAL;", false)]
+    [InlineData("-- some tag\nSELECT 1", false)]
+    [InlineData("INSERT INTO \"Images\" VALUES (1) RETURNING 1;", true)]
+    [InlineData("UPDATE \"Collections\" AS \"c\" SET \"IsPrivate\" = 1", true)]
+    [InlineData("DELETE FROM \"Images\" AS \"i\"", true)]
+    [InlineData("-- a tag\nUPDATE \"Images\" SET x = 1", true)]
+    public void Only_plain_queries_keep_the_cache(string sql, bool invalidates) =>
+        Assert.Equal(invalidates, LookupCacheInvalidator.MayWrite(sql));
+}
+
+/// <summary>The cache seen from the protocol: changes show at once, pulls do not empty it.</summary>
+public sealed class LookupCacheConsistencyTests : IAsyncLifetime
+{
+    private readonly RegistryServer server = new();
+    private readonly SifFiles sifs = new();
+    private LibraryProtocol owner = null!;
+
+    public async ValueTask InitializeAsync()
+    {
+        Assert.SkipUnless(SifFiles.SiftoolAvailable, "siftool is not installed");
+        owner = new LibraryProtocol(server.Client(await server.CreateTokenAsync("olive")));
+    }
+
+    [Fact]
+    public async Task Making_a_collection_private_hides_an_image_that_was_just_looked_up()
+    {
+        await owner.PushAsync("olive/soon-private/tool", await sifs.CreateAsync(1_000), tags: "1.0");
+        var anonymous = server.Client();
+        Assert.Equal(HttpStatusCode.OK, (await anonymous.GetAsync("v1/images/olive/soon-private/tool:1.0?arch=amd64")).StatusCode);
+
+        await server.MakeCollectionPrivateAsync("soon-private");
+
+        Assert.Equal(HttpStatusCode.NotFound, (await anonymous.GetAsync("v1/images/olive/soon-private/tool:1.0?arch=amd64")).StatusCode);
+    }
+
+    [Fact]
+    public async Task A_moved_tag_answers_the_new_image_at_once_and_pulls_keep_the_cached_answer()
+    {
+        var first = await sifs.CreateAsync(1_000);
+        var second = await sifs.CreateAsync(1_200);
+        await owner.PushAsync("olive/moving/tool", first, tags: "stable");
+        var anonymous = server.Client();
+        var before = await LibraryProtocol.DataAsync(await anonymous.GetAsync("v1/images/olive/moving/tool:stable?arch=amd64"));
+        Assert.Equal(first.Hash, (string)before["hash"]!);
+
+        var commands = 0;
+        using (var listener = new CommandCounter(server.DataPath, () => Interlocked.Increment(ref commands)))
+        {
+            using var noRedirects = new HttpClient(new HttpClientHandler { AllowAutoRedirect = false }) { BaseAddress = anonymous.BaseAddress };
+            Assert.Equal(HttpStatusCode.SeeOther, (await noRedirects.GetAsync("v1/imagefile/olive/moving/tool:stable?arch=amd64")).StatusCode);
+            var afterPull = await anonymous.GetAsync("v1/images/olive/moving/tool:stable?arch=amd64");
+            Assert.Equal(HttpStatusCode.OK, afterPull.StatusCode);
+        }
+        // The pull's lookup and the lookup after it came from memory: only the two counter bumps reached the database.
+        Assert.Equal(2, commands);
+
+        await owner.PushAsync("olive/moving/tool", second, tags: "stable");
+        var after = await LibraryProtocol.DataAsync(await anonymous.GetAsync("v1/images/olive/moving/tool:stable?arch=amd64"));
+        Assert.Equal(second.Hash, (string)after["hash"]!);
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        sifs.Dispose();
+        await server.DisposeAsync();
+    }
+
+    /// <summary>Counts the commands EF Core runs against one server's database while it lives (other test classes run alongside).</summary>
+    private sealed class CommandCounter : IDisposable, IObserver<System.Diagnostics.DiagnosticListener>, IObserver<KeyValuePair<string, object?>>
+    {
+        private readonly string dataPath;
+        private readonly Action onCommand;
+        private readonly List<IDisposable> subscriptions = [];
+
+        public CommandCounter(string dataPath, Action onCommand)
+        {
+            this.dataPath = dataPath;
+            this.onCommand = onCommand;
+            subscriptions.Add(System.Diagnostics.DiagnosticListener.AllListeners.Subscribe(this));
+        }
+
+        public void OnNext(System.Diagnostics.DiagnosticListener listener)
+        {
+            if (listener.Name == "Microsoft.EntityFrameworkCore")
+            {
+                subscriptions.Add(listener.Subscribe(this));
+            }
+        }
+
+        public void OnNext(KeyValuePair<string, object?> value)
+        {
+            if (value.Value is Microsoft.EntityFrameworkCore.Diagnostics.CommandExecutedEventData executed
+                && executed.Command.Connection?.DataSource?.StartsWith(dataPath, StringComparison.Ordinal) == true)
+            {
+                onCommand();
+            }
+        }
+
+        public void OnCompleted() { }
+
+        public void OnError(Exception error) { }
+
+        public void Dispose() => subscriptions.ForEach(s => s.Dispose());
+    }
+}

@@ -1,0 +1,213 @@
+#!/usr/bin/env bash
+# The benchmark suite in one command: push and pull against nginx (the machine's limit), image lookups and pages
+# under wrk, memory while streaming, and cost growth from 1x to 10x the metadata. Prints every figure as it goes
+# and writes docs/benchmarks.md and docs/benchmarks-throughput.png.
+#
+# Usage: bench/run.sh                     sizes 1024 and 4096 MiB (about 10 minutes on 2 cores)
+#        BENCH_SIZES="256" bench/run.sh   a quick run
+# Env: BENCH_WRK_SECONDS (10), BENCH_META_BASE collections at 1x (1000; 10x is ten times that, 10 images each).
+set -euo pipefail
+cd "$(dirname "$0")/.."
+root=$PWD
+sizes=${BENCH_SIZES:-"1024 4096"}
+wrk_seconds=${BENCH_WRK_SECONDS:-10}
+meta_base=${BENCH_META_BASE:-1000}
+export DEBIAN_FRONTEND=noninteractive DOTNET_CLI_TELEMETRY_OPTOUT=1 DOTNET_NOLOGO=1
+
+missing=()
+for package in nginx wrk gnuplot-nox siftool golang-go golang-github-apptainer-container-library-client-dev curl; do
+  dpkg-query -W -f='${Status}' "$package" 2>/dev/null | grep -q "install ok installed" || missing+=("$package")
+done
+if [ ${#missing[@]} -gt 0 ]; then
+  apt-get update -qq && apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+fi
+
+work=$(mktemp -d /var/tmp/sreg-bench.XXXXXX)
+chmod 755 "$work"
+results="$work/results.tsv"
+pids=()
+cleanup() {
+  for pid in "${pids[@]}"; do kill "$pid" 2>/dev/null || true; done
+  [ -f "$work/nginx/nginx.pid" ] && kill "$(cat "$work/nginx/nginx.pid")" 2>/dev/null || true
+  wait 2>/dev/null || true
+  rm -rf "$work"
+}
+trap cleanup EXIT
+free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'; }
+record() { printf '%s\t%s\t%s\t%s\n' "$1" "$2" "$3" "$4" >>"$results"; printf '  %-44s %10s %s\n' "$1 ($2)" "$3" "$4"; }
+mbps() { python3 -c "import sys; print(f'{int(sys.argv[1])/1e6/float(sys.argv[2]):.1f}')" "$1" "$2"; }
+timed() { local t0 t1; t0=$(date +%s.%N); "$@" >/dev/null; t1=$(date +%s.%N); python3 -c "print(f'{$t1-$t0:.3f}')"; }
+sha_of() { sha256sum "$1" | cut -d' ' -f1; }
+
+echo "Building (Release) and the library-client driver..."
+dotnet build SRegistry.Web -c Release -v q -nologo -clp:ErrorsOnly >/dev/null
+app="$root/SRegistry.Web/bin/Release/net10.0/SRegistry.Web.dll"
+SRegistry.Tests/EndToEnd/LibraryClient/build.sh "$work/driver"
+driver="$work/driver"
+
+# --- nginx: a static GET and a WebDAV PUT writing to the same disk as the registry's data folder ---
+mkdir -p "$work/nginx"/{www,put,tmp,logs}
+nginx_port=$(free_port)
+cat >"$work/nginx/nginx.conf" <<CONF
+worker_processes 2;
+pid $work/nginx/nginx.pid;
+error_log $work/nginx/logs/error.log warn;
+events { worker_connections 1024; }
+http {
+  access_log off;
+  sendfile on;
+  client_max_body_size 0;
+  client_body_temp_path $work/nginx/tmp;
+  server {
+    listen 127.0.0.1:$nginx_port;
+    location /www/ { alias $work/nginx/www/; }
+    location /put/ { alias $work/nginx/put/; dav_methods PUT; create_full_put_path on; }
+  }
+}
+CONF
+nginx -c "$work/nginx/nginx.conf"
+nginx_url="http://127.0.0.1:$nginx_port"
+
+# --- the registry, Production, Release; a second instance with multipart off measures the client's single-part path ---
+start_registry() { # NAME PORT [extra env...]
+  local name=$1 port=$2; shift 2
+  mkdir -p "$work/$name"
+  env Registry__DataPath="$work/$name/data" ASPNETCORE_ENVIRONMENT=Production Logging__LogLevel__Default=Warning "$@" \
+    dotnet "$app" --urls "http://127.0.0.1:$port" >"$work/$name/server.log" 2>&1 &
+  echo $! >"$work/$name/pid"
+  pids+=("$!")
+  until curl -sf "http://127.0.0.1:$port/healthz" >/dev/null; do sleep 0.2; done
+}
+stop_registry() { kill "$(cat "$work/$1/pid")"; wait "$(cat "$work/$1/pid")" 2>/dev/null || true; }
+token_for() { env Registry__DataPath="$work/$1/data" ASPNETCORE_ENVIRONMENT=Production Logging__LogLevel__Default=Warning dotnet "$app" token create --user bench | tail -n 1; }
+
+token=$(token_for main)
+single_token=$(token_for single)
+main_port=$(free_port); start_registry main "$main_port"
+single_port=$(free_port); start_registry single "$single_port" Registry__MultipartUploads=false
+url="http://127.0.0.1:$main_port"
+single_url="http://127.0.0.1:$single_port"
+main_pid=$(cat "$work/main/pid")
+
+# Peak RSS of the main registry while a command runs, minus its RSS just before: what streaming costs.
+rss_kb() { awk '/VmRSS/ {print $2}' "/proc/$main_pid/status"; }
+with_rss() { # OUT_FILE command...
+  local out=$1; shift
+  local before peak sampler
+  before=$(rss_kb)
+  ( peak=0; while true; do r=$(rss_kb); [ "$r" -gt "$peak" ] && peak=$r && echo "$peak" >"$out.peak"; sleep 0.05; done ) &
+  sampler=$!
+  "$@"
+  kill "$sampler"; wait "$sampler" 2>/dev/null || true
+  echo "$before $(cat "$out.peak" 2>/dev/null || echo "$before")" >"$out"
+}
+
+make_sif() { # PATH MIB
+  head -c $(($2 * 1024 * 1024)) /dev/urandom >"$work/payload"
+  siftool new "$1" >/dev/null && siftool add --datatype 4 --parttype 2 --partfs 1 --partarch 2 "$1" "$work/payload" >/dev/null
+  rm "$work/payload"
+}
+
+echo
+echo "Machine: $(nproc) cores, $(awk '/MemTotal/ {printf "%.0f GiB", $2/1048576}' /proc/meminfo), $(uname -r), $(date -u '+%Y-%m-%d %H:%M UTC')"
+printf 'machine\t-\t%s cores, %s\t-\n' "$(nproc)" "$(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | xargs)" >"$results"
+printf 'date\t-\t%s\t-\n' "$(date -u '+%Y-%m-%d %H:%M UTC')" >>"$results"
+
+for size in $sizes; do
+  echo
+  echo "== $size MiB image =="
+  sif="$work/image-$size.sif"
+  make_sif "$sif" "$size"
+  bytes=$(stat -c %s "$sif")
+  expected=$(sha_of "$sif")
+  cat "$sif" >/dev/null # every run reads the source from the page cache, as the tools below would after the first
+
+  record "sha256sum" "$size" "$(mbps "$bytes" "$(timed sha256sum "$sif")")" MB/s
+  s=$(timed curl -sf -o /dev/null -T "$sif" "$nginx_url/put/image.sif"); sync
+  record "nginx PUT" "$size" "$(mbps "$bytes" "$s")" MB/s
+  rm -f "$work/nginx/put/image.sif"
+  cp "$sif" "$work/nginx/www/image.sif"
+  s=$(timed curl -sf -o "$work/out.sif" "$nginx_url/www/image.sif")
+  record "nginx GET" "$size" "$(mbps "$bytes" "$s")" MB/s
+  rm -f "$work/out.sif" "$work/nginx/www/image.sif"
+
+  with_rss "$work/rss-push" bash -c "'$driver' -url '$url' -token '$token' push '$sif' bench/bench/multi-$size >'$work/push.json' 2>>'$work/driver.log'"
+  s=$(python3 -c 'import json,sys; print(json.load(open(sys.argv[1]))["seconds"])' "$work/push.json")
+  record "push real client multipart" "$size" "$(mbps "$bytes" "$s")" MB/s
+  read -r before peak <"$work/rss-push"
+  record "RSS growth push" "$size" "$(( (peak - before) / 1024 ))" MB
+
+  s=$("$driver" -url "$single_url" -token "$single_token" push "$sif" bench/bench/single-$size 2>>"$work/driver.log" | python3 -c 'import json,sys; print(json.load(sys.stdin)["seconds"])')
+  record "push real client single-part" "$size" "$(mbps "$bytes" "$s")" MB/s
+  s=$(python3 bench/lib/curl_push.py "$url" "$token" "$sif" "bench/curl-$size")
+  record "push curl single-part" "$size" "$(mbps "$bytes" "$s")" MB/s
+
+  for concurrency in 0 4; do
+    rm -f "$work/out.sif"
+    with_rss "$work/rss-pull" bash -c "'$driver' -url '$url' -token '$token' pull bench/bench/multi-$size latest '$work/out.sif' -concurrency $concurrency -part-size $((16 * 1024 * 1024)) >'$work/pull.json' 2>>'$work/driver.log'"
+    s=$(python3 -c 'import json,sys; print(json.load(open(sys.argv[1]))["seconds"])' "$work/pull.json")
+    [ "$(sha_of "$work/out.sif")" = "$expected" ] || { echo "pulled bytes differ"; exit 1; }
+    label=$([ "$concurrency" = 0 ] && echo "single stream" || echo "4 ranged streams")
+    record "pull real client $label" "$size" "$(mbps "$bytes" "$s")" MB/s
+  done
+  read -r before peak <"$work/rss-pull"
+  record "RSS growth pull" "$size" "$(( (peak - before) / 1024 ))" MB
+  rm -f "$work/out.sif"
+  s=$(timed curl -sfL -H "Authorization: Bearer $token" -o "$work/out.sif" "$url/v1/imagefile/bench/bench/multi-$size:latest?arch=amd64")
+  [ "$(sha_of "$work/out.sif")" = "$expected" ] || { echo "curl pulled bytes differ"; exit 1; }
+  record "pull curl" "$size" "$(mbps "$bytes" "$s")" MB/s
+  rm -f "$work/out.sif" "$sif"
+  # Free the disk for the next size: the driver deletes by reference, the blob goes with its last image.
+  for name in multi single curl; do
+    target_url=$([ $name = single ] && echo "$single_url" || echo "$url"); t=$([ $name = single ] && echo "$single_token" || echo "$token")
+    "$driver" -url "$target_url" -token "$t" delete "bench/bench/$name-$size:latest" -arch amd64 >/dev/null 2>&1 || true
+  done
+done
+stop_registry single
+
+# --- metadata: lookups and pages under wrk, at 1x and 10x the data ---
+lookup_lua="$root/bench/lib/lookup.lua"
+wrk_run() { # LABEL SCALE PATH_OR_SCRIPT
+  local out
+  if [ "${3:0:1}" = "/" ] && [ -f "$3" ]; then
+    out=$(BENCH_COLLECTIONS=$collections wrk -t2 -c64 -d"${wrk_seconds}s" --latency -s "$3" "$url" 2>&1)
+  else
+    out=$(wrk -t2 -c64 -d"${wrk_seconds}s" --latency "$url$3" 2>&1)
+  fi
+  local rps p99 errors
+  rps=$(echo "$out" | awk '/Requests\/sec/ {print $2}')
+  p99=$(echo "$out" | awk '$1 == "99%" {print $2}')
+  errors=$(echo "$out" | awk '/Non-2xx/ {print $NF}')
+  record "$1 rps" "$2" "${rps%.*}" req/s
+  record "$1 p99" "$2" "$p99" latency
+  [ -z "$errors" ] || record "$1 non-2xx" "$2" "$errors" responses
+}
+for scale in 1 10; do
+  # New bytes at each scale: the same file again would be recognised and not uploaded.
+  small="$work/small-$scale.sif"
+  make_sif "$small" 64
+  small_bytes=$(stat -c %s "$small")
+  collections=$((meta_base * scale))
+  stop_registry main
+  already=$(python3 -c "import sqlite3,sys; print(sqlite3.connect(sys.argv[1]).execute(\"SELECT COUNT(*) FROM Collections WHERE Name LIKE 'meta-%'\").fetchone()[0])" "$work/main/data/registry.db")
+  python3 bench/lib/seed_metadata.py "$work/main/data/registry.db" $((collections - already)) 10 >/dev/null
+  start_registry main "$main_port"
+  main_pid=$(cat "$work/main/pid")
+  echo
+  echo "== metadata at ${scale}x: $collections collections, $((collections * 10)) images =="
+  # Warm up: the first requests pay for JIT and EF query compilation.
+  wrk -t1 -c4 -d2s "$url/version" >/dev/null; BENCH_COLLECTIONS=$collections wrk -t1 -c4 -d2s -s "$lookup_lua" "$url" >/dev/null
+  wrk -t1 -c4 -d2s "$url/collections" >/dev/null
+  wrk_run "trivial endpoint /version" "${scale}x" /version
+  wrk_run "image lookup" "${scale}x" "$lookup_lua"
+  wrk_run "collections page" "${scale}x" /collections
+  s=$("$driver" -url "$url" -token "$token" push "$small" "bench/scale-$scale/tool" 2>>"$work/driver.log" | python3 -c 'import json,sys; print(json.load(sys.stdin)["seconds"])')
+  record "push 64 MiB" "${scale}x" "$(mbps "$small_bytes" "$s")" MB/s
+  s=$("$driver" -url "$url" -token "$token" pull "bench/scale-$scale/tool" latest "$work/out.sif" 2>>"$work/driver.log" | python3 -c 'import json,sys; print(json.load(sys.stdin)["seconds"])')
+  record "pull 64 MiB" "${scale}x" "$(mbps "$small_bytes" "$s")" MB/s
+  rm -f "$work/out.sif"
+done
+
+python3 bench/lib/report.py "$results" docs/benchmarks.md docs/benchmarks-throughput.png
+echo
+echo "Wrote docs/benchmarks.md and docs/benchmarks-throughput.png"
