@@ -31,22 +31,27 @@ public sealed class ImageCatalog(RegistryDbContext db, Namespaces namespaces, IB
             return Problem.Invalid($"unknown architecture '{LibraryRef.Shorten(arch)}'; use one of {string.Join(", ", NameRules.Architectures)}");
         }
         var collection = await namespaces.LoadVisibleCollectionAsync(who, reference.Entity, reference.Collection, ct);
-        var container = collection is null
-            ? null
-            : await db.Containers.AsNoTracking().FirstOrDefaultAsync(c => c.CollectionId == collection.Id && c.Name == reference.Container, ct);
-        if (container is null)
+        if (collection is null)
         {
             return Problem.NotFound($"image {reference} not found");
         }
-        var image = reference.IsHash
-            // The hash names the bytes, so the architecture does not narrow it (spec Q4).
-            ? await db.Images.AsNoTracking().FirstOrDefaultAsync(i => i.ContainerId == container.Id && i.Hash == reference.Tag, ct)
-            : await FindTaggedAsync(container.Id, reference.Tag, arch, ct);
-        if (image is null)
+        var containers = db.Containers.AsNoTracking().Where(c => c.CollectionId == collection.Id && c.Name == reference.Container);
+        if (reference.IsHash || arch is not null)
         {
-            return Problem.NotFound($"image {reference}{(arch is null ? "" : $" ({arch})")} not found");
+            // The container and the image in one round trip: this is what every pull and push asks.
+            var found = reference.IsHash
+                // The hash names the bytes, so the architecture does not narrow it (spec Q4).
+                ? await containers.Select(c => new { Container = c, Image = c.Images.FirstOrDefault(i => i.Hash == reference.Tag) }).FirstOrDefaultAsync(ct)
+                : await containers.Select(c => new { Container = c, Image = c.Tags.Where(t => t.Arch == arch && t.Name == reference.Tag).Select(t => t.Image).FirstOrDefault() })
+                    .FirstOrDefaultAsync(ct);
+            return found?.Image is null
+                ? Problem.NotFound($"image {reference}{(arch is null ? "" : $" ({arch})")} not found")
+                : await ToViewAsync(found.Image, found.Container, collection, ct);
         }
-        return await ToViewAsync(image, container, collection!, ct);
+        // No architecture given: the tag's images, of which the preferred architecture wins.
+        var container = await containers.FirstOrDefaultAsync(ct);
+        var image = container is null ? null : await FindTaggedAsync(container.Id, reference.Tag, null, ct);
+        return image is null ? Problem.NotFound($"image {reference} not found") : await ToViewAsync(image, container!, collection, ct);
     }
 
     /// <summary>Creates the record for an image about to be uploaded (spec L8). Bytes arrive later.</summary>

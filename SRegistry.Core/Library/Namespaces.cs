@@ -213,12 +213,17 @@ public sealed class Namespaces(RegistryDbContext db, TimeProvider clock, IOption
     /// </summary>
     internal async Task<Collection?> LoadVisibleCollectionAsync(Principal who, string? entity, string collection, CancellationToken ct)
     {
-        var found = await db.Collections.AsNoTracking().Include(c => c.Owner).FirstOrDefaultAsync(c => c.Name == collection, ct);
-        if (found is null)
+        // One round trip for the collection, its owner and the teams the policy needs: this runs on every pull.
+        var row = await db.Collections.AsNoTracking().Where(c => c.Name == collection)
+            .Select(c => new { Collection = c, c.Owner, TeamIds = c.Teams.Select(t => t.TeamId).ToList() })
+            .FirstOrDefaultAsync(ct);
+        if (row is null)
         {
             return null;
         }
-        var facts = await FactsAsync(found, ct);
+        var found = row.Collection;
+        found.Owner = row.Owner;
+        var facts = new CollectionFacts(found.OwnerId, found.IsPrivate, row.TeamIds.ToHashSet());
         if (!AccessPolicy.Can(who, CollectionAction.View, facts))
         {
             return null;
