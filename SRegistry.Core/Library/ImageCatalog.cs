@@ -35,21 +35,23 @@ public sealed class ImageCatalog(RegistryDbContext db, Namespaces namespaces, IB
         {
             return Problem.NotFound($"image {reference} not found");
         }
-        var containers = db.Containers.AsNoTracking().Where(c => c.CollectionId == collection.Id && c.Name == reference.Container);
         if (reference.IsHash || arch is not null)
         {
-            // The container and the image in one round trip: this is what every pull and push asks.
+            // The container and the image in one round trip, joined from the tag (or image) key: what every pull and push asks.
             var found = reference.IsHash
                 // The hash names the bytes, so the architecture does not narrow it (spec Q4).
-                ? await containers.Select(c => new { Container = c, Image = c.Images.FirstOrDefault(i => i.Hash == reference.Tag) }).FirstOrDefaultAsync(ct)
-                : await containers.Select(c => new { Container = c, Image = c.Tags.Where(t => t.Arch == arch && t.Name == reference.Tag).Select(t => t.Image).FirstOrDefault() })
-                    .FirstOrDefaultAsync(ct);
+                ? await db.Images.AsNoTracking()
+                    .Where(i => i.Container!.CollectionId == collection.Id && i.Container.Name == reference.Container && i.Hash == reference.Tag)
+                    .Select(i => new { Image = (Image?)i, i.Container }).FirstOrDefaultAsync(ct)
+                : await db.Tags.AsNoTracking()
+                    .Where(t => t.Container!.CollectionId == collection.Id && t.Container.Name == reference.Container && t.Arch == arch && t.Name == reference.Tag)
+                    .Select(t => new { t.Image, t.Container }).FirstOrDefaultAsync(ct);
             return found?.Image is null
                 ? Problem.NotFound($"image {reference}{(arch is null ? "" : $" ({arch})")} not found")
-                : await ToViewAsync(found.Image, found.Container, collection, ct);
+                : await ToViewAsync(found.Image, found.Container!, collection, ct);
         }
         // No architecture given: the tag's images, of which the preferred architecture wins.
-        var container = await containers.FirstOrDefaultAsync(ct);
+        var container = await db.Containers.AsNoTracking().FirstOrDefaultAsync(c => c.CollectionId == collection.Id && c.Name == reference.Container, ct);
         var image = container is null ? null : await FindTaggedAsync(container.Id, reference.Tag, null, ct);
         return image is null ? Problem.NotFound($"image {reference} not found") : await ToViewAsync(image, container!, collection, ct);
     }
