@@ -5,7 +5,8 @@
 #
 # Usage: bench/run.sh                     sizes 1024 and 4096 MiB (about 10 minutes on 2 cores)
 #        BENCH_SIZES="256" bench/run.sh   a quick run
-# Env: BENCH_WRK_SECONDS (10), BENCH_META_BASE collections at 1x (1000; 10x is ten times that, 10 images each).
+# Env: BENCH_WRK_SECONDS (10), BENCH_META_BASE collections at 1x (1000; 10x is ten times that, 10 images each),
+#      BENCH_META=0 skips the metadata part.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 root=$PWD
@@ -113,54 +114,72 @@ echo "Machine: $(nproc) cores, $(awk '/MemTotal/ {printf "%.0f GiB", $2/1048576}
 printf 'machine\t-\t%s cores, %s\t-\n' "$(nproc)" "$(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | xargs)" >"$results"
 printf 'date\t-\t%s\t-\n' "$(date -u '+%Y-%m-%d %H:%M UTC')" >>"$results"
 
+# Each transfer runs BENCH_REPEAT times and the median counts: the disk's write-back makes single runs vary by
+# a third. Every run starts after a sync, so none pays for the dirty pages of the one before.
+repeat=${BENCH_REPEAT:-3}
+median() { # FUNCTION ARGS... -> median seconds of FUNCTION RUN_NUMBER ARGS...
+  local fn=$1 times=() i
+  shift
+  for i in $(seq 1 "$repeat"); do sync; times+=("$("$fn" "$i" "$@")"); done
+  printf '%s\n' "${times[@]}" | sort -g | awk '{a[NR] = $1} END {print a[int((NR + 1) / 2)]}'
+}
+seconds_of() { python3 -c 'import json,sys; print(json.load(sys.stdin)["seconds"])'; }
+run_sha() { timed sha256sum "$sif"; }
+run_nginx_put() { local s; s=$(timed curl -sf -o /dev/null -T "$sif" "$nginx_url/put/image.sif"); rm -f "$work/nginx/put/image.sif"; echo "$s"; }
+run_nginx_get() { local s; s=$(timed curl -sf -o "$work/out.sif" "$nginx_url/www/image.sif"); rm -f "$work/out.sif"; echo "$s"; }
+run_push_multipart() { "$driver" -url "$url" -token "$token" push "$sif" "bench/bench/multi-$size-$1" 2>>"$work/driver.log" | seconds_of; }
+run_push_single() { "$driver" -url "$single_url" -token "$single_token" push "$sif" "bench/bench/single-$size-$1" 2>>"$work/driver.log" | seconds_of; }
+run_push_curl() { python3 bench/lib/curl_push.py "$url" "$token" "$sif" "bench/curl-$size-$1"; }
+run_pull() { # RUN CONCURRENCY
+  local s
+  s=$("$driver" -url "$url" -token "$token" pull "bench/bench/multi-$size-1" latest "$work/out.sif" -concurrency "$2" \
+      -part-size $((16 * 1024 * 1024)) 2>>"$work/driver.log" | seconds_of)
+  [ "$(sha_of "$work/out.sif")" = "$expected" ] || { echo "pulled bytes differ" >&2; exit 1; }
+  rm -f "$work/out.sif"
+  echo "$s"
+}
+run_pull_curl() {
+  local s
+  s=$(timed curl -sfL -H "Authorization: Bearer $token" -o "$work/out.sif" "$url/v1/imagefile/bench/bench/multi-$size-1:latest?arch=amd64")
+  [ "$(sha_of "$work/out.sif")" = "$expected" ] || { echo "curl pulled bytes differ" >&2; exit 1; }
+  rm -f "$work/out.sif"
+  echo "$s"
+}
+
 for size in $sizes; do
   echo
-  echo "== $size MiB image =="
+  echo "== $size MiB image (median of $repeat runs) =="
   sif="$work/image-$size.sif"
   make_sif "$sif" "$size"
   bytes=$(stat -c %s "$sif")
   expected=$(sha_of "$sif")
   cat "$sif" >/dev/null # every run reads the source from the page cache, as the tools below would after the first
 
-  record "sha256sum" "$size" "$(mbps "$bytes" "$(timed sha256sum "$sif")")" MB/s
-  s=$(timed curl -sf -o /dev/null -T "$sif" "$nginx_url/put/image.sif"); sync
-  record "nginx PUT" "$size" "$(mbps "$bytes" "$s")" MB/s
-  rm -f "$work/nginx/put/image.sif"
+  record "sha256sum" "$size" "$(mbps "$bytes" "$(median run_sha)")" MB/s
+  record "nginx PUT" "$size" "$(mbps "$bytes" "$(median run_nginx_put)")" MB/s
   cp "$sif" "$work/nginx/www/image.sif"
-  s=$(timed curl -sf -o "$work/out.sif" "$nginx_url/www/image.sif")
-  record "nginx GET" "$size" "$(mbps "$bytes" "$s")" MB/s
-  rm -f "$work/out.sif" "$work/nginx/www/image.sif"
+  record "nginx GET" "$size" "$(mbps "$bytes" "$(median run_nginx_get)")" MB/s
+  rm -f "$work/nginx/www/image.sif"
 
-  with_rss "$work/rss-push" bash -c "'$driver' -url '$url' -token '$token' push '$sif' bench/bench/multi-$size >'$work/push.json' 2>>'$work/driver.log'"
-  s=$(python3 -c 'import json,sys; print(json.load(open(sys.argv[1]))["seconds"])' "$work/push.json")
-  record "push real client multipart" "$size" "$(mbps "$bytes" "$s")" MB/s
+  with_rss "$work/rss-push" median run_push_multipart >"$work/push.seconds"
+  record "push real client multipart" "$size" "$(mbps "$bytes" "$(cat "$work/push.seconds")")" MB/s
   read -r before peak <"$work/rss-push"
   record "RSS growth push" "$size" "$(( (peak - before) / 1024 ))" MB
+  record "push real client single-part" "$size" "$(mbps "$bytes" "$(median run_push_single)")" MB/s
+  record "push curl single-part" "$size" "$(mbps "$bytes" "$(median run_push_curl)")" MB/s
 
-  s=$("$driver" -url "$single_url" -token "$single_token" push "$sif" bench/bench/single-$size 2>>"$work/driver.log" | python3 -c 'import json,sys; print(json.load(sys.stdin)["seconds"])')
-  record "push real client single-part" "$size" "$(mbps "$bytes" "$s")" MB/s
-  s=$(python3 bench/lib/curl_push.py "$url" "$token" "$sif" "bench/curl-$size")
-  record "push curl single-part" "$size" "$(mbps "$bytes" "$s")" MB/s
-
-  for concurrency in 0 4; do
-    rm -f "$work/out.sif"
-    with_rss "$work/rss-pull" bash -c "'$driver' -url '$url' -token '$token' pull bench/bench/multi-$size latest '$work/out.sif' -concurrency $concurrency -part-size $((16 * 1024 * 1024)) >'$work/pull.json' 2>>'$work/driver.log'"
-    s=$(python3 -c 'import json,sys; print(json.load(open(sys.argv[1]))["seconds"])' "$work/pull.json")
-    [ "$(sha_of "$work/out.sif")" = "$expected" ] || { echo "pulled bytes differ"; exit 1; }
-    label=$([ "$concurrency" = 0 ] && echo "single stream" || echo "4 ranged streams")
-    record "pull real client $label" "$size" "$(mbps "$bytes" "$s")" MB/s
-  done
+  with_rss "$work/rss-pull" median run_pull 0 >"$work/pull.seconds"
+  record "pull real client single stream" "$size" "$(mbps "$bytes" "$(cat "$work/pull.seconds")")" MB/s
   read -r before peak <"$work/rss-pull"
   record "RSS growth pull" "$size" "$(( (peak - before) / 1024 ))" MB
-  rm -f "$work/out.sif"
-  s=$(timed curl -sfL -H "Authorization: Bearer $token" -o "$work/out.sif" "$url/v1/imagefile/bench/bench/multi-$size:latest?arch=amd64")
-  [ "$(sha_of "$work/out.sif")" = "$expected" ] || { echo "curl pulled bytes differ"; exit 1; }
-  record "pull curl" "$size" "$(mbps "$bytes" "$s")" MB/s
-  rm -f "$work/out.sif" "$sif"
+  record "pull real client 4 ranged streams" "$size" "$(mbps "$bytes" "$(median run_pull 4)")" MB/s
+  record "pull curl" "$size" "$(mbps "$bytes" "$(median run_pull_curl)")" MB/s
+  rm -f "$sif"
   # Free the disk for the next size: the driver deletes by reference, the blob goes with its last image.
-  for name in multi single curl; do
-    target_url=$([ $name = single ] && echo "$single_url" || echo "$url"); t=$([ $name = single ] && echo "$single_token" || echo "$token")
-    "$driver" -url "$target_url" -token "$t" delete "bench/bench/$name-$size:latest" -arch amd64 >/dev/null 2>&1 || true
+  for i in $(seq 1 "$repeat"); do
+    "$driver" -url "$url" -token "$token" delete "bench/bench/multi-$size-$i:sha256.$expected" -arch amd64 >/dev/null 2>&1 || true
+    "$driver" -url "$url" -token "$token" delete "bench/bench/curl-$size-$i:sha256.$expected" -arch amd64 >/dev/null 2>&1 || true
+    "$driver" -url "$single_url" -token "$single_token" delete "bench/bench/single-$size-$i:sha256.$expected" -arch amd64 >/dev/null 2>&1 || true
   done
 done
 stop_registry single
@@ -182,7 +201,14 @@ wrk_run() { # LABEL SCALE PATH_OR_SCRIPT
   record "$1 p99" "$2" "$p99" latency
   [ -z "$errors" ] || record "$1 non-2xx" "$2" "$errors" responses
 }
-for scale in 1 10; do
+# Tiered JIT keeps recompiling hot code for the first seconds under load: measure after it settles.
+warm_up() {
+  for path in /version /collections; do wrk -t1 -c8 -d4s "$url$path" >/dev/null; done
+  BENCH_COLLECTIONS=$collections wrk -t1 -c8 -d6s -s "$lookup_lua" "$url" >/dev/null
+}
+scales="1 10"
+[ "${BENCH_META:-1}" = 0 ] && scales=""
+for scale in $scales; do
   # New bytes at each scale: the same file again would be recognised and not uploaded.
   small="$work/small-$scale.sif"
   make_sif "$small" 64
@@ -195,12 +221,19 @@ for scale in 1 10; do
   main_pid=$(cat "$work/main/pid")
   echo
   echo "== metadata at ${scale}x: $collections collections, $((collections * 10)) images =="
-  # Warm up: the first requests pay for JIT and EF query compilation.
-  wrk -t1 -c4 -d2s "$url/version" >/dev/null; BENCH_COLLECTIONS=$collections wrk -t1 -c4 -d2s -s "$lookup_lua" "$url" >/dev/null
-  wrk -t1 -c4 -d2s "$url/collections" >/dev/null
+  warm_up
   wrk_run "trivial endpoint /version" "${scale}x" /version
   wrk_run "image lookup" "${scale}x" "$lookup_lua"
   wrk_run "collections page" "${scale}x" /collections
+  # The same lookups with the lookup cache off: what every first lookup of an image costs.
+  stop_registry main
+  start_registry main "$main_port" Registry__LookupCacheLifetime=00:00:00
+  main_pid=$(cat "$work/main/pid")
+  warm_up
+  wrk_run "image lookup, cache off" "${scale}x" "$lookup_lua"
+  stop_registry main
+  start_registry main "$main_port"
+  main_pid=$(cat "$work/main/pid")
   s=$("$driver" -url "$url" -token "$token" push "$small" "bench/scale-$scale/tool" 2>>"$work/driver.log" | python3 -c 'import json,sys; print(json.load(sys.stdin)["seconds"])')
   record "push 64 MiB" "${scale}x" "$(mbps "$small_bytes" "$s")" MB/s
   s=$("$driver" -url "$url" -token "$token" pull "bench/scale-$scale/tool" latest "$work/out.sif" 2>>"$work/driver.log" | python3 -c 'import json,sys; print(json.load(sys.stdin)["seconds"])')

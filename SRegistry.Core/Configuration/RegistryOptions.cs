@@ -48,11 +48,12 @@ public sealed class RegistryOptions
     public TimeSpan DownloadUrlLifetime { get; set; } = TimeSpan.FromHours(12);
 
     /// <summary>
-    /// How long an image lookup may be answered from memory. Writes through this process clear it at once; with
-    /// several replicas, another replica's write is seen within this time. Zero turns the cache off.
+    /// How long an image lookup may be answered from memory. Every write through this process clears it at once, so
+    /// on a single node it is never stale; with several replicas, another replica's write is seen within this time
+    /// (set it to a few seconds there). Zero turns the cache off.
     /// </summary>
-    [Range(typeof(TimeSpan), "00:00:00", "00:01:00")]
-    public TimeSpan LookupCacheLifetime { get; set; } = TimeSpan.FromSeconds(2);
+    [Range(typeof(TimeSpan), "00:00:00", "00:10:00")]
+    public TimeSpan LookupCacheLifetime { get; set; } = TimeSpan.FromSeconds(30);
 
     /// <summary>Usernames that are administrators whatever the identity provider says.</summary>
     public string[] AdminUsers { get; set; } = [];

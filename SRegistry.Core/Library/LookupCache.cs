@@ -14,7 +14,8 @@ namespace SRegistry.Core.Library;
 /// </summary>
 public sealed class LookupCache(IOptions<RegistryOptions> options, TimeProvider clock)
 {
-    private const int MaxEntries = 50_000;
+    // Bounds memory (an entry is a few KB at most); past it the cache starts over rather than tracking recency.
+    private const int MaxEntries = 20_000;
 
     private static readonly AsyncLocal<bool> CountingOnly = new();
 

@@ -56,14 +56,14 @@ for metric in ["RSS growth push", "RSS growth pull"]:
     out.append(f"| {metric[11:]} | " + " | ".join(f"{num(metric, s):.0f} MB" if num(metric, s) is not None else "–" for s in sizes) + " |")
 out += ["", "### Metadata under wrk (64 connections, 2 threads)", "", "| What | " + " | ".join(f"{s}: req/s, p99" for s in scales) + " |",
         "|---|" + "---|" * len(scales)]
-for metric in ["trivial endpoint /version", "image lookup", "collections page"]:
+for metric in ["trivial endpoint /version", "image lookup", "image lookup, cache off", "collections page"]:
     cells = []
     for s in scales:
         rps, p99 = num(f"{metric} rps", s), values.get(f"{metric} p99", {}).get(s, ("–",))[0]
         cells.append(f"{rps:.0f}, {p99}" if rps is not None else "–")
     out.append(f"| {metric} | " + " | ".join(cells) + " |")
 out += ["", "### Scaling from 1× to 10× the metadata", "", "| What | " + " | ".join(scales) + " |", "|---|" + "---|" * len(scales)]
-for metric, unit in [("push 64 MiB", "MB/s"), ("pull 64 MiB", "MB/s"), ("image lookup rps", "req/s")]:
+for metric, unit in [("push 64 MiB", "MB/s"), ("pull 64 MiB", "MB/s"), ("image lookup rps", "req/s"), ("image lookup, cache off rps", "req/s")]:
     out.append(f"| {metric} | " + " | ".join(f"{num(metric, s):.0f} {unit}" if num(metric, s) is not None else "–" for s in scales) + " |")
 
 targets = []
