@@ -13,6 +13,18 @@ namespace SRegistry.Core.Library;
 public sealed class ImageCatalog(RegistryDbContext db, Namespaces namespaces, IBlobStore blobs, BlobLocks blobLocks,
     TimeProvider clock, IOptions<RegistryOptions> options, LookupCache lookups)
 {
+    private sealed record ImageInContainer(Image? Image, Container? Container);
+
+    // The image a tag names on one architecture, with its container: the lookup behind nearly every pull, compiled once.
+    private static readonly Func<RegistryDbContext, string, string, string, string, CancellationToken, Task<ImageInContainer?>> TaggedImage =
+        EF.CompileAsyncQuery((RegistryDbContext db, string collectionId, string container, string arch, string tag, CancellationToken ct) =>
+            db.Tags.AsNoTracking()
+                .Where(t => t.Container!.CollectionId == collectionId && t.Container.Name == container && t.Arch == arch && t.Name == tag)
+                .Select(t => new ImageInContainer(t.Image, t.Container)).FirstOrDefault());
+
+    private static readonly Func<RegistryDbContext, string, IAsyncEnumerable<string>> TagNames =
+        EF.CompileAsyncQuery((RegistryDbContext db, string imageId) => db.Tags.AsNoTracking().Where(t => t.ImageId == imageId).OrderBy(t => t.Name).Select(t => t.Name));
+
     /// <summary>Resolves <c>ref:tag</c> or <c>ref:sha256.hex</c> the way pull and push look images up (spec L7).</summary>
     public Task<Outcome<ImageView>> ResolveAsync(Principal who, string? path, string? arch, CancellationToken ct = default) =>
         lookups.GetOrResolveAsync(LookupCache.Key.For(who, path, arch), () => ResolveFromDatabaseAsync(who, path, arch, ct));
@@ -42,10 +54,8 @@ public sealed class ImageCatalog(RegistryDbContext db, Namespaces namespaces, IB
                 // The hash names the bytes, so the architecture does not narrow it (spec Q4).
                 ? await db.Images.AsNoTracking()
                     .Where(i => i.Container!.CollectionId == collection.Id && i.Container.Name == reference.Container && i.Hash == reference.Tag)
-                    .Select(i => new { Image = (Image?)i, i.Container }).FirstOrDefaultAsync(ct)
-                : await db.Tags.AsNoTracking()
-                    .Where(t => t.Container!.CollectionId == collection.Id && t.Container.Name == reference.Container && t.Arch == arch && t.Name == reference.Tag)
-                    .Select(t => new { t.Image, t.Container }).FirstOrDefaultAsync(ct);
+                    .Select(i => new ImageInContainer((Image?)i, i.Container)).FirstOrDefaultAsync(ct)
+                : await TaggedImage(db, collection.Id, reference.Container, arch!, reference.Tag, ct);
             return found?.Image is null
                 ? Problem.NotFound($"image {reference}{(arch is null ? "" : $" ({arch})")} not found")
                 : await ToViewAsync(found.Image, found.Container!, collection, ct);
@@ -301,9 +311,14 @@ public sealed class ImageCatalog(RegistryDbContext db, Namespaces namespaces, IB
 
     internal async Task<ImageView> ToViewAsync(Image image, Container container, Collection collection, CancellationToken ct)
     {
-        var tags = image.Arch is null
-            ? []
-            : await db.Tags.AsNoTracking().Where(t => t.ImageId == image.Id).Select(t => t.Name).OrderBy(t => t).ToListAsync(ct);
+        var tags = new List<string>();
+        if (image.Arch is not null)
+        {
+            await foreach (var name in TagNames(db, image.Id).WithCancellation(ct))
+            {
+                tags.Add(name);
+            }
+        }
         return new ImageView(image, container, collection, collection.Owner?.Username ?? "", tags);
     }
 

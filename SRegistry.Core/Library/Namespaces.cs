@@ -211,12 +211,16 @@ public sealed class Namespaces(RegistryDbContext db, TimeProvider clock, IOption
     /// The collection named, if the caller may see it and the entity segment (when given) is the caller,
     /// the owner, or an assigned team. Anything else is reported as not found.
     /// </summary>
+    private sealed record CollectionRow(Collection Collection, User? Owner, List<string> TeamIds);
+
+    // One round trip for the collection, its owner and the teams the policy needs; compiled once because every pull asks it.
+    private static readonly Func<RegistryDbContext, string, CancellationToken, Task<CollectionRow?>> CollectionWithFacts =
+        EF.CompileAsyncQuery((RegistryDbContext db, string name, CancellationToken ct) => db.Collections.AsNoTracking().Where(c => c.Name == name)
+            .Select(c => new CollectionRow(c, c.Owner, c.Teams.Select(t => t.TeamId).ToList())).FirstOrDefault());
+
     internal async Task<Collection?> LoadVisibleCollectionAsync(Principal who, string? entity, string collection, CancellationToken ct)
     {
-        // One round trip for the collection, its owner and the teams the policy needs: this runs on every pull.
-        var row = await db.Collections.AsNoTracking().Where(c => c.Name == collection)
-            .Select(c => new { Collection = c, c.Owner, TeamIds = c.Teams.Select(t => t.TeamId).ToList() })
-            .FirstOrDefaultAsync(ct);
+        var row = await CollectionWithFacts(db, collection, ct);
         if (row is null)
         {
             return null;
