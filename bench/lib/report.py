@@ -42,7 +42,7 @@ out = ["<!-- results:start -->", f"Run on {info.get('machine', '?')}, {info.get(
 out += ["### Throughput (MB/s, ratio to nginx on the same bytes)", "",
         "| What | " + " | ".join(f"{s} MiB" for s in sizes) + " |", "|---|" + "---|" * len(sizes)]
 transfer = ["sha256sum", "nginx PUT", "nginx GET", "push real client multipart", "push real client single-part", "push curl single-part",
-            "pull real client single stream", "pull real client 4 ranged streams", "pull curl"]
+            "pull real client single stream", "pull real client 4 ranged streams", "pull curl", "pull curl 4 ranges"]
 for metric in transfer:
     cells = []
     for s in sizes:
