@@ -36,12 +36,17 @@ public static class HashingWriter
                 {
                     throw new TooLargeException(maxBytes);
                 }
-                foreach (var hash in hashes)
-                {
-                    hash.AppendData(current, 0, read);
-                }
                 await pendingWrite;
-                pendingWrite = RandomAccess.WriteAsync(target, current.AsMemory(0, read), offset + total - read, ct).AsTask();
+                var (chunk, at) = (current, offset + total - read);
+                // Hash and write this chunk on another core while the loop reads the next one; the await above keeps chunks in order.
+                pendingWrite = Task.Run(() =>
+                {
+                    foreach (var hash in hashes)
+                    {
+                        hash.AppendData(chunk, 0, read);
+                    }
+                    RandomAccess.Write(target, chunk.AsSpan(0, read), at);
+                }, ct);
                 (current, spare) = (spare, current);
             }
             await pendingWrite;
