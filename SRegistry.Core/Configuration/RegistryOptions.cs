@@ -55,6 +55,13 @@ public sealed class RegistryOptions
     [Range(typeof(TimeSpan), "00:00:00", "00:10:00")]
     public TimeSpan LookupCacheLifetime { get; set; } = TimeSpan.FromSeconds(30);
 
+    /// <summary>
+    /// Most image lookups kept in memory; past it the cache starts over. Size it to the images your users pull
+    /// (docs/benchmarks.md gives the memory an entry takes).
+    /// </summary>
+    [Range(1, 10_000_000)]
+    public int LookupCacheEntries { get; set; } = 100_000;
+
     /// <summary>Usernames that are administrators whatever the identity provider says.</summary>
     public string[] AdminUsers { get; set; } = [];
 

@@ -11,60 +11,14 @@ namespace SRegistry.Core.Library;
 
 /// <summary>Images and tags: resolving references, creating image records, moving tags, deleting.</summary>
 public sealed class ImageCatalog(RegistryDbContext db, Namespaces namespaces, IBlobStore blobs, BlobLocks blobLocks,
-    TimeProvider clock, IOptions<RegistryOptions> options, LookupCache lookups)
+    TimeProvider clock, ImageLookup lookup)
 {
-    private sealed record ImageInContainer(Image? Image, Container? Container);
-
-    // The image a tag names on one architecture, with its container: the lookup behind nearly every pull, compiled once.
-    private static readonly Func<RegistryDbContext, string, string, string, string, CancellationToken, Task<ImageInContainer?>> TaggedImage =
-        EF.CompileAsyncQuery((RegistryDbContext db, string collectionId, string container, string arch, string tag, CancellationToken ct) =>
-            db.Tags.AsNoTracking()
-                .Where(t => t.Container!.CollectionId == collectionId && t.Container.Name == container && t.Arch == arch && t.Name == tag)
-                .Select(t => new ImageInContainer(t.Image, t.Container)).FirstOrDefault());
-
     private static readonly Func<RegistryDbContext, string, IAsyncEnumerable<string>> TagNames =
         EF.CompileAsyncQuery((RegistryDbContext db, string imageId) => db.Tags.AsNoTracking().Where(t => t.ImageId == imageId).OrderBy(t => t.Name).Select(t => t.Name));
 
     /// <summary>Resolves <c>ref:tag</c> or <c>ref:sha256.hex</c> the way pull and push look images up (spec L7).</summary>
     public Task<Outcome<ImageView>> ResolveAsync(Principal who, string? path, string? arch, CancellationToken ct = default) =>
-        lookups.GetOrResolveAsync(LookupCache.Key.For(who, path, arch), () => ResolveFromDatabaseAsync(who, path, arch, ct));
-
-    private async Task<Outcome<ImageView>> ResolveFromDatabaseAsync(Principal who, string? path, string? arch, CancellationToken ct)
-    {
-        var parsed = LibraryRef.Parse(path, options.Value.DefaultCollection);
-        if (!parsed.Succeeded)
-        {
-            return Problem.Invalid(parsed.Error!);
-        }
-        var reference = parsed.Value!;
-        arch = string.IsNullOrEmpty(arch) ? null : arch;
-        if (arch is not null && !NameRules.IsArch(arch) && !reference.IsHash)
-        {
-            return Problem.Invalid($"unknown architecture '{LibraryRef.Shorten(arch)}'; use one of {string.Join(", ", NameRules.Architectures)}");
-        }
-        var collection = await namespaces.LoadVisibleCollectionAsync(who, reference.Entity, reference.Collection, ct);
-        if (collection is null)
-        {
-            return Problem.NotFound($"image {reference} not found");
-        }
-        if (reference.IsHash || arch is not null)
-        {
-            // The container and the image in one round trip, joined from the tag (or image) key: what every pull and push asks.
-            var found = reference.IsHash
-                // The hash names the bytes, so the architecture does not narrow it (spec Q4).
-                ? await db.Images.AsNoTracking()
-                    .Where(i => i.Container!.CollectionId == collection.Id && i.Container.Name == reference.Container && i.Hash == reference.Tag)
-                    .Select(i => new ImageInContainer((Image?)i, i.Container)).FirstOrDefaultAsync(ct)
-                : await TaggedImage(db, collection.Id, reference.Container, arch!, reference.Tag, ct);
-            return found?.Image is null
-                ? Problem.NotFound($"image {reference}{(arch is null ? "" : $" ({arch})")} not found")
-                : await ToViewAsync(found.Image, found.Container!, collection, ct);
-        }
-        // No architecture given: the tag's images, of which the preferred architecture wins.
-        var container = await db.Containers.AsNoTracking().FirstOrDefaultAsync(c => c.CollectionId == collection.Id && c.Name == reference.Container, ct);
-        var image = container is null ? null : await FindTaggedAsync(container.Id, reference.Tag, null, ct);
-        return image is null ? Problem.NotFound($"image {reference} not found") : await ToViewAsync(image, container!, collection, ct);
-    }
+        lookup.ResolveAsync(who, path, arch, ct);
 
     /// <summary>Creates the record for an image about to be uploaded (spec L8). Bytes arrive later.</summary>
     public async Task<Outcome<ImageView>> CreateAsync(Principal who, string? containerId, string? hash, string? description, CancellationToken ct = default)
@@ -230,17 +184,6 @@ public sealed class ImageCatalog(RegistryDbContext db, Namespaces namespaces, IB
                 blobs.Delete(hex);
             }
         }
-    }
-
-    private async Task<Image?> FindTaggedAsync(string containerId, string tag, string? arch, CancellationToken ct)
-    {
-        if (arch is not null)
-        {
-            return await db.Tags.AsNoTracking().Where(t => t.ContainerId == containerId && t.Arch == arch && t.Name == tag)
-                .Select(t => t.Image).FirstOrDefaultAsync(ct);
-        }
-        var candidates = await db.Tags.AsNoTracking().Include(t => t.Image).Where(t => t.ContainerId == containerId && t.Name == tag).ToListAsync(ct);
-        return candidates.Count == 0 ? null : TagMaps.Preferred(candidates).Image;
     }
 
     private async Task UpsertTagAsync(Image image, string tag, CancellationToken ct)

@@ -1,22 +1,19 @@
 using System.Collections.Concurrent;
 using Microsoft.Extensions.Options;
-using SRegistry.Core.Access;
 using SRegistry.Core.Configuration;
 
 namespace SRegistry.Core.Library;
 
 /// <summary>
 /// Remembers image lookups for a moment. A job array of a thousand tasks pulling one image mostly asks "which hash is
-/// <c>col/tool:1.0</c>?" and then finds the bytes in its own cache; answering that from memory instead of five
-/// database queries is what lets lookups keep up with the framework (see docs/benchmarks.md).
+/// <c>col/tool:1.0</c>?" and then finds the bytes in its own cache; answering that from memory instead of a database
+/// round trip is what lets lookups keep up with the framework (see docs/benchmarks.md). Answers are stored before
+/// anyone's rights are applied (<see cref="FoundImage"/>), so every caller shares one entry per reference.
 /// Any write to the database through this process empties it at once (<see cref="LookupCacheInvalidator"/>);
 /// writes made by other replicas are seen within <see cref="RegistryOptions.LookupCacheLifetime"/>.
 /// </summary>
 public sealed class LookupCache(IOptions<RegistryOptions> options, TimeProvider clock)
 {
-    // Bounds memory (an entry is a few KB at most); past it the cache starts over rather than tracking recency.
-    private const int MaxEntries = 20_000;
-
     private static readonly AsyncLocal<bool> CountingOnly = new();
 
     private readonly ConcurrentDictionary<Key, Entry> entries = new();
@@ -32,15 +29,12 @@ public sealed class LookupCache(IOptions<RegistryOptions> options, TimeProvider 
         return new EndCounting();
     }
 
-    /// <summary>Lookups answer per caller: what is visible depends on who asks.</summary>
-    public readonly record struct Key(string? UserId, bool IsAdmin, string? Reference, string? Arch)
-    {
-        public static Key For(Principal who, string? reference, string? arch) => new(who.UserId, who.IsAdmin, reference, arch);
-    }
+    /// <summary>A lookup as the client sent it; the answer does not depend on who asks.</summary>
+    public readonly record struct Key(string? Reference, string? Arch);
 
-    private sealed record Entry(long Generation, DateTimeOffset Expires, Outcome<ImageView> Value);
+    private sealed record Entry(long Generation, DateTimeOffset Expires, Outcome<FoundImage> Value);
 
-    public async Task<Outcome<ImageView>> GetOrResolveAsync(Key key, Func<Task<Outcome<ImageView>>> resolve)
+    public async Task<Outcome<FoundImage>> GetOrResolveAsync(Key key, Func<Task<Outcome<FoundImage>>> resolve)
     {
         var lifetime = options.Value.LookupCacheLifetime;
         if (lifetime <= TimeSpan.Zero)
@@ -57,7 +51,8 @@ public sealed class LookupCache(IOptions<RegistryOptions> options, TimeProvider 
         // A write that landed while we were reading may not be in this answer: keep it only if nothing changed.
         if (Interlocked.Read(ref generation) == seen)
         {
-            if (entries.Count >= MaxEntries)
+            // Bounds memory; past it the cache starts over rather than tracking recency.
+            if (entries.Count >= options.Value.LookupCacheEntries)
             {
                 entries.Clear();
             }

@@ -207,17 +207,19 @@ public sealed class Namespaces(RegistryDbContext db, TimeProvider clock, IOption
         return new CollectionFacts(collection.OwnerId, collection.IsPrivate, teamIds.ToHashSet());
     }
 
-    /// <summary>
-    /// The collection named, if the caller may see it and the entity segment (when given) is the caller,
-    /// the owner, or an assigned team. Anything else is reported as not found.
-    /// </summary>
-    private sealed record CollectionRow(Collection Collection, User? Owner, List<string> TeamIds);
+    private sealed record CollectionRow(Collection Collection, User? Owner, List<TeamRef> Teams);
+
+    private sealed record TeamRef(string Id, string Name);
 
     // One round trip for the collection, its owner and the teams the policy needs; compiled once because every pull asks it.
     private static readonly Func<RegistryDbContext, string, CancellationToken, Task<CollectionRow?>> CollectionWithFacts =
         EF.CompileAsyncQuery((RegistryDbContext db, string name, CancellationToken ct) => db.Collections.AsNoTracking().Where(c => c.Name == name)
-            .Select(c => new CollectionRow(c, c.Owner, c.Teams.Select(t => t.TeamId).ToList())).FirstOrDefault());
+            .Select(c => new CollectionRow(c, c.Owner, c.Teams.Select(t => new TeamRef(t.TeamId, t.Team!.Name)).ToList())).FirstOrDefault());
 
+    /// <summary>
+    /// The collection named, if the caller may see it and the entity segment (when given) is the caller,
+    /// the owner, or an assigned team. Anything else is reported as not found.
+    /// </summary>
     internal async Task<Collection?> LoadVisibleCollectionAsync(Principal who, string? entity, string collection, CancellationToken ct)
     {
         var row = await CollectionWithFacts(db, collection, ct);
@@ -227,18 +229,18 @@ public sealed class Namespaces(RegistryDbContext db, TimeProvider clock, IOption
         }
         var found = row.Collection;
         found.Owner = row.Owner;
-        var facts = new CollectionFacts(found.OwnerId, found.IsPrivate, row.TeamIds.ToHashSet());
-        if (!AccessPolicy.Can(who, CollectionAction.View, facts))
-        {
-            return null;
-        }
-        if (entity is null || entity == found.Owner!.Username || entity == who.Username)
-        {
-            return found;
-        }
-        var teamNamed = await db.Teams.AsNoTracking().AnyAsync(t => t.Name == entity && facts.TeamIds.Contains(t.Id), ct);
-        return teamNamed ? found : null;
+        var facts = new CollectionFacts(found.OwnerId, found.IsPrivate, row.Teams.Select(t => t.Id).ToHashSet(StringComparer.Ordinal));
+        return AccessPolicy.Can(who, CollectionAction.View, facts) && EntityNames(entity, who, found.Owner!.Username, row.Teams.Select(t => t.Name))
+            ? found
+            : null;
     }
+
+    /// <summary>
+    /// Whether the entity segment a caller typed names this collection's namespace: none given, the owner, the caller
+    /// themselves, or a team assigned to it (collection names are global, so the entity only has to be plausible).
+    /// </summary>
+    public static bool EntityNames(string? entity, Principal who, string ownerName, IEnumerable<string> assignedTeamNames) =>
+        entity is null || entity == ownerName || entity == who.Username || assignedTeamNames.Contains(entity, StringComparer.Ordinal);
 
     private async Task<ContainerView> ToContainerViewAsync(Container container, Collection collection, CancellationToken ct)
     {

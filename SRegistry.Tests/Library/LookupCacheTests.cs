@@ -18,9 +18,9 @@ public sealed class LookupCacheTests
 
     public LookupCacheTests() => cache = new LookupCache(Options.Create(new RegistryOptions()), clock);
 
-    private static readonly LookupCache.Key Key = LookupCache.Key.For(Principal.Anonymous, "col/tool:1.0", "amd64");
+    private static readonly LookupCache.Key Key = new("col/tool:1.0", "amd64");
 
-    private Task<Outcome<ImageView>> LookUpAsync(Func<Task>? whileResolving = null) => cache.GetOrResolveAsync(Key, async () =>
+    private Task<Outcome<FoundImage>> LookUpAsync(Func<Task>? whileResolving = null) => cache.GetOrResolveAsync(Key, async () =>
     {
         resolved++;
         if (whileResolving is not null)
@@ -56,13 +56,18 @@ public sealed class LookupCacheTests
     }
 
     [Fact]
-    public async Task Callers_do_not_share_answers()
+    public async Task Past_its_capacity_the_cache_starts_over()
     {
-        await cache.GetOrResolveAsync(LookupCache.Key.For(Principal.Anonymous, "col/tool:1.0", null), () => { resolved++; return Task.FromResult<Outcome<ImageView>>(Problem.NotFound("x")); });
-        var admin = new Principal("a", "ada", true, new HashSet<string>(), new HashSet<string>());
-        await cache.GetOrResolveAsync(LookupCache.Key.For(admin, "col/tool:1.0", null), () => { resolved++; return Task.FromResult<Outcome<ImageView>>(Problem.NotFound("x")); });
+        var small = new LookupCache(Options.Create(new RegistryOptions { LookupCacheEntries = 2 }), clock);
+        Task<Outcome<FoundImage>> Resolve() { resolved++; return Task.FromResult<Outcome<FoundImage>>(Problem.NotFound("x")); }
+        foreach (var reference in new[] { "a/b:1", "a/b:2", "a/b:3", "a/b:1" })
+        {
+            await small.GetOrResolveAsync(new LookupCache.Key(reference, null), Resolve);
+        }
+        await small.GetOrResolveAsync(new LookupCache.Key("a/b:1", null), Resolve);
 
-        Assert.Equal(2, resolved);
+        // The third answer found the cache full and emptied it, so the first was resolved again; then it stayed.
+        Assert.Equal(4, resolved);
     }
 
     [Theory]
@@ -101,6 +106,44 @@ public sealed class LookupCacheConsistencyTests : IAsyncLifetime
         await server.MakeCollectionPrivateAsync("soon-private");
 
         Assert.Equal(HttpStatusCode.NotFound, (await anonymous.GetAsync("v1/images/olive/soon-private/tool:1.0?arch=amd64")).StatusCode);
+    }
+
+    [Fact]
+    public async Task An_answer_cached_for_the_owner_of_a_private_collection_is_invisible_to_everyone_else()
+    {
+        await owner.PushAsync("olive/hidden/tool", await sifs.CreateAsync(1_000), tags: "1.0");
+        await server.MakeCollectionPrivateAsync("hidden");
+        Assert.Equal(HttpStatusCode.OK, (await owner.Http.GetAsync("v1/images/olive/hidden/tool:1.0?arch=amd64")).StatusCode);
+        var stranger = server.Client(await server.CreateTokenAsync("sam"));
+
+        var anonymousAnswer = await server.Client().GetAsync("v1/images/olive/hidden/tool:1.0?arch=amd64");
+        var strangerAnswer = await stranger.GetAsync("v1/images/olive/hidden/tool:1.0?arch=amd64");
+        var neverExisted = await server.Client().GetAsync("v1/images/olive/nothing-here/tool:1.0?arch=amd64");
+
+        Assert.Equal(HttpStatusCode.NotFound, anonymousAnswer.StatusCode);
+        Assert.Equal(HttpStatusCode.NotFound, strangerAnswer.StatusCode);
+        // Word for word what an absent image gets, with only the name changed.
+        Assert.Equal((await neverExisted.Content.ReadAsStringAsync()).Replace("nothing-here", "hidden", StringComparison.Ordinal),
+            await anonymousAnswer.Content.ReadAsStringAsync());
+    }
+
+    [Fact]
+    public async Task A_public_answer_is_shared_by_every_caller_and_the_entity_is_still_checked_per_caller()
+    {
+        await owner.PushAsync("olive/shared/tool", await sifs.CreateAsync(1_000), tags: "1.0");
+        var sam = server.Client(await server.CreateTokenAsync("sam"));
+        Assert.Equal(HttpStatusCode.OK, (await owner.Http.GetAsync("v1/images/shared/tool:1.0?arch=amd64")).StatusCode);
+
+        var commands = 0;
+        using (new CommandCounter(server.DataPath, () => Interlocked.Increment(ref commands)))
+        {
+            Assert.Equal(HttpStatusCode.OK, (await server.Client().GetAsync("v1/images/shared/tool:1.0?arch=amd64")).StatusCode);
+        }
+        Assert.Equal(0, commands);
+        // "sam/shared/tool" names sam's own namespace, "olive/..." the owner's; "nobody/..." names neither.
+        Assert.Equal(HttpStatusCode.OK, (await sam.GetAsync("v1/images/sam/shared/tool:1.0?arch=amd64")).StatusCode);
+        Assert.Equal(HttpStatusCode.NotFound, (await server.Client().GetAsync("v1/images/sam/shared/tool:1.0?arch=amd64")).StatusCode);
+        Assert.Equal(HttpStatusCode.NotFound, (await sam.GetAsync("v1/images/nobody/shared/tool:1.0?arch=amd64")).StatusCode);
     }
 
     [Fact]
