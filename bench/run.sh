@@ -237,9 +237,12 @@ for scale in $scales; do
   main_pid=$(cat "$work/main/pid")
   echo
   echo "== metadata at ${scale}x: $collections collections, $((collections * 10)) images =="
+  rss_fresh=$(rss_kb)
   warm_up
   wrk_run "trivial endpoint /version" "${scale}x" /version
   wrk_run "image lookup" "${scale}x" "$lookup_lua"
+  # What the lookup cache holds after every image has been asked for about twice.
+  record "RSS growth lookups" "${scale}x" "$(( ($(rss_kb) - rss_fresh) / 1024 ))" MB
   wrk_run "collections page" "${scale}x" /collections
   # The same lookups with the lookup cache off: what every first lookup of an image costs.
   stop_registry main

@@ -63,7 +63,8 @@ for metric in ["trivial endpoint /version", "image lookup", "image lookup, cache
         cells.append(f"{rps:.0f}, {p99}" if rps is not None else "–")
     out.append(f"| {metric} | " + " | ".join(cells) + " |")
 out += ["", "### Scaling from 1× to 10× the metadata", "", "| What | " + " | ".join(scales) + " |", "|---|" + "---|" * len(scales)]
-for metric, unit in [("push 64 MiB", "MB/s"), ("pull 64 MiB", "MB/s"), ("image lookup rps", "req/s"), ("image lookup, cache off rps", "req/s")]:
+for metric, unit in [("push 64 MiB", "MB/s"), ("pull 64 MiB", "MB/s"), ("image lookup rps", "req/s"), ("image lookup, cache off rps", "req/s"),
+                     ("RSS growth lookups", "MB")]:
     out.append(f"| {metric} | " + " | ".join(f"{num(metric, s):.0f} {unit}" if num(metric, s) is not None else "–" for s in scales) + " |")
 
 targets = []
