@@ -56,7 +56,7 @@ public static class KeyserverApi
         }
         // get returns the armour as pushed, whatever the options (the clients parse it directly).
         return request.Operation == "get"
-            ? TypedResults.Text(string.Concat(page.Value.Keys.Select(k => k.Armored.EndsWith('\n') ? k.Armored : k.Armored + "\n")), PgpKeys)
+            ? TypedResults.Text(Concatenate(page.Value.Keys), PgpKeys)
             : TypedResults.Text(HkpIndex.Format(page.Value.Keys, request.Fingerprints, clock.GetUtcNow()), PlainText);
     }
 
@@ -87,6 +87,10 @@ public static class KeyserverApi
         });
         return TypedResults.Text(string.Join('\n', lines) + "\n", PlainText);
     }
+
+    /// <summary>Each key's armour exactly as stored, separated by a line break where one does not already end.</summary>
+    private static string Concatenate(IReadOnlyList<KeyDetails> keys) =>
+        string.Concat(keys.Select((k, i) => i < keys.Count - 1 && !k.Armored.EndsWith('\n') ? k.Armored + "\n" : k.Armored));
 
     /// <summary>The <c>keytext</c> field of a URL-encoded form body no larger than the limit.</summary>
     private static async Task<(string? KeyText, string? Error)> ReadKeyTextAsync(HttpRequest request, CancellationToken ct)

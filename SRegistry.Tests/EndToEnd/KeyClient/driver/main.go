@@ -80,7 +80,7 @@ func main() {
 		if err != nil {
 			fail(err)
 		}
-		emit(v)
+		emit(map[string]string{"version": v})
 	case "sign":
 		need(args, 3)
 		sign(args[1], args[2])
@@ -129,13 +129,13 @@ func push(ctx context.Context, c *client.Client, args []string) {
 }
 
 type indexedKey struct {
-	ID         string   `json:"id"`
-	Algorithm  string   `json:"algorithm"`
-	Bits       string   `json:"bits"`
-	Created    string   `json:"created"`
-	Expires    string   `json:"expires"`
-	Flags      string   `json:"flags"`
-	UserIDs    []string `json:"uids"`
+	ID        string   `json:"id"`
+	Algorithm string   `json:"algorithm"`
+	Bits      string   `json:"bits"`
+	Created   string   `json:"created"`
+	Expires   string   `json:"expires"`
+	Flags     string   `json:"flags"`
+	UserIDs   []string `json:"uids"`
 }
 
 // search sends what `key search` sends and reads the answer the way the CLI reads it: the info count must match.
