@@ -47,13 +47,10 @@ public sealed class KeyDirectory(RegistryDbContext db, TimeProvider clock)
             .Join(db.Users, k => k.UploadedById, u => u.Id, (k, u) => new { Key = k, Uploader = u.Username })
             .OrderBy(r => r.Uploader).ThenBy(r => r.Key.Fingerprint).ToListAsync(ct);
         var now = clock.GetUtcNow();
-        return rows.Select(r =>
-        {
-            var details = OpenPgpKeys.Read(r.Key.Armored);
-            return new KeySummary(details.Fingerprint, [.. details.UserIds.Select(u => u.Text)], KeyAlgorithms.Name(details.Algorithm),
-                details.Bits, details.CreatedAt, details.ExpiresAt, details.IsRevoked, details.IsExpiredAt(now), r.Uploader,
-                r.Key.UploadedAt, AccessPolicy.Can(who, KeyAction.Remove, new KeyFacts(r.Key.UploadedById)));
-        }).ToList();
+        return rows.Select(r => new KeySummary(r.Key.Fingerprint, r.Key.UserIds.Split('\n', StringSplitOptions.RemoveEmptyEntries),
+            KeyAlgorithms.Name(r.Key.Algorithm), r.Key.Bits, r.Key.KeyCreatedAt, r.Key.KeyExpiresAt, IsRevoked(r.Key.Armored),
+            r.Key.KeyExpiresAt is { } expires && expires <= now, r.Uploader, r.Key.UploadedAt,
+            AccessPolicy.Can(who, KeyAction.Remove, new KeyFacts(r.Key.UploadedById)))).ToList();
     }
 
     /// <summary>Takes a key off the keyserver: its uploader or an admin. Images it signed stay signed; their signer is then unknown here.</summary>
@@ -104,6 +101,19 @@ public sealed class KeyDirectory(RegistryDbContext db, TimeProvider clock)
                 : new SignerIdentity(fingerprint, owner.Fingerprint, FirstUserId(owner.UserIds));
         }
         return identities;
+    }
+
+    /// <summary>Revocations arrive with later pushes, so they are read from the stored key itself.</summary>
+    private static bool IsRevoked(string armored)
+    {
+        try
+        {
+            return OpenPgpKeys.Read(armored).IsRevoked;
+        }
+        catch (InvalidDataException)
+        {
+            return false;
+        }
     }
 
     private static string? FirstUserId(string userIds) => userIds.Split('\n', StringSplitOptions.RemoveEmptyEntries).FirstOrDefault();
