@@ -32,6 +32,8 @@ public sealed class KeyserverProtocolTests : IClassFixture<KeyserverWorld>
         Assert.Equal(HttpStatusCode.OK, get.StatusCode);
         Assert.Equal("application/pgp-keys", get.Content.Headers.ContentType!.MediaType);
         Assert.Equal(exported, await get.Content.ReadAsStringAsync());
+        // get hands back the armour whatever the options say.
+        Assert.Equal(exported, await (await world.LookupAsync($"op=get&options=mr&search=0x{fingerprint}")).Content.ReadAsStringAsync());
     }
 
     [Fact]
@@ -119,6 +121,8 @@ public sealed class KeyserverProtocolTests : IClassFixture<KeyserverWorld>
         Assert.Equal("22", Fields(lines, $"pub:{revoked}:")[2]);
         Assert.Equal("e", Fields(lines, $"pub:{expired}:")[6]);
 
+        // vindex answers like index.
+        Assert.Equal(index, await (await world.LookupAsync("op=vindex&options=mr&fingerprint=on&x-pagesize=256&search=index")).Content.ReadAsStringAsync());
         // Without fingerprint=on the pub line names the 64-bit key ID.
         var byId = await (await world.LookupAsync($"op=index&options=mr&search=0x{rsa}")).Content.ReadAsStringAsync();
         Assert.StartsWith($"info:1:1\npub:{rsa[^16..]}:1:2048:", byId, StringComparison.Ordinal);
