@@ -161,12 +161,10 @@ public sealed class KeysPageTests : DashboardTest
         return published.Value![0].Fingerprint;
     }
 
-    protected override void Dispose(bool disposing)
+    /// <summary>xunit disposes bUnit contexts asynchronously; stop the GnuPG agent and delete its home then.</summary>
+    protected override async ValueTask DisposeAsyncCore()
     {
-        if (disposing)
-        {
-            gpg.Dispose();
-        }
-        base.Dispose(disposing);
+        gpg.Dispose();
+        await base.DisposeAsyncCore();
     }
 }

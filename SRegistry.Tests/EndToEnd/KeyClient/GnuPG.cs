@@ -97,11 +97,22 @@ public sealed class GnuPG : IDisposable
         {
             using var kill = Process.Start(new ProcessStartInfo("gpgconf", ["--homedir", Home, "--kill", "all"]) { RedirectStandardError = true });
             kill?.WaitForExit(10_000);
-            Directory.Delete(Home, recursive: true);
         }
-        catch (Exception e) when (e is IOException or System.ComponentModel.Win32Exception or UnauthorizedAccessException)
+        catch (System.ComponentModel.Win32Exception)
         {
-            // Best effort: a temp folder.
+            // No gpgconf: no agent was started either.
+        }
+        // The agent removes its sockets as it exits, which can race the first delete.
+        for (var attempt = 0; attempt < 5 && Directory.Exists(Home); attempt++)
+        {
+            try
+            {
+                Directory.Delete(Home, recursive: true);
+            }
+            catch (IOException)
+            {
+                Thread.Sleep(100);
+            }
         }
     }
 }
