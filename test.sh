@@ -5,10 +5,10 @@ set -euo pipefail
 cd "$(dirname "$0")"
 export DEBIAN_FRONTEND=noninteractive DOTNET_CLI_TELEMETRY_OPTOUT=1 DOTNET_NOLOGO=1 PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD=1
 
-# Debian packages: the real library client (Go source) and siftool for end-to-end pushes and pulls,
+# Debian packages: the real library and key clients (Go source), siftool and gnupg for end-to-end pushes, pulls and keys,
 # chromium for browser tests, slapd for the identity provider.
 packages=(golang-go golang-github-apptainer-container-library-client-dev golang-github-apptainer-container-key-client-dev
-          golang-github-sylabs-sif-dev siftool chromium slapd ldap-utils nodejs)
+          golang-github-sylabs-sif-dev siftool gnupg chromium slapd ldap-utils nodejs)
 missing=()
 for package in "${packages[@]}"; do
   dpkg-query -W -f='${Status}' "$package" 2>/dev/null | grep -q "install ok installed" || missing+=("$package")

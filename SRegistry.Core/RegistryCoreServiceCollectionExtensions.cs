@@ -8,6 +8,7 @@ using SRegistry.Core.Admin;
 using SRegistry.Core.Browsing;
 using SRegistry.Core.Configuration;
 using SRegistry.Core.Data;
+using SRegistry.Core.Keys;
 using SRegistry.Core.Library;
 using SRegistry.Core.Storage;
 using SRegistry.Core.Teams;
@@ -59,6 +60,8 @@ public static class RegistryCoreServiceCollectionExtensions
         services.AddScoped<AdminDirectory>();
         services.AddScoped<CollectionDirectory>();
         services.AddScoped<ContainerDirectory>();
+        services.AddScoped<Keyserver>();
+        services.AddScoped<KeyDirectory>();
         services.AddScoped<IValidator<NewCollection>, NewCollectionValidator>();
         services.AddScoped<IValidator<NewToken>, NewTokenValidator>();
         services.AddScoped<IValidator<NewTeam>, NewTeamValidator>();

@@ -1,4 +1,5 @@
 using SRegistry.Core;
+using SRegistry.Web.Api.Keyserver;
 using SRegistry.Web.Api.Library;
 using SRegistry.Web.Auth;
 using SRegistry.Web.Cli;
@@ -27,6 +28,7 @@ app.UseAuthentication();
 app.UseAuthorization();
 app.MapHealthChecks("/healthz");
 app.MapLibraryApi();
+app.MapKeyserver();
 app.MapRegistryWeb();
 await app.RunAsync();
 return 0;

@@ -28,6 +28,17 @@ public enum TeamAction
     Manage,
 }
 
+/// <summary>Everything the policy needs to know about a key on the keyserver.</summary>
+public sealed record KeyFacts(string UploaderId);
+
+/// <summary>What may be done to a published key. Lookups are public: keys exist to be found.</summary>
+public enum KeyAction
+{
+    /// <summary>Push the same fingerprint again (merged into the stored key); nobody may overwrite another account's key.</summary>
+    Update,
+    Remove,
+}
+
 /// <summary>
 /// The one place that decides who may do what. Pure: it judges facts, it does not fetch them,
 /// so the library API, the UI and the tests all ask the same question the same way.
@@ -39,6 +50,19 @@ public static class AccessPolicy
     public static bool CanCreateTeam(Principal who) => who.IsAuthenticated;
 
     public static bool CanAdminister(Principal who) => who.IsAdmin;
+
+    public static bool CanPublishKey(Principal who) => who.IsAuthenticated;
+
+    public static bool Can(Principal who, KeyAction action, KeyFacts key)
+    {
+        var isUploader = who.UserId is not null && who.UserId == key.UploaderId;
+        return action switch
+        {
+            KeyAction.Update => isUploader,
+            KeyAction.Remove => isUploader || who.IsAdmin,
+            _ => false,
+        };
+    }
 
     public static bool Can(Principal who, CollectionAction action, CollectionFacts collection)
     {

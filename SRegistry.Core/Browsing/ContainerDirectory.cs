@@ -1,14 +1,15 @@
 using Microsoft.EntityFrameworkCore;
 using SRegistry.Core.Access;
 using SRegistry.Core.Data;
+using SRegistry.Core.Keys;
 using SRegistry.Core.Library;
 using SRegistry.Core.Naming;
 
 namespace SRegistry.Core.Browsing;
 
-/// <summary>One stored image as the container page lists it.</summary>
+/// <summary>One stored image as the container page lists it; each signer with its key on this keyserver, where known.</summary>
 public sealed record ImageRow(string Id, string Hash, string Arch, long Size, DateTimeOffset CreatedAt, long Downloads,
-    IReadOnlyList<string> Signers, IReadOnlyList<string> Tags)
+    IReadOnlyList<SignerIdentity> Signers, IReadOnlyList<string> Tags)
 {
     public bool IsSigned => Signers.Count > 0;
 }
@@ -20,7 +21,7 @@ public sealed record ContainerDetails(string Collection, string Name, string Des
 }
 
 /// <summary>A container's images and tags for the dashboard, and the deletions its owners make there.</summary>
-public sealed class ContainerDirectory(RegistryDbContext db, Namespaces namespaces, ImageCatalog images)
+public sealed class ContainerDirectory(RegistryDbContext db, Namespaces namespaces, ImageCatalog images, KeyDirectory keys)
 {
     public async Task<Outcome<ContainerDetails>> DetailsAsync(Principal who, string? collection, string? container, CancellationToken ct = default)
     {
@@ -34,8 +35,10 @@ public sealed class ContainerDirectory(RegistryDbContext db, Namespaces namespac
             .OrderByDescending(i => i.CreatedAt).ToListAsync(ct);
         var tags = (await db.Tags.AsNoTracking().Where(t => t.ContainerId == c.Id).Select(t => new { t.ImageId, t.Name }).ToListAsync(ct))
             .ToLookup(t => t.ImageId, t => t.Name);
+        var signers = await keys.IdentifySignersAsync(stored.SelectMany(SignerFingerprints), ct);
         var rows = stored.Select(i => new ImageRow(i.Id, i.Hash, i.Arch ?? NameRules.DefaultArch, i.Size, i.CreatedAt, i.DownloadCount,
-                i.SignerFingerprints.Split(' ', StringSplitOptions.RemoveEmptyEntries), tags[i.Id].Order(StringComparer.Ordinal).ToList()))
+                [.. SignerFingerprints(i).Select(fp => signers.TryGetValue(fp, out var known) ? known : new SignerIdentity(fp, null, null))],
+                tags[i.Id].Order(StringComparer.Ordinal).ToList()))
             .ToList();
         return new ContainerDetails(c.Collection!.Name, c.Name, c.Description, c.Collection.Owner!.Username, c.Collection.IsPrivate,
             c.DownloadCount, c.UpdatedAt, rows, AccessPolicy.Can(who, CollectionAction.DeleteImage, facts));
@@ -73,6 +76,8 @@ public sealed class ContainerDirectory(RegistryDbContext db, Namespaces namespac
         await images.RemoveImageAsync(imageId!, hash, ct);
         return true;
     }
+
+    private static string[] SignerFingerprints(Model.Image image) => image.SignerFingerprints.Split(' ', StringSplitOptions.RemoveEmptyEntries);
 
     private async Task<Outcome<string>> FindDeletableAsync(Principal who, string? collection, string? container, CancellationToken ct)
     {

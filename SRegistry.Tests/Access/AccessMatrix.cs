@@ -64,6 +64,31 @@ public static class AccessMatrix
         [RegistryAction.PromoteUser] = [Who.Admin],
     };
 
+    /// <summary>
+    /// Keyserver actions on a key that olive (the collection owner) published. Publishing a new key needs a signed-in
+    /// caller; lookups are public and need no row.
+    /// </summary>
+    public static readonly IReadOnlyDictionary<KeyAction, Who[]> KeyAllowed = new Dictionary<KeyAction, Who[]>
+    {
+        [KeyAction.Update] = [Who.CollectionOwner],
+        [KeyAction.Remove] = [Who.CollectionOwner, Who.Admin],
+    };
+
+    public static readonly Who[] PublishKeyAllowed = SignedIn;
+
+    public static TheoryData<KeyAction, Who> KeyCells()
+    {
+        var data = new TheoryData<KeyAction, Who>();
+        foreach (var action in KeyAllowed.Keys)
+        {
+            foreach (var who in Everyone)
+            {
+                data.Add(action, who);
+            }
+        }
+        return data;
+    }
+
     public static bool Expects(bool isPrivate, CollectionAction action, Who who) => Allowed[(isPrivate, action)].Contains(who);
 
     public static TheoryData<bool, CollectionAction, Who> CollectionCells()

@@ -12,8 +12,11 @@ public sealed class SifFiles : IDisposable
 
     public static bool SiftoolAvailable => File.Exists("/usr/bin/siftool");
 
-    /// <summary>Creates a SIF of about <paramref name="payloadBytes"/> plus header; returns its path and <c>sha256.&lt;hex&gt;</c>.</summary>
-    public async Task<(string Path, string Hash, long Size)> CreateAsync(long payloadBytes, string arch = "amd64", string? name = null)
+    /// <summary>
+    /// Creates a SIF of about <paramref name="payloadBytes"/> plus header; returns its path and <c>sha256.&lt;hex&gt;</c>.
+    /// <paramref name="grouped"/> puts the partition in object group 1, as image builders do; SIF signing signs groups.
+    /// </summary>
+    public async Task<(string Path, string Hash, long Size)> CreateAsync(long payloadBytes, string arch = "amd64", string? name = null, bool grouped = false)
     {
         var archCode = Array.IndexOf(ArchCodes, arch);
         if (archCode <= 0)
@@ -25,7 +28,8 @@ public sealed class SifFiles : IDisposable
         await WriteRandomAsync(payload, payloadBytes);
         var sif = Path.Combine(Folder, name + ".sif");
         await RunAsync("new", sif);
-        await RunAsync("add", "--datatype", "4", "--parttype", "2", "--partfs", "1", "--partarch", archCode.ToString(System.Globalization.CultureInfo.InvariantCulture), sif, payload);
+        string[] group = grouped ? ["--groupid", "1"] : [];
+        await RunAsync(["add", "--datatype", "4", "--parttype", "2", "--partfs", "1", "--partarch", archCode.ToString(System.Globalization.CultureInfo.InvariantCulture), .. group, sif, payload]);
         File.Delete(payload);
         return (sif, "sha256." + await Sha256Async(sif), new FileInfo(sif).Length);
     }

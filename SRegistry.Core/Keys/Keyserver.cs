@@ -1,0 +1,133 @@
+using Microsoft.EntityFrameworkCore;
+using SRegistry.Core.Access;
+using SRegistry.Core.Data;
+using SRegistry.Core.Library;
+using SRegistry.Core.Model;
+
+namespace SRegistry.Core.Keys;
+
+public enum KeyPublication
+{
+    Added,
+    /// <summary>Merged into the caller's stored key: something new arrived (a user ID, subkey, signature or revocation).</summary>
+    Updated,
+    /// <summary>The stored key already held everything pushed.</summary>
+    Unchanged,
+}
+
+public sealed record PublishedKey(string Fingerprint, KeyPublication Publication);
+
+/// <summary>One page of lookup results; <see cref="NextOffset"/> is set when more follow.</summary>
+public sealed record KeyPage(IReadOnlyList<KeyDetails> Keys, int? NextOffset);
+
+/// <summary>
+/// The keyserver's rules: who may publish, what a re-push does, and how lookups match (spec section 10).
+/// A fingerprint belongs to the account that first published it: that account's re-pushes are merged into the stored
+/// key (nothing stored is ever dropped), anyone else's is refused, and only that account or an admin removes it.
+/// </summary>
+public sealed class Keyserver(RegistryDbContext db, TimeProvider clock)
+{
+    /// <summary>Form bodies larger than this are refused; real public keys are a few KiB.</summary>
+    public const int MaxBodyBytes = 256 * 1024;
+    public const int DefaultPageSize = 100;
+    public const int MaxPageSize = 256;
+    /// <summary>Candidates a user-ID search looks at before paging; far beyond any real keyserver here.</summary>
+    private const int MaxCandidates = 10_000;
+
+    public async Task<Outcome<IReadOnlyList<PublishedKey>>> PublishAsync(Principal who, string? keyText, CancellationToken ct = default)
+    {
+        if (!AccessPolicy.CanPublishKey(who))
+        {
+            return Problem.Unauthenticated("pushing a key needs a valid token: run 'singularity remote login' first");
+        }
+        var parsed = OpenPgpKeys.Parse(keyText);
+        if (!parsed.Succeeded)
+        {
+            return new Problem(parsed.Failure, parsed.Message);
+        }
+        var fingerprints = parsed.Value!.Select(k => k.Fingerprint).ToList();
+        var stored = await db.SigningKeys.Where(k => fingerprints.Contains(k.Fingerprint)).ToDictionaryAsync(k => k.Fingerprint, ct);
+        var now = clock.GetUtcNow();
+        var published = new List<PublishedKey>();
+        foreach (var key in parsed.Value!)
+        {
+            if (!stored.TryGetValue(key.Fingerprint, out var row))
+            {
+                row = new SigningKey { Fingerprint = key.Fingerprint, Armored = key.Armored, UploadedById = who.UserId! };
+                Apply(row, key, now);
+                db.SigningKeys.Add(row);
+                published.Add(new PublishedKey(key.Fingerprint, KeyPublication.Added));
+                continue;
+            }
+            if (!AccessPolicy.Can(who, KeyAction.Update, new KeyFacts(row.UploadedById)))
+            {
+                return Problem.Conflict($"key {key.Fingerprint} is already on this keyserver, published by another account; " +
+                                        "only that account or an administrator can remove it");
+            }
+            var merged = OpenPgpKeys.Merge(key, row.Armored);
+            if (merged.Armored == row.Armored)
+            {
+                published.Add(new PublishedKey(key.Fingerprint, KeyPublication.Unchanged));
+                continue;
+            }
+            Apply(row, merged, now);
+            published.Add(new PublishedKey(key.Fingerprint, KeyPublication.Updated));
+        }
+        try
+        {
+            await db.SaveChangesAsync(ct);
+        }
+        catch (DbUpdateException)
+        {
+            db.ChangeTracker.Clear();
+            return Problem.Conflict("the same key was being published by another request at this moment; push again");
+        }
+        return published;
+    }
+
+    public async Task<Outcome<KeyPage>> LookupAsync(KeyQuery query, int offset = 0, int pageSize = DefaultPageSize, CancellationToken ct = default)
+    {
+        if (offset < 0 || pageSize is < 1 or > MaxPageSize)
+        {
+            return Problem.Invalid($"page size must be 1 to {MaxPageSize}, and the page token one this server gave out");
+        }
+        var fingerprints = query.Kind switch
+        {
+            KeyQueryKind.UserId => await ByUserIdAsync(query, ct),
+            // Only v4 keys are ever stored.
+            KeyQueryKind.V3Fingerprint => [],
+            _ => await ByKeyAsync(query.Value, ct),
+        };
+        var page = fingerprints.Skip(offset).Take(pageSize).ToList();
+        var rows = await db.SigningKeys.AsNoTracking().Where(k => page.Contains(k.Fingerprint)).ToDictionaryAsync(k => k.Fingerprint, k => k.Armored, ct);
+        var keys = page.Where(rows.ContainsKey).Select(fp => OpenPgpKeys.Read(rows[fp])).ToList();
+        return new KeyPage(keys, offset + pageSize < fingerprints.Count ? offset + pageSize : null);
+    }
+
+    /// <summary>Primary keys and subkeys whose fingerprint ends in the hex: a key ID is the tail of a v4 fingerprint.</summary>
+    private Task<List<string>> ByKeyAsync(string hex, CancellationToken ct) =>
+        db.SigningKeys.AsNoTracking()
+            .Where(k => EF.Functions.Like(k.Fingerprint + " " + k.SubkeyFingerprints + " ", "%" + hex + " %"))
+            .OrderBy(k => k.Fingerprint).Select(k => k.Fingerprint).ToListAsync(ct);
+
+    private async Task<List<string>> ByUserIdAsync(KeyQuery query, CancellationToken ct)
+    {
+        var candidates = await db.SigningKeys.AsNoTracking()
+            .Where(k => EF.Functions.Like(k.UserIds, LikePatterns.Containing(query.Value, KeyQuery.MaxTextLength), LikePatterns.Escape))
+            .OrderBy(k => k.Fingerprint).Select(k => new { k.Fingerprint, k.UserIds }).Take(MaxCandidates).ToListAsync(ct);
+        // SQL narrows the field; the exact rule (and case folding beyond ASCII) is applied per user ID.
+        return candidates.Where(k => k.UserIds.Split('\n').Any(query.MatchesUserId)).Select(k => k.Fingerprint).ToList();
+    }
+
+    private static void Apply(SigningKey row, KeyDetails key, DateTimeOffset now)
+    {
+        row.Armored = key.Armored;
+        row.UserIds = string.Join('\n', key.UserIds.Select(u => u.Text));
+        row.SubkeyFingerprints = string.Join(' ', key.SubkeyFingerprints);
+        row.Algorithm = key.Algorithm;
+        row.Bits = key.Bits;
+        row.KeyCreatedAt = key.CreatedAt;
+        row.KeyExpiresAt = key.ExpiresAt;
+        row.UploadedAt = now;
+    }
+}
