@@ -67,20 +67,18 @@ public abstract class DashboardTest : BunitContext
     protected Task<T> InDatabaseAsync<T>(Func<RegistryDbContext, Task<T>> work) =>
         InScopeAsync(sp => work(sp.GetRequiredService<RegistryDbContext>()));
 
-    protected override void Dispose(bool disposing)
+    // xunit disposes bUnit asynchronously, so Dispose(bool) never runs: clean up here.
+    protected override async ValueTask DisposeAsyncCore()
     {
-        base.Dispose(disposing);
-        if (disposing)
+        await base.DisposeAsyncCore();
+        Microsoft.Data.Sqlite.SqliteConnection.ClearAllPools();
+        try
         {
-            Microsoft.Data.Sqlite.SqliteConnection.ClearAllPools();
-            try
-            {
-                Directory.Delete(dataPath, recursive: true);
-            }
-            catch (IOException)
-            {
-                // A file still open by a pool; the temp folder is cleaned by the OS eventually.
-            }
+            Directory.Delete(dataPath, recursive: true);
+        }
+        catch (IOException)
+        {
+            // A file still open by a pool; the temp folder is cleaned by the OS eventually.
         }
     }
 }
