@@ -34,9 +34,14 @@ public sealed class QuotaSettings(RegistryDbContext db, QuotaService quotas, Nam
     public async Task<Outcome<AccountQuota>> TeamAsync(Principal who, string? teamName, CancellationToken ct = default)
     {
         var team = await db.Teams.AsNoTracking().Where(t => t.Name == teamName).Select(t => new { t.Id, t.JoinMode }).FirstOrDefaultAsync(ct);
-        if (team is null || !AccessPolicy.Can(who, TeamAction.ViewUsage, new TeamFacts(team.Id, team.JoinMode)))
+        if (team is null)
         {
-            return Problem.NotFound($"no storage figures for team '{teamName}'");
+            return Problem.NotFound($"team '{teamName}' not found");
+        }
+        if (!AccessPolicy.Can(who, TeamAction.ViewUsage, new TeamFacts(team.Id, team.JoinMode)))
+        {
+            // Teams are public; their storage figures are for the members.
+            return who.IsAuthenticated ? Problem.Forbidden($"only members of '{teamName}' see its storage") : Problem.Unauthenticated();
         }
         return await TeamQuotaAsync(team.Id, ct);
     }
@@ -125,14 +130,14 @@ public sealed class QuotaSettings(RegistryDbContext db, QuotaService quotas, Nam
     /// </summary>
     public async Task<Outcome<CollectionCharge>> ChargeToAsync(Principal who, string? collectionName, string? teamName, CancellationToken ct = default)
     {
-        if (!who.IsAuthenticated)
-        {
-            return Problem.Unauthenticated();
-        }
         var found = await FindVisibleAsync(who, collectionName, ct);
         if (found is null)
         {
             return Problem.NotFound($"collection '{collectionName}' not found");
+        }
+        if (!who.IsAuthenticated)
+        {
+            return Problem.Unauthenticated();
         }
         var (collection, facts) = found.Value;
         string? chargedTeamId;

@@ -11,11 +11,9 @@ namespace SRegistry.Core.Data.Migrations
         /// <inheritdoc />
         protected override void Up(MigrationBuilder migrationBuilder)
         {
-            migrationBuilder.AddColumn<string>(
-                name: "ChargedTeamId",
-                table: "Collections",
-                type: "TEXT",
-                nullable: true);
+            // SQLite adds a column together with its foreign key in place. EF's AddForeignKey would rebuild the whole
+            // Collections table with foreign keys off, outside the migration's transaction.
+            migrationBuilder.Sql("""ALTER TABLE "Collections" ADD COLUMN "ChargedTeamId" TEXT NULL REFERENCES "Teams" ("Id") ON DELETE SET NULL;""");
 
             migrationBuilder.CreateTable(
                 name: "ContainerPullDays",
@@ -40,14 +38,6 @@ namespace SRegistry.Core.Data.Migrations
                 name: "IX_Collections_ChargedTeamId",
                 table: "Collections",
                 column: "ChargedTeamId");
-
-            migrationBuilder.AddForeignKey(
-                name: "FK_Collections_Teams_ChargedTeamId",
-                table: "Collections",
-                column: "ChargedTeamId",
-                principalTable: "Teams",
-                principalColumn: "Id",
-                onDelete: ReferentialAction.SetNull);
         }
 
         /// <inheritdoc />
