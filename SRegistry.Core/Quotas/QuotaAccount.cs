@@ -22,8 +22,8 @@ public sealed record QuotaUsage(long TotalBytes, long UsedBytes)
     public double Fraction => IsUnlimited ? 0 : Math.Clamp((double)UsedBytes / TotalBytes, 0, 1);
 }
 
-/// <summary>An account's quota as the admin area and usage bars show it.</summary>
-public sealed record AccountQuota(QuotaAccount Account, long? OverrideBytes, QuotaUsage Usage)
+/// <summary>An account's quota as the admin area and usage bars show it: the override (null: the default applies) and the default.</summary>
+public sealed record AccountQuota(QuotaAccount Account, long? OverrideBytes, long DefaultBytes, QuotaUsage Usage)
 {
     public bool UsesDefault => OverrideBytes is null;
 }

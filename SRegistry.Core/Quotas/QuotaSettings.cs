@@ -191,8 +191,11 @@ public sealed class QuotaSettings(RegistryDbContext db, QuotaService quotas, Nam
         return Quota(account, team.QuotaBytes, (await quotas.UsageAsync(account, ct)).UsedBytes);
     }
 
-    private AccountQuota Quota(QuotaAccount account, long? overrideBytes, long used) =>
-        new(account, overrideBytes, new QuotaUsage(overrideBytes ?? quotas.DefaultBytes(account.Holder), used));
+    private AccountQuota Quota(QuotaAccount account, long? overrideBytes, long used)
+    {
+        var defaultBytes = quotas.DefaultBytes(account.Holder);
+        return new AccountQuota(account, overrideBytes, defaultBytes, new QuotaUsage(overrideBytes ?? defaultBytes, used));
+    }
 
     private async Task<(Collection Collection, CollectionFacts Facts)?> FindVisibleAsync(Principal who, string? name, CancellationToken ct)
     {
