@@ -10,6 +10,7 @@ using SRegistry.Core.Configuration;
 using SRegistry.Core.Data;
 using SRegistry.Core.Keys;
 using SRegistry.Core.Library;
+using SRegistry.Core.Quotas;
 using SRegistry.Core.Storage;
 using SRegistry.Core.Teams;
 using SRegistry.Core.Uploads;
@@ -65,6 +66,12 @@ public static class RegistryCoreServiceCollectionExtensions
         services.AddScoped<IValidator<NewCollection>, NewCollectionValidator>();
         services.AddScoped<IValidator<NewToken>, NewTokenValidator>();
         services.AddScoped<IValidator<NewTeam>, NewTeamValidator>();
+        // Lifecycle: quotas, garbage collection, pull statistics.
+        services.AddSingleton<QuotaGate>();
+        services.AddScoped<QuotaSettings>();
+        services.AddScoped<IValidator<QuotaSetting>, QuotaSettingValidator>();
+        services.AddScoped<GarbageCollector>();
+        services.AddScoped<PullHistory>();
         return services;
     }
 }

@@ -26,6 +26,8 @@ public enum TeamAction
     View,
     Join,
     Manage,
+    /// <summary>See the team's storage use against its quota: its members (who push into its collections) and admins.</summary>
+    ViewUsage,
 }
 
 /// <summary>Everything the policy needs to know about a key on the keyserver.</summary>
@@ -64,6 +66,17 @@ public static class AccessPolicy
         };
     }
 
+    /// <summary>
+    /// Count a collection's storage against a team's quota: only someone who both controls the collection and
+    /// manages the team, so nobody spends a quota that is not theirs to spend. Moving it back to the owner is
+    /// allowed to either side.
+    /// </summary>
+    public static bool CanChargeToTeam(Principal who, CollectionFacts collection, TeamFacts team) =>
+        Can(who, CollectionAction.AssignTeams, collection) && Can(who, TeamAction.Manage, team);
+
+    public static bool CanStopChargingTeam(Principal who, CollectionFacts collection, TeamFacts team) =>
+        Can(who, CollectionAction.AssignTeams, collection) || Can(who, TeamAction.Manage, team);
+
     public static bool Can(Principal who, CollectionAction action, CollectionFacts collection)
     {
         if (who.IsAdmin)
@@ -92,6 +105,7 @@ public static class AccessPolicy
             TeamAction.View => true,
             TeamAction.Join => !who.TeamIds.Contains(team.TeamId) && team.JoinMode == TeamJoinMode.Open,
             TeamAction.Manage => who.IsAdmin || who.OwnedTeamIds.Contains(team.TeamId),
+            TeamAction.ViewUsage => who.IsAdmin || who.TeamIds.Contains(team.TeamId),
             _ => false,
         };
     }

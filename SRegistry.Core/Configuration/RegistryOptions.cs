@@ -39,6 +39,10 @@ public sealed class RegistryOptions
     [Range(0L, long.MaxValue)]
     public long DefaultUserQuotaBytes { get; set; }
 
+    /// <summary>Default storage quota per team in bytes (for collections charged to a team); 0 means unlimited.</summary>
+    [Range(0L, long.MaxValue)]
+    public long DefaultTeamQuotaBytes { get; set; }
+
     /// <summary>How long an upload URL may wait before the upload starts, and how long an unfinished upload is kept.</summary>
     [Range(typeof(TimeSpan), "00:00:10", "7.00:00:00")]
     public TimeSpan UploadLifetime { get; set; } = TimeSpan.FromHours(6);

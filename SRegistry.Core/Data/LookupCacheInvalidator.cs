@@ -38,12 +38,21 @@ public sealed class LookupCacheInvalidator(LookupCache cache) : DbCommandInterce
         return ValueTask.FromResult(result);
     }
 
-    public void TransactionCommitted(DbTransaction transaction, TransactionEndEventData eventData) => cache.Invalidate();
+    public void TransactionCommitted(DbTransaction transaction, TransactionEndEventData eventData) => InvalidateAfterCommit();
 
     public Task TransactionCommittedAsync(DbTransaction transaction, TransactionEndEventData eventData, CancellationToken cancellationToken = default)
     {
-        cache.Invalidate();
+        InvalidateAfterCommit();
         return Task.CompletedTask;
+    }
+
+    private void InvalidateAfterCommit()
+    {
+        // A transaction of counter increments (a pull) changes nothing a lookup answers.
+        if (!LookupCache.IsCountingOnly)
+        {
+            cache.Invalidate();
+        }
     }
 
     private void InvalidateAfter(DbCommand command)

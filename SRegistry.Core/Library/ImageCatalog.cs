@@ -5,13 +5,14 @@ using SRegistry.Core.Configuration;
 using SRegistry.Core.Data;
 using SRegistry.Core.Model;
 using SRegistry.Core.Naming;
+using SRegistry.Core.Quotas;
 using SRegistry.Core.Storage;
 
 namespace SRegistry.Core.Library;
 
 /// <summary>Images and tags: resolving references, creating image records, moving tags, deleting.</summary>
 public sealed class ImageCatalog(RegistryDbContext db, Namespaces namespaces, IBlobStore blobs, BlobLocks blobLocks,
-    TimeProvider clock, ImageLookup lookup)
+    TimeProvider clock, ImageLookup lookup, QuotaService quotas)
 {
     private static readonly Func<RegistryDbContext, string, IAsyncEnumerable<string>> TagNames =
         EF.CompileAsyncQuery((RegistryDbContext db, string imageId) => db.Tags.AsNoTracking().Where(t => t.ImageId == imageId).OrderBy(t => t.Name).Select(t => t.Name));
@@ -54,26 +55,42 @@ public sealed class ImageCatalog(RegistryDbContext db, Namespaces namespaces, IB
         };
         // Skip the upload only when the caller could already pull these bytes: knowing a hash is not proof of having the file.
         var readable = await FindReadableUploadedAsync(who, hash!, ct);
-        if (readable is not null && blobs.Exists(HexOf(hash!)))
+        if (readable is null)
         {
+            return await ToViewAsync(await InsertAsync(image, ct), row, collection, ct);
+        }
+        // Under the blob's lock: a delete or garbage collection cannot remove the bytes between this check and the insert.
+        using (await blobLocks.AcquireAsync(HexOf(hash!), ct))
+        {
+            if (!blobs.Exists(HexOf(hash!)))
+            {
+                return await ToViewAsync(await InsertAsync(image, ct), row, collection, ct);
+            }
             image.IsUploaded = true;
             image.Size = readable.Size;
             image.Arch = readable.Arch;
             image.IsSigned = readable.IsSigned;
             image.SignerFingerprints = readable.SignerFingerprints;
+            // Linked bytes count against this collection's quota like uploaded ones, so they are admitted the same way.
+            var linked = await quotas.AdmitAsync(collection.Id, readable.Size, image.Id, () => InsertAsync(image, ct), ct);
+            return linked.Succeeded ? await ToViewAsync(linked.Value!, row, collection, ct) : new Problem(linked.Failure, linked.Message);
         }
+    }
+
+    private async Task<Image> InsertAsync(Image image, CancellationToken ct)
+    {
         db.Images.Add(image);
         try
         {
             await db.SaveChangesAsync(ct);
+            return image;
         }
         catch (DbUpdateException)
         {
             // A concurrent push of the same file to this container created it first.
             db.ChangeTracker.Clear();
-            image = await db.Images.AsNoTracking().FirstAsync(i => i.ContainerId == row.Id && i.Hash == hash, ct);
+            return await db.Images.AsNoTracking().FirstAsync(i => i.ContainerId == image.ContainerId && i.Hash == image.Hash, ct);
         }
-        return await ToViewAsync(image, row, collection, ct);
     }
 
     public async Task<Outcome<IReadOnlyDictionary<string, IReadOnlyDictionary<string, string>>>> ArchTagsAsync(Principal who, string? containerId,
@@ -165,13 +182,23 @@ public sealed class ImageCatalog(RegistryDbContext db, Namespaces namespaces, IB
         await DeleteBlobIfUnusedAsync(hash, ct);
     }
 
-    /// <summary>Counts a pull of an image and its container (atomic increments, no read-modify-write race).</summary>
+    /// <summary>
+    /// Counts a pull of an image, of its container and of the container's day (atomic increments and one upsert, no
+    /// read-modify-write race), in one transaction so a pull costs one commit. Counters only: the lookup cache stays.
+    /// </summary>
     public async Task CountDownloadAsync(Image image, CancellationToken ct = default)
     {
         using var countersOnly = LookupCache.CountersOnly();
+        var day = DateOnly.FromDateTime(clock.GetUtcNow().UtcDateTime);
+        await using var transaction = await db.Database.BeginTransactionAsync(ct);
         await db.Images.Where(i => i.Id == image.Id).ExecuteUpdateAsync(s => s.SetProperty(i => i.DownloadCount, i => i.DownloadCount + 1), ct);
         await db.Containers.Where(c => c.Id == image.ContainerId)
             .ExecuteUpdateAsync(s => s.SetProperty(c => c.DownloadCount, c => c.DownloadCount + 1), ct);
+        await db.Database.ExecuteSqlAsync($"""
+            INSERT INTO "ContainerPullDays" ("ContainerId", "Day", "Pulls") VALUES ({image.ContainerId}, {day}, 1)
+            ON CONFLICT ("ContainerId", "Day") DO UPDATE SET "Pulls" = "Pulls" + 1
+            """, ct);
+        await transaction.CommitAsync(ct);
     }
 
     internal async Task DeleteBlobIfUnusedAsync(string hash, CancellationToken ct)

@@ -9,6 +9,9 @@ public sealed class Collection
     public bool IsPrivate { get; set; }
     public required string OwnerId { get; set; }
     public User? Owner { get; set; }
+    /// <summary>The assigned team whose quota this collection's images count against; null: the owner's.</summary>
+    public string? ChargedTeamId { get; set; }
+    public Team? ChargedTeam { get; set; }
     public DateTimeOffset CreatedAt { get; set; }
     public DateTimeOffset UpdatedAt { get; set; }
     public List<CollectionTeam> Teams { get; set; } = [];

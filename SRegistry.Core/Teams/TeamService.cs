@@ -237,6 +237,12 @@ public sealed class TeamService(RegistryDbContext db, TimeProvider clock, IValid
             db.CollectionTeams.Remove(link);
         }
         await db.SaveChangesAsync(ct);
+        if (!assign)
+        {
+            // A team that no longer shares the collection no longer pays for it: its storage goes back to the owner.
+            await db.Collections.Where(c => c.Id == collection.Id && c.ChargedTeamId == team.Id)
+                .ExecuteUpdateAsync(s => s.SetProperty(c => c.ChargedTeamId, (string?)null), ct);
+        }
         return true;
     }
 

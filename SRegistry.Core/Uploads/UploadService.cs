@@ -9,6 +9,7 @@ using SRegistry.Core.Data;
 using SRegistry.Core.Library;
 using SRegistry.Core.Model;
 using SRegistry.Core.Naming;
+using SRegistry.Core.Quotas;
 using SRegistry.Core.Sif;
 using SRegistry.Core.Storage;
 
@@ -55,12 +56,7 @@ public sealed partial class UploadService(
         {
             return Problem.Invalid("sha256sum does not match the image's hash");
         }
-        var refused = await RefuseSizeAsync(fileSize, collection, ct);
-        if (refused is { } problem)
-        {
-            return problem;
-        }
-        return await OpenSessionAsync(who, image, UploadKind.SinglePart, fileSize, fileSize, ct);
+        return await OpenAdmittedSessionAsync(who, image, collection, UploadKind.SinglePart, fileSize, fileSize, ct);
     }
 
     /// <summary>Receives the body sent to a single-part upload URL.</summary>
@@ -87,31 +83,30 @@ public sealed partial class UploadService(
                 received = await HashingWriter.CopyAsync(body, file, 0, session.ExpectedSize, [sha], ct);
             }
         }
+        // A failed upload fails the push (the client never re-sends to the same URL), so it leaves nothing behind:
+        // neither the file nor the session holding quota for it.
         catch (HashingWriter.TooLargeException e)
         {
-            TryDelete(path);
-            return Problem.Invalid(e.Message);
+            return await FailAsync(session, Problem.Invalid(e.Message));
         }
         catch (IOException e) when (DiskFull(e, session.ExpectedSize))
         {
-            TryDelete(path);
-            return Problem.StorageFull();
+            return await FailAsync(session, Problem.StorageFull());
         }
         catch
         {
-            // A client that goes away mid-upload leaves nothing behind.
-            TryDelete(path);
+            // A client that goes away mid-upload.
+            await FailAsync(session, default);
             throw;
         }
         if (received != session.ExpectedSize)
         {
-            TryDelete(path);
-            return Problem.Invalid($"upload incomplete: received {received} of {session.ExpectedSize} bytes");
+            return await FailAsync(session, Problem.Invalid($"upload incomplete: received {received} of {session.ExpectedSize} bytes"));
         }
         var published = await VerifyAndPublishAsync(session.Image!, path, received, Convert.ToHexStringLower(sha.GetHashAndReset()), ct);
         if (!published.Succeeded)
         {
-            return new Problem(published.Failure, published.Message);
+            return await FailAsync(session, new Problem(published.Failure, published.Message));
         }
         session.State = UploadState.Received;
         await db.SaveChangesAsync(ct);
@@ -153,12 +148,12 @@ public sealed partial class UploadService(
             return new Problem(target.Failure, target.Message);
         }
         var (image, collection) = target.Value;
-        var refused = await RefuseSizeAsync(fileSize, collection, ct);
-        if (refused is { } problem)
+        var admitted = await OpenAdmittedSessionAsync(who, image, collection, UploadKind.Multipart, fileSize, Options.PartSizeBytes, ct);
+        if (!admitted.Succeeded)
         {
-            return problem;
+            return new Problem(admitted.Failure, admitted.Message);
         }
-        var session = await OpenSessionAsync(who, image, UploadKind.Multipart, fileSize, Options.PartSizeBytes, ct);
+        var session = admitted.Value!;
         try
         {
             // Created and reserved up front: parts are written at their offsets, and a full disk is refused now, not at part 37.
@@ -345,45 +340,58 @@ public sealed partial class UploadService(
             return new Problem(target.Failure, target.Message);
         }
         var (image, collection) = target.Value;
-        var refused = await RefuseSizeAsync(contentLength ?? 1, collection, ct);
-        if (refused is { } problem)
+        if (contentLength is null)
         {
-            return problem;
+            return Problem.Invalid("send the image with a Content-Length header: its size is checked against the quota before the upload is accepted");
         }
-        var path = UploadPath(Ids.New());
+        // The session only holds the quota reservation while the bytes arrive in this request; its ID is never handed out.
+        var admitted = await OpenAdmittedSessionAsync(who, image, collection, UploadKind.SinglePart, contentLength.Value, contentLength.Value, ct);
+        if (!admitted.Succeeded)
+        {
+            return new Problem(admitted.Failure, admitted.Message);
+        }
+        var session = admitted.Value!;
+        var path = UploadPath(session.Id);
         long received;
         using var sha = IncrementalHash.CreateHash(HashAlgorithmName.SHA256);
         try
         {
-            using var file = File.OpenHandle(path, FileMode.CreateNew, FileAccess.Write, FileShare.None, FileOptions.Asynchronous);
-            received = await HashingWriter.CopyAsync(body, file, 0, contentLength ?? Options.MaxImageBytes, [sha], ct);
+            using var file = File.OpenHandle(path, FileMode.Create, FileAccess.Write, FileShare.None, FileOptions.Asynchronous);
+            received = await HashingWriter.CopyAsync(body, file, 0, contentLength.Value, [sha], ct);
         }
         catch (HashingWriter.TooLargeException e)
         {
-            TryDelete(path);
-            return Problem.Invalid(e.Message);
+            return await FailAsync(session, Problem.Invalid(e.Message));
         }
         catch (IOException e) when (DiskFull(e))
         {
-            TryDelete(path);
-            return Problem.StorageFull();
+            return await FailAsync(session, Problem.StorageFull());
         }
         catch
         {
-            TryDelete(path);
+            await FailAsync(session, default);
             throw;
+        }
+        if (received != contentLength)
+        {
+            return await FailAsync(session, Problem.Invalid($"upload incomplete: received {received} of {contentLength} bytes"));
         }
         var published = await VerifyAndPublishAsync(image, path, received, Convert.ToHexStringLower(sha.GetHashAndReset()), ct);
         if (!published.Succeeded)
         {
-            return new Problem(published.Failure, published.Message);
+            return await FailAsync(session, new Problem(published.Failure, published.Message));
         }
+        db.UploadSessions.Remove(session);
         return await MarkUploadedAsync(image, collection, ct);
     }
 
     // ---- housekeeping ----
 
-    /// <summary>Deletes expired sessions with their files, and upload files no session owns (left by a crash).</summary>
+    /// <summary>
+    /// Deletes expired sessions with their files, upload files no session owns (left by a crash), and image records
+    /// whose upload never finished and stopped being worked on an upload lifetime ago. Their blobs, if any landed,
+    /// are then unreferenced, which is what the admin garbage collection frees.
+    /// </summary>
     public async Task<int> ExpireAsync(CancellationToken ct = default)
     {
         var now = clock.GetUtcNow();
@@ -396,6 +404,11 @@ public sealed partial class UploadService(
         db.UploadSessions.RemoveRange(expired);
         await db.SaveChangesAsync(ct);
 
+        var stale = now - Options.UploadLifetime;
+        var abandoned = await db.Images
+            .Where(i => !i.IsUploaded && i.UpdatedAt < stale && !db.UploadSessions.Any(s => s.ImageId == i.Id))
+            .ExecuteDeleteAsync(ct);
+
         var live = (await db.UploadSessions.AsNoTracking().Select(s => s.Id).ToListAsync(ct)).ToHashSet(StringComparer.Ordinal);
         var cutoff = now.UtcDateTime - Options.UploadLifetime;
         var orphans = 0;
@@ -407,11 +420,11 @@ public sealed partial class UploadService(
                 orphans++;
             }
         }
-        if (expired.Count + orphans > 0)
+        if (expired.Count + orphans + abandoned > 0)
         {
-            LogExpired(log, expired.Count, orphans);
+            LogExpired(log, expired.Count, orphans, abandoned);
         }
-        return expired.Count + orphans;
+        return expired.Count + orphans + abandoned;
     }
 
     // ---- shared steps ----
@@ -446,7 +459,12 @@ public sealed partial class UploadService(
         return (image, container.Collection!);
     }
 
-    private async Task<Problem?> RefuseSizeAsync(long fileSize, Collection collection, CancellationToken ct)
+    /// <summary>
+    /// Opens an upload session once the declared size passes the limits and the quota. The session is the quota
+    /// reservation: it is checked and recorded under the account's gate, before the first byte is accepted.
+    /// </summary>
+    private async Task<Outcome<UploadSession>> OpenAdmittedSessionAsync(Principal who, Image image, Collection collection, UploadKind kind,
+        long fileSize, long partSize, CancellationToken ct)
     {
         if (fileSize <= 0)
         {
@@ -456,10 +474,7 @@ public sealed partial class UploadService(
         {
             return Problem.Invalid($"the image is {fileSize} bytes; this registry accepts at most {Options.MaxImageBytes}");
         }
-        var usage = await quotas.ForUserAsync(collection.OwnerId, ct);
-        return usage.Allows(fileSize)
-            ? null
-            : Problem.QuotaExceeded($"storage quota exceeded: {usage.UsedBytes} of {usage.TotalBytes} bytes used, this image needs {fileSize} more");
+        return await quotas.AdmitAsync(collection.Id, fileSize, image.Id, () => OpenSessionAsync(who, image, kind, fileSize, partSize, ct), ct);
     }
 
     private async Task<UploadSession> OpenSessionAsync(Principal who, Image image, UploadKind kind, long fileSize, long partSize,
@@ -547,21 +562,42 @@ public sealed partial class UploadService(
 
     private async Task<Outcome<UploadReceipt>> MarkUploadedAsync(Image image, Collection collection, CancellationToken ct)
     {
-        if (!blobs.Exists(ImageCatalog.HexOf(image.Hash)))
+        // Under the blob's lock, so a garbage collection cannot remove the bytes between this check and the commit.
+        using (await blobLocks.AcquireAsync(ImageCatalog.HexOf(image.Hash), ct))
         {
-            return Problem.Conflict("the image's bytes are missing; push again");
+            if (!blobs.Exists(ImageCatalog.HexOf(image.Hash)))
+            {
+                return Problem.Conflict("the image's bytes are missing; push again");
+            }
+            image.IsUploaded = true;
+            image.UpdatedAt = clock.GetUtcNow();
+            await db.SaveChangesAsync(ct);
         }
-        image.IsUploaded = true;
-        image.UpdatedAt = clock.GetUtcNow();
-        await db.SaveChangesAsync(ct);
         LogPublished(log, image.Hash, image.Size);
         return await ReceiptAsync(image, collection, ct);
     }
 
+    /// <summary>The usage and quota of the account the push was charged to (spec U4/U8 <c>quota</c>), and the container's web path.</summary>
     private async Task<Outcome<UploadReceipt>> ReceiptAsync(Image image, Collection collection, CancellationToken ct)
     {
         var container = await db.Containers.AsNoTracking().FirstAsync(c => c.Id == image.ContainerId, ct);
-        return new UploadReceipt(await quotas.ForUserAsync(collection.OwnerId, ct), $"collections/{collection.Name}/{container.Name}");
+        var usage = await quotas.UsageAsync(await quotas.AccountOfAsync(collection.Id, ct), ct);
+        return new UploadReceipt(usage, $"collections/{collection.Name}/{container.Name}");
+    }
+
+    /// <summary>Ends a failed upload: its file and its session (with the quota it reserved) go.</summary>
+    private async Task<Problem> FailAsync(UploadSession session, Problem problem)
+    {
+        try
+        {
+            await DiscardAsync(session, CancellationToken.None);
+        }
+        catch (Exception e) when (e is DbUpdateException or InvalidOperationException)
+        {
+            // The session was replaced or removed meanwhile; expiry removes whatever is left.
+            TryDelete(UploadPath(session.Id));
+        }
+        return problem;
     }
 
     private async Task DiscardAsync(UploadSession session, CancellationToken ct)
@@ -615,6 +651,6 @@ public sealed partial class UploadService(
     [LoggerMessage(Level = LogLevel.Information, Message = "Published image {Hash} ({Size} bytes)")]
     private static partial void LogPublished(ILogger logger, string hash, long size);
 
-    [LoggerMessage(Level = LogLevel.Information, Message = "Expired {Sessions} upload sessions and {Orphans} orphaned upload files")]
-    private static partial void LogExpired(ILogger logger, int sessions, int orphans);
+    [LoggerMessage(Level = LogLevel.Information, Message = "Expired {Sessions} upload sessions, {Orphans} orphaned upload files and {Abandoned} never-uploaded image records")]
+    private static partial void LogExpired(ILogger logger, int sessions, int orphans, int abandoned);
 }

@@ -6,7 +6,10 @@ namespace SRegistry.Tests.Access;
 public enum Who { Anonymous, Stranger, TeamMember, TeamOwner, CollectionOwner, Admin, DisabledUser, RevokedToken, ExpiredToken }
 
 /// <summary>Registry-wide actions in the matrix; the admin ones are <see cref="AccessPolicy.CanAdminister"/>.</summary>
-public enum RegistryAction { CreateCollection, CreateTeam, ListUsers, DisableUser, PromoteUser }
+public enum RegistryAction { CreateCollection, CreateTeam, ListUsers, DisableUser, PromoteUser, SetUserQuota, SetTeamQuota, CollectGarbage }
+
+/// <summary>Whose quota a collection counts against: charging it to its assigned team "crew", and moving it back to the owner.</summary>
+public enum ChargeAction { ChargeToTeam, ChargeBackToOwner }
 
 /// <summary>
 /// The access matrix, as data: for a private and a public collection, which principals may do what.
@@ -49,9 +52,24 @@ public static class AccessMatrix
             [(false, TeamAction.View)] = Everyone,
             [(false, TeamAction.Join)] = [],
             [(false, TeamAction.Manage)] = [Who.TeamOwner, Who.Admin],
+            [(false, TeamAction.ViewUsage)] = [Who.TeamMember, Who.TeamOwner, Who.Admin],
             [(true, TeamAction.View)] = Everyone,
             [(true, TeamAction.Join)] = [Who.Stranger, Who.TeamMember, Who.TeamOwner, Who.CollectionOwner, Who.Admin],
             [(true, TeamAction.Manage)] = [Who.Admin],
+            [(true, TeamAction.ViewUsage)] = [Who.Admin],
+        };
+
+    /// <summary>
+    /// Charging olive's collections to "crew" (owned by tom) needs an owner of both, so only an admin here; once charged,
+    /// either side's owner may move it back.
+    /// </summary>
+    public static readonly IReadOnlyDictionary<(bool IsPrivate, ChargeAction Action), Who[]> ChargeAllowed =
+        new Dictionary<(bool, ChargeAction), Who[]>
+        {
+            [(true, ChargeAction.ChargeToTeam)] = [Who.Admin],
+            [(true, ChargeAction.ChargeBackToOwner)] = [Who.CollectionOwner, Who.TeamOwner, Who.Admin],
+            [(false, ChargeAction.ChargeToTeam)] = [Who.Admin],
+            [(false, ChargeAction.ChargeBackToOwner)] = [Who.CollectionOwner, Who.TeamOwner, Who.Admin],
         };
 
     /// <summary>Actions that are not about one collection or team.</summary>
@@ -62,6 +80,9 @@ public static class AccessMatrix
         [RegistryAction.ListUsers] = [Who.Admin],
         [RegistryAction.DisableUser] = [Who.Admin],
         [RegistryAction.PromoteUser] = [Who.Admin],
+        [RegistryAction.SetUserQuota] = [Who.Admin],
+        [RegistryAction.SetTeamQuota] = [Who.Admin],
+        [RegistryAction.CollectGarbage] = [Who.Admin],
     };
 
     /// <summary>
@@ -112,6 +133,19 @@ public static class AccessMatrix
             foreach (var who in Everyone)
             {
                 data.Add(action, who);
+            }
+        }
+        return data;
+    }
+
+    public static TheoryData<bool, ChargeAction, Who> ChargeCells()
+    {
+        var data = new TheoryData<bool, ChargeAction, Who>();
+        foreach (var ((isPrivate, action), _) in ChargeAllowed)
+        {
+            foreach (var who in Everyone)
+            {
+                data.Add(isPrivate, action, who);
             }
         }
         return data;

@@ -28,6 +28,30 @@ public sealed class AccessPolicyMatrixTests
         Assert.Equal(AccessMatrix.TeamAllowed[(openTeam, action)].Contains(who), AccessPolicy.Can(PrincipalFor(who), action, team));
     }
 
+    public static TheoryData<bool, ChargeAction, Who> ChargeCells => AccessMatrix.ChargeCells();
+
+    [Theory]
+    [MemberData(nameof(ChargeCells))]
+    public void Charge_actions_follow_the_matrix(bool isPrivate, ChargeAction action, Who who)
+    {
+        var collection = new CollectionFacts(OwnerId, isPrivate, new HashSet<string> { CrewId });
+        var crew = new TeamFacts(CrewId, TeamJoinMode.Invite);
+        var principal = PrincipalFor(who);
+        // Whatever the policy says, what one cannot see one cannot change: the services check visibility first.
+        var allowed = AccessPolicy.Can(principal, CollectionAction.View, collection) && (action == ChargeAction.ChargeToTeam
+            ? AccessPolicy.CanChargeToTeam(principal, collection, crew)
+            : AccessPolicy.CanStopChargingTeam(principal, collection, crew));
+        Assert.Equal(AccessMatrix.ChargeAllowed[(isPrivate, action)].Contains(who), allowed);
+    }
+
+    [Fact]
+    public void Someone_who_owns_both_the_collection_and_the_team_may_charge_it_to_the_team()
+    {
+        var collection = new CollectionFacts("both", IsPrivate: true, new HashSet<string> { CrewId });
+        var owner = User("both", teams: [CrewId], owns: [CrewId]);
+        Assert.True(AccessPolicy.CanChargeToTeam(owner, collection, new TeamFacts(CrewId, TeamJoinMode.Invite)));
+    }
+
     public static TheoryData<RegistryAction, Who> RegistryCells => AccessMatrix.RegistryCells();
 
     [Theory]

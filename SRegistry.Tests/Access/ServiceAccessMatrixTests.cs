@@ -4,6 +4,8 @@ using SRegistry.Core.Admin;
 using SRegistry.Core.Browsing;
 using SRegistry.Core.Library;
 using SRegistry.Core.Model;
+using SRegistry.Core.Quotas;
+using SRegistry.Core.Storage;
 using SRegistry.Core.Teams;
 using SRegistry.Tests.Infrastructure;
 
@@ -73,6 +75,7 @@ public sealed class ServiceAccessMatrixTests : IClassFixture<AccessWorld>
         {
             TeamAction.View => Succeeded(await Run<TeamDirectory, Outcome<TeamDetails>>(d => d.DetailsAsync(principal, name))),
             TeamAction.Join => Succeeded(await Run<TeamService, Outcome<TeamMember>>(t => t.JoinAsync(principal, teamId))),
+            TeamAction.ViewUsage => Succeeded(await Run<QuotaSettings, Outcome<AccountQuota>>(q => q.TeamAsync(principal, name))),
             _ => await Run<TeamService, Outcome<bool>>(t => t.UpdateAsync(principal, teamId, openTeam ? "Club" : "Crew",
                 openTeam ? TeamJoinMode.Open : TeamJoinMode.Invite)),
         };
@@ -99,6 +102,10 @@ public sealed class ServiceAccessMatrixTests : IClassFixture<AccessWorld>
             RegistryAction.CreateTeam => Succeeded(await Run<TeamService, Outcome<Team>>(t => t.CreateAsync(principal, new NewTeam { Name = fresh }))),
             RegistryAction.ListUsers => Succeeded(await Run<AdminDirectory, Outcome<Paged<UserSummary>>>(a => a.UsersAsync(principal, null))),
             RegistryAction.DisableUser => await Run<AdminDirectory, Outcome<bool>>(a => a.SetDisabledAsync(principal, tara, false)),
+            RegistryAction.SetUserQuota => Succeeded(await Run<QuotaSettings, Outcome<AccountQuota>>(q => q.SetUserQuotaAsync(principal, tara, new QuotaSetting()))),
+            RegistryAction.SetTeamQuota => Succeeded(await Run<QuotaSettings, Outcome<AccountQuota>>(q =>
+                q.SetTeamQuotaAsync(principal, world.TeamIds["club"], new QuotaSetting()))),
+            RegistryAction.CollectGarbage => Succeeded(await Run<GarbageCollector, Outcome<GarbageReport>>(g => g.CollectAsync(principal, dryRun: true))),
             _ => await Run<AdminDirectory, Outcome<bool>>(a => a.SetAdminAsync(principal, tara, false)),
         };
         var allowed = AccessMatrix.RegistryAllowed[action].Contains(who);
@@ -106,9 +113,41 @@ public sealed class ServiceAccessMatrixTests : IClassFixture<AccessWorld>
         if (!allowed)
         {
             // The admin area does not exist for non-admins; creating needs a signed-in user.
-            var isAdminAction = action is RegistryAction.ListUsers or RegistryAction.DisableUser or RegistryAction.PromoteUser;
+            var isAdminAction = action is not (RegistryAction.CreateCollection or RegistryAction.CreateTeam);
             Assert.Equal(isAdminAction ? Failure.NotFound : Failure.Unauthenticated, outcome.Failure);
         }
+    }
+
+    public static TheoryData<bool, ChargeAction, Who> ChargeCells => AccessMatrix.ChargeCells();
+
+    [Theory]
+    [MemberData(nameof(ChargeCells))]
+    public async Task Charge_actions_through_the_dashboard_services(bool isPrivate, ChargeAction action, Who who)
+    {
+        var principal = await world.PrincipalOfAsync(who);
+        var name = AccessWorld.CollectionName(isPrivate);
+        await ChargeAsAdminAsync(name, action == ChargeAction.ChargeToTeam ? null : "crew");
+        try
+        {
+            var outcome = Succeeded(await Run<QuotaSettings, Outcome<CollectionCharge>>(q =>
+                q.ChargeToAsync(principal, name, action == ChargeAction.ChargeToTeam ? "crew" : null)));
+            AssertFollowsMatrix(outcome, AccessMatrix.ChargeAllowed[(isPrivate, action)].Contains(who),
+                AccessMatrix.Expects(isPrivate, CollectionAction.View, who), $"{who} {action} on {name}");
+            var charged = await Run<QuotaSettings, Outcome<CollectionCharge>>(q => q.ChargeOfAsync(AdminPrincipal, name));
+            var expectTeam = (action == ChargeAction.ChargeToTeam) == outcome.Succeeded;
+            Assert.Equal(expectTeam ? QuotaHolder.Team : QuotaHolder.User, charged.Value!.ChargedTo.Holder);
+        }
+        finally
+        {
+            await ChargeAsAdminAsync(name, null);
+        }
+    }
+
+    private async Task ChargeAsAdminAsync(string collection, string? team)
+    {
+        var admin = await world.PrincipalOfAsync(Who.Admin);
+        var charged = await Run<QuotaSettings, Outcome<CollectionCharge>>(q => q.ChargeToAsync(admin, collection, team));
+        Assert.True(charged.Succeeded, charged.Message);
     }
 
     private static Principal AdminPrincipal => new("ada-id", "ada", true, new HashSet<string>(), new HashSet<string>());

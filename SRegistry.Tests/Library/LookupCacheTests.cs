@@ -164,8 +164,8 @@ public sealed class LookupCacheConsistencyTests : IAsyncLifetime
             var afterPull = await anonymous.GetAsync("v1/images/olive/moving/tool:stable?arch=amd64");
             Assert.Equal(HttpStatusCode.OK, afterPull.StatusCode);
         }
-        // The pull's lookup and the lookup after it came from memory: only the two counter bumps reached the database.
-        Assert.Equal(2, commands);
+        // The pull's lookup and the lookup after it came from memory: only the counters (image, container, day) reached the database.
+        Assert.Equal(3, commands);
 
         await owner.PushAsync("olive/moving/tool", second, tags: "stable");
         var after = await LibraryProtocol.DataAsync(await anonymous.GetAsync("v1/images/olive/moving/tool:stable?arch=amd64"));

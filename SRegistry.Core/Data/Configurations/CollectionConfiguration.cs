@@ -13,6 +13,8 @@ internal sealed class CollectionConfiguration : IEntityTypeConfiguration<Collect
         b.HasIndex(c => c.Name).IsUnique();
         b.HasIndex(c => c.OwnerId);
         b.HasOne(c => c.Owner).WithMany().HasForeignKey(c => c.OwnerId).OnDelete(DeleteBehavior.Restrict);
+        // A deleted team's collections go back to being charged to their owners.
+        b.HasOne(c => c.ChargedTeam).WithMany().HasForeignKey(c => c.ChargedTeamId).OnDelete(DeleteBehavior.SetNull);
     }
 }
 
@@ -35,6 +37,16 @@ internal sealed class ContainerConfiguration : IEntityTypeConfiguration<Containe
         b.Property(c => c.Name).HasMaxLength(128);
         b.HasIndex(c => new { c.CollectionId, c.Name }).IsUnique();
         b.HasOne(c => c.Collection).WithMany(c => c.Containers).HasForeignKey(c => c.CollectionId).OnDelete(DeleteBehavior.Cascade);
+    }
+}
+
+internal sealed class ContainerPullDayConfiguration : IEntityTypeConfiguration<ContainerPullDay>
+{
+    public void Configure(EntityTypeBuilder<ContainerPullDay> b)
+    {
+        // The key is what the download path upserts on, and what the chart reads a range of.
+        b.HasKey(d => new { d.ContainerId, d.Day });
+        b.HasOne<Container>().WithMany().HasForeignKey(d => d.ContainerId).OnDelete(DeleteBehavior.Cascade);
     }
 }
 

@@ -1,0 +1,81 @@
+using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.Logging;
+using SRegistry.Core.Access;
+using SRegistry.Core.Data;
+using SRegistry.Core.Library;
+using SRegistry.Core.Naming;
+
+namespace SRegistry.Core.Storage;
+
+/// <summary>What a garbage collection freed, or in a dry run would free.</summary>
+public sealed record GarbageReport(bool DryRun, int Blobs, long Bytes, int BlobsKept);
+
+/// <summary>
+/// Frees blobs that no image record references. Deleting images frees their blobs at once, so garbage comes from
+/// elsewhere: a crash between deleting rows and files, an image deleted while its upload was landing, abandoned
+/// uploads whose records the upload janitor removed. Every removal re-checks the database under the blob's lock,
+/// the same lock publishing an upload and linking a deduplicated image take, so a concurrent push keeps its bytes:
+/// from the moment a push creates its image record (before any byte is sent) the blob counts as referenced.
+/// </summary>
+public sealed partial class GarbageCollector(RegistryDbContext db, IBlobStore blobs, BlobLocks blobLocks, ILogger<GarbageCollector> log)
+{
+    /// <summary>For the admin area: to anyone but an admin it does not exist.</summary>
+    public async Task<Outcome<GarbageReport>> CollectAsync(Principal who, bool dryRun, CancellationToken ct = default)
+    {
+        if (!AccessPolicy.CanAdminister(who))
+        {
+            return Problem.NotFound("not found");
+        }
+        return await CollectUnreferencedAsync(dryRun, ct);
+    }
+
+    /// <summary>
+    /// For the server's own command line, whose user holds the data folder anyway. A dry run applies the same test
+    /// as a real run, so with nothing changing in between the real run frees exactly what the dry run reported.
+    /// </summary>
+    public async Task<GarbageReport> CollectUnreferencedAsync(bool dryRun, CancellationToken ct = default)
+    {
+        // A first pass against one snapshot of the references; every candidate is checked again under its lock.
+        var referenced = (await db.Images.AsNoTracking().Select(i => i.Hash).Distinct().ToListAsync(ct))
+            .Select(ImageCatalog.HexOf).ToHashSet(StringComparer.Ordinal);
+        int freed = 0, kept = 0;
+        long bytes = 0;
+        foreach (var hex in blobs.ListHashes().ToList())
+        {
+            if (referenced.Contains(hex))
+            {
+                kept++;
+                continue;
+            }
+            using (await blobLocks.AcquireAsync(hex, ct))
+            {
+                var hash = NameRules.HashPrefix + hex;
+                var size = blobs.GetSize(hex);
+                if (size is null)
+                {
+                    continue;
+                }
+                if (await db.Images.AnyAsync(i => i.Hash == hash, ct))
+                {
+                    // Referenced since the first pass: a push is using these bytes.
+                    kept++;
+                    continue;
+                }
+                if (!dryRun)
+                {
+                    blobs.Delete(hex);
+                }
+                freed++;
+                bytes += size.Value;
+            }
+        }
+        if (!dryRun && freed > 0)
+        {
+            LogFreed(log, freed, bytes);
+        }
+        return new GarbageReport(dryRun, freed, bytes, kept);
+    }
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Garbage collection freed {Blobs} unreferenced blobs ({Bytes} bytes)")]
+    private static partial void LogFreed(ILogger logger, int blobs, long bytes);
+}
