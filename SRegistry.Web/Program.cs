@@ -23,6 +23,7 @@ if (TokenCommand.Handles(args))
 app.UseSlashCollapsing();
 app.UseRequestLog();
 app.UseApiErrors();
+app.UseTokenThrottle();
 app.UseAuthentication();
 app.UseAuthorization();
 app.MapHealthChecks("/healthz");
