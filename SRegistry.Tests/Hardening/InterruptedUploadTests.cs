@@ -60,6 +60,12 @@ public sealed class InterruptedUploadTests : IClassFixture<InterruptedUploadTest
         // The client died: nothing is visible, and the half-written upload is still on disk until it expires.
         await LibraryProtocol.ErrorAsync(await server.Client().GetAsync("v1/images/quitter/halfway/img:latest?arch=amd64"), HttpStatusCode.NotFound);
         Assert.Single(Directory.GetFiles(UploadsFolder, "*.upload"));
+        // The server notices the reset connection a moment later; until then the part is still being received.
+        var gates = server.Services.GetRequiredService<UploadGates>();
+        for (var i = 0; i < 100 && gates.IsBusy((string)plan["uploadID"]!); i++)
+        {
+            await Task.Delay(50);
+        }
         server.Clock.Advance(TimeSpan.FromDays(1));
         var removed = await server.InScopeAsync(sp => sp.GetRequiredService<UploadService>().ExpireAsync());
         Assert.True(removed >= 1);
@@ -80,7 +86,16 @@ public sealed class InterruptedUploadTests : IClassFixture<InterruptedUploadTest
         var (imageId, _) = await library.EnsureImageAsync("retry/again/img", containerId, sif.Hash);
         await LibraryProtocol.DataAsync(await library.Http.PostAsync($"v2/imagefile/{imageId}/_multipart", LibraryProtocol.Json(new { filesize = sif.Size })));
         Assert.Single(Directory.GetFiles(UploadsFolder, "*.upload"));
-        await library.PushAsync("retry/again/img", sif, multipart: true);
+        // Quiet for a while: abandoned, not a second client pushing the same file at the same moment.
+        server.Clock.Advance(TimeSpan.FromMinutes(2));
+        try
+        {
+            await library.PushAsync("retry/again/img", sif, multipart: true);
+        }
+        finally
+        {
+            server.Clock.Advance(-TimeSpan.FromMinutes(2));
+        }
         Assert.Empty(Directory.GetFiles(UploadsFolder, "*.upload"));
     }
 
