@@ -113,7 +113,7 @@ public sealed class ImageCatalog(RegistryDbContext db, Namespaces namespaces, IB
         {
             await db.SaveChangesAsync(ct);
         }
-        catch (DbUpdateException)
+        catch (DbUpdateException e) when (StorageFaults.IsUniqueViolation(e))
         {
             // A concurrent push of the same file to this container created it first.
             db.ChangeTracker.Clear();
@@ -264,7 +264,7 @@ public sealed class ImageCatalog(RegistryDbContext db, Namespaces namespaces, IB
                 await db.SaveChangesAsync(ct);
                 return;
             }
-            catch (DbUpdateException) when (attempt < 3)
+            catch (DbUpdateException e) when (attempt < 3 && StorageFaults.IsUniqueViolation(e))
             {
                 // Another push created the same tag at the same moment: last writer wins, so retry as an update.
                 foreach (var entry in db.ChangeTracker.Entries<Tag>().ToList())

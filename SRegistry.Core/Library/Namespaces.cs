@@ -6,6 +6,7 @@ using SRegistry.Core.Configuration;
 using SRegistry.Core.Data;
 using SRegistry.Core.Model;
 using SRegistry.Core.Naming;
+using SRegistry.Core.Storage;
 
 namespace SRegistry.Core.Library;
 
@@ -254,7 +255,7 @@ public sealed class Namespaces(RegistryDbContext db, TimeProvider clock, IOption
             await db.SaveChangesAsync(ct);
             return true;
         }
-        catch (DbUpdateException)
+        catch (DbUpdateException e) when (StorageFaults.IsUniqueViolation(e))
         {
             // A concurrent create won the unique index; the caller reports or reuses the winner.
             db.ChangeTracker.Clear();

@@ -599,7 +599,7 @@ public sealed partial class UploadService(
     /// no errno, so for those the file system is asked whether the reserved size would have fitted.
     /// </summary>
     private bool DiskFull(IOException e, long reserved = 0) =>
-        e.HResult is 28 or 122 || (e.HResult & 0xFFFF) == 112 || (reserved > 0 && FreeBytes() < reserved);
+        StorageFaults.Classify(e) == StorageFault.Full || (reserved > 0 && FreeBytes() < reserved);
 
     private long FreeBytes()
     {

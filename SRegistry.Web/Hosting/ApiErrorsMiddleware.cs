@@ -1,4 +1,6 @@
 using Microsoft.AspNetCore.Diagnostics;
+using SRegistry.Core.Library;
+using SRegistry.Core.Storage;
 using SRegistry.Web.Api.Library;
 
 namespace SRegistry.Web.Hosting;
@@ -14,9 +16,17 @@ public static partial class ApiErrorsMiddleware
         app.UseExceptionHandler(errors => errors.Run(async context =>
         {
             var error = context.Features.Get<IExceptionHandlerFeature>()?.Error;
-            var (status, message) = error is BadHttpRequestException bad
-                ? (bad.StatusCode, "bad request: " + bad.Message)
-                : (StatusCodes.Status500InternalServerError, "internal server error; the administrator can find details in the log");
+            var (status, message) = (error, StorageFaults.Classify(error)) switch
+            {
+                (BadHttpRequestException bad, _) => (bad.StatusCode, "bad request: " + bad.Message),
+                (_, StorageFault.Busy) => (StatusCodes.Status503ServiceUnavailable, "the registry's database is busy; nothing was changed, try again in a moment"),
+                (_, StorageFault.Full) => (StatusCodes.Status507InsufficientStorage, Problem.StorageFull().Message),
+                _ => (StatusCodes.Status500InternalServerError, "internal server error; the administrator can find details in the log"),
+            };
+            if (status == StatusCodes.Status503ServiceUnavailable)
+            {
+                context.Response.Headers.RetryAfter = "2";
+            }
             if (LibraryApiExtensions.IsApiPath(context.Request.Path))
             {
                 await LibraryError.WriteAsync(context.Response, status, message);
