@@ -211,13 +211,23 @@ public sealed class ImageCatalog(RegistryDbContext db, Namespaces namespaces, IB
         await DeleteBlobIfUnusedAsync(hash, ct);
     }
 
-    /// <summary>Counts a pull of an image and its container (atomic increments, no read-modify-write race).</summary>
+    /// <summary>
+    /// Counts a pull of an image and its container (atomic increments, no read-modify-write race). Best effort: on a full
+    /// disk or a database busy past its timeout the count is lost, and the pull goes on.
+    /// </summary>
     public async Task CountDownloadAsync(Image image, CancellationToken ct = default)
     {
         using var countersOnly = LookupCache.CountersOnly();
-        await db.Images.Where(i => i.Id == image.Id).ExecuteUpdateAsync(s => s.SetProperty(i => i.DownloadCount, i => i.DownloadCount + 1), ct);
-        await db.Containers.Where(c => c.Id == image.ContainerId)
-            .ExecuteUpdateAsync(s => s.SetProperty(c => c.DownloadCount, c => c.DownloadCount + 1), ct);
+        try
+        {
+            await db.Images.Where(i => i.Id == image.Id).ExecuteUpdateAsync(s => s.SetProperty(i => i.DownloadCount, i => i.DownloadCount + 1), ct);
+            await db.Containers.Where(c => c.Id == image.ContainerId)
+                .ExecuteUpdateAsync(s => s.SetProperty(c => c.DownloadCount, c => c.DownloadCount + 1), ct);
+        }
+        catch (Exception e) when (StorageFaults.Classify(e) != StorageFault.None)
+        {
+            // A statistic is not worth refusing someone their image.
+        }
     }
 
     internal async Task DeleteBlobIfUnusedAsync(string hash, CancellationToken ct)
