@@ -1,5 +1,6 @@
 using Microsoft.AspNetCore.Diagnostics;
 using SRegistry.Core.Library;
+using SRegistry.Core.Naming;
 using SRegistry.Core.Storage;
 using SRegistry.Web.Api.Library;
 
@@ -44,6 +45,20 @@ public static partial class ApiErrorsMiddleware
             {
                 await LibraryError.WriteAsync(context.Response, context.Response.StatusCode, ReasonFor(context.Response.StatusCode));
             }
+        });
+        // The dashboard's catch-all not-found page takes any path, POST included: an API path must never land on a page
+        // (spec 2.8), where it would get HTML or an antiforgery refusal instead of the envelope.
+        app.Use((context, next) =>
+        {
+            if (LibraryApiExtensions.IsApiPath(context.Request.Path)
+                && context.GetEndpoint()?.Metadata.GetMetadata<Microsoft.AspNetCore.Components.Endpoints.ComponentTypeMetadata>() is not null)
+            {
+                var method = context.Request.Method;
+                return HttpMethods.IsGet(method) || HttpMethods.IsHead(method)
+                    ? LibraryError.WriteAsync(context.Response, StatusCodes.Status404NotFound, ReasonFor(StatusCodes.Status404NotFound))
+                    : LibraryError.WriteAsync(context.Response, StatusCodes.Status405MethodNotAllowed, $"{LibraryRef.Shorten(method)} is not served at this API path");
+            }
+            return next(context);
         });
         return app;
     }
