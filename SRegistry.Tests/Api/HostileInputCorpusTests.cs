@@ -163,7 +163,7 @@ public sealed class HostileInputCorpusTests : IClassFixture<HostileInputCorpusTe
         Add("GET", "v1/containers/owner/safe/k%00", null, RefusedByKestrel);
 
         // ---- search (L14) ----
-        foreach (var query in new[] { "value=x", "value=" + Long200, "value=kept&arch=..%2F", "value=kept&arch=sparc", "value=kept&signed=yes" })
+        foreach (var query in new[] { "value=x", "value=" + Long200, "value=kept&arch=..%2F", "value=kept&arch=sparc", "value=kept&signed=yes", "value=%00%00%00" })
         {
             Add("GET", "v1/search?" + query, null, 400);
         }
