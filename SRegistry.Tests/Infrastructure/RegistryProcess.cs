@@ -136,7 +136,8 @@ public sealed class RegistryProcess : IAsyncDisposable
         {
             throw new InvalidOperationException($"token create failed ({command.ExitCode}): {stderr}");
         }
-        return stdout.Trim().Split('\n')[^1].Trim();
+        // The token is the last line the command prints; verbose log settings may add log lines around it.
+        return stdout.Split('\n').Select(l => l.Trim()).Last(l => l.StartsWith("sreg_", StringComparison.Ordinal));
     }
 
     public HttpClient Client(string? token = null)
