@@ -44,6 +44,7 @@ public sealed class HostileInputCorpusTests : IClassFixture<HostileInputCorpusTe
             }
             var owner = await CreateTokenAsync("owner");
             Values["owner"] = owner;
+            Values["intruder"] = await CreateTokenAsync("intruder");
             var library = new LibraryProtocol(Client(owner));
             var kept = await sifs.CreateAsync(20_000);
             Values["image"] = await library.PushAsync("owner/safe/kept", kept, tags: "v1");
@@ -204,7 +205,7 @@ public sealed class HostileInputCorpusTests : IClassFixture<HostileInputCorpusTe
         }
         Add("POST", "v1/collections", "{\"name\":7}", 400);
         Add("POST", "v1/collections", "{\"name\":[\"safe\"]}", 400);
-        Add("POST", "v1/collections", "{\"name\":\"safe\"}", 409);
+        Add("POST", "v1/collections", "{\"name\":\"safe\"}", 409, "Bearer {intruder}");
         Add("POST", "v1/containers", "{\"name\":\"ok\",\"collection\":\"../{collection}\"}", 400);
         Add("POST", "v1/entities", "{\"name\":\"someone-else\"}", 403);
         Add("POST", "v1/images", "{\"hash\":\"sha256.../../x\",\"container\":\"{container}\"}", 400);

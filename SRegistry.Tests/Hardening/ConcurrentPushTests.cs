@@ -77,5 +77,29 @@ public sealed class ConcurrentPushTests : IClassFixture<ConcurrentPushTests.Serv
         Assert.Empty(Directory.GetFiles(Path.Combine(server.DataPath, "uploads"), "*.upload"));
     }
 
+    [Fact]
+    public async Task First_pushes_into_a_new_collection_at_once_all_succeed()
+    {
+        var token = await server.CreateTokenAsync("founder");
+        var images = new List<(string Path, string Hash, long Size)>();
+        for (var i = 0; i < 5; i++)
+        {
+            images.Add(await sifs.CreateAsync(50_000));
+        }
+
+        // Each push finds no collection and creates it, as the client does: only one create can win the name.
+        await Task.WhenAll(images.Select((sif, i) => Task.Run(() =>
+            new LibraryProtocol(server.Client(token)).PushAsync($"founder/brand-new/c{i}", sif))));
+
+        var library = new LibraryProtocol(server.Client(token));
+        for (var i = 0; i < images.Count; i++)
+        {
+            Assert.Equal(images[i].Hash, "sha256." + await library.PullAsync($"founder/brand-new/c{i}:latest"));
+        }
+        // Someone else's name stays taken.
+        var other = new LibraryProtocol(server.Client(await server.CreateTokenAsync("latecomer")));
+        await LibraryProtocol.ErrorAsync(await other.Http.PostAsync("v1/collections", LibraryProtocol.Json(new { name = "brand-new" })), HttpStatusCode.Conflict);
+    }
+
     public void Dispose() => sifs.Dispose();
 }
