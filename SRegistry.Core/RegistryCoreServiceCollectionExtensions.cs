@@ -47,6 +47,7 @@ public static class RegistryCoreServiceCollectionExtensions
         services.AddSingleton<BlobLocks>();
         services.AddSingleton<UploadGates>();
         services.AddSingleton<MultipartHashes>();
+        services.AddSingleton<FailedTokenLimiter>();
         services.AddScoped<TokenService>();
         services.AddScoped<UserDirectory>();
         services.AddScoped<Namespaces>();

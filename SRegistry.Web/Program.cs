@@ -28,6 +28,7 @@ if (GarbageCommand.Handles(args))
 app.UseSlashCollapsing();
 app.UseRequestLog();
 app.UseApiErrors();
+app.UseTokenThrottle();
 app.UseAuthentication();
 app.UseAuthorization();
 app.MapHealthChecks("/healthz");

@@ -3,6 +3,7 @@ using System.Text;
 using Microsoft.EntityFrameworkCore;
 using SRegistry.Core.Data;
 using SRegistry.Core.Model;
+using SRegistry.Core.Storage;
 
 namespace SRegistry.Core.Accounts;
 
@@ -45,11 +46,19 @@ public sealed class TokenService(RegistryDbContext db, TimeProvider clock)
         {
             return null;
         }
-        // Coarse last-used tracking keeps token checks from writing on every request.
+        // Coarse last-used tracking keeps token checks from writing on every request. Bookkeeping only: a full disk or
+        // a busy database must not turn a valid token away (pulls go on while the disk is full).
         if (token.LastUsedAt is null || now - token.LastUsedAt.Value > TimeSpan.FromMinutes(1))
         {
-            token.LastUsedAt = now;
-            await db.SaveChangesAsync(ct);
+            try
+            {
+                await db.ApiTokens.Where(t => t.Id == token.Id).ExecuteUpdateAsync(s => s.SetProperty(t => t.LastUsedAt, now), ct);
+                token.LastUsedAt = now;
+            }
+            catch (Exception e) when (StorageFaults.Classify(e) != StorageFault.None)
+            {
+                // Recorded at the next use.
+            }
         }
         return token.User;
     }

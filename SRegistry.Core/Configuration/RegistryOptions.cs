@@ -66,6 +66,16 @@ public sealed class RegistryOptions
     [Range(1, 10_000_000)]
     public int LookupCacheEntries { get; set; } = 100_000;
 
+    /// <summary>
+    /// Failed bearer-token checks one client address may make per <see cref="FailedTokenWindow"/>; past it the address's
+    /// tokens are refused with 429 until the window ends. 0 switches the brake off.
+    /// </summary>
+    [Range(0, int.MaxValue)]
+    public int FailedTokenLimit { get; set; } = 20;
+
+    [Range(typeof(TimeSpan), "00:00:01", "1.00:00:00")]
+    public TimeSpan FailedTokenWindow { get; set; } = TimeSpan.FromMinutes(1);
+
     /// <summary>Usernames that are administrators whatever the identity provider says.</summary>
     public string[] AdminUsers { get; set; } = [];
 

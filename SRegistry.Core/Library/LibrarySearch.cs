@@ -24,6 +24,11 @@ public sealed class LibrarySearch(RegistryDbContext db)
         {
             return Problem.Invalid($"search text must be {MinimumLength} to 128 characters");
         }
+        if (text.Any(char.IsControl))
+        {
+            // SQLite ends a pattern at NUL: "%\0%" would match everything.
+            return Problem.Invalid("search text must not contain control characters");
+        }
         var archs = (archList ?? "").Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
         var unknown = archs.FirstOrDefault(a => !NameRules.IsArch(a));
         if (unknown is not null)

@@ -6,6 +6,7 @@ using SRegistry.Core.Configuration;
 using SRegistry.Core.Data;
 using SRegistry.Core.Model;
 using SRegistry.Core.Naming;
+using SRegistry.Core.Storage;
 
 namespace SRegistry.Core.Library;
 
@@ -81,9 +82,11 @@ public sealed class Namespaces(RegistryDbContext db, TimeProvider clock, IOption
         if (!validation.IsValid)
         {
             var error = validation.Errors[0];
-            return error.ErrorCode == NewCollectionValidator.TakenCode
-                ? Problem.Conflict(error.ErrorMessage)
-                : Problem.Invalid($"invalid collection name '{LibraryRef.Shorten(name ?? "")}': {error.ErrorMessage}");
+            if (error.ErrorCode != NewCollectionValidator.TakenCode)
+            {
+                return Problem.Invalid($"invalid collection name '{LibraryRef.Shorten(name ?? "")}': {error.ErrorMessage}");
+            }
+            return await OwnCollectionCreatedMeanwhileAsync(who, name!, fromPush, ct) is { } mine ? mine : Problem.Conflict(error.ErrorMessage);
         }
         string? teamId = null;
         if (!string.IsNullOrEmpty(entityId) && entityId != who.UserId)
@@ -115,11 +118,33 @@ public sealed class Namespaces(RegistryDbContext db, TimeProvider clock, IOption
         db.Collections.Add(created);
         if (!await TrySaveUniqueAsync(ct))
         {
-            return Problem.Conflict($"collection name '{name}' is already taken; collection names are unique on this registry");
+            return await OwnCollectionCreatedMeanwhileAsync(who, name!, fromPush, ct) is { } mine
+                ? mine
+                : Problem.Conflict($"collection name '{name}' is already taken; collection names are unique on this registry");
         }
         var owner = await db.Users.AsNoTracking().FirstAsync(u => u.Id == who.UserId, ct);
         created.Owner = owner;
         return new CollectionView(created, owner.Username, []);
+    }
+
+    /// <summary>
+    /// Two pushes of the same user into a new collection both find it missing and both create it; the one that loses the
+    /// name gets the winner's collection, as the container create does. Only for pushes, and only the caller's own:
+    /// someone else's name stays taken, and the web UI still says so.
+    /// </summary>
+    private async Task<CollectionView?> OwnCollectionCreatedMeanwhileAsync(Principal who, string name, bool fromPush, CancellationToken ct)
+    {
+        if (!fromPush)
+        {
+            return null;
+        }
+        var mine = await db.Collections.AsNoTracking().Include(c => c.Owner).FirstOrDefaultAsync(c => c.Name == name && c.OwnerId == who.UserId, ct);
+        if (mine is null)
+        {
+            return null;
+        }
+        var containerIds = await db.Containers.AsNoTracking().Where(c => c.CollectionId == mine.Id).Select(c => c.Id).ToListAsync(ct);
+        return new CollectionView(mine, mine.Owner!.Username, containerIds);
     }
 
     public async Task<Outcome<ContainerView>> FindContainerAsync(Principal who, string? entity, string collection, string container,
@@ -256,7 +281,7 @@ public sealed class Namespaces(RegistryDbContext db, TimeProvider clock, IOption
             await db.SaveChangesAsync(ct);
             return true;
         }
-        catch (DbUpdateException)
+        catch (DbUpdateException e) when (StorageFaults.IsUniqueViolation(e))
         {
             // A concurrent create won the unique index; the caller reports or reuses the winner.
             db.ChangeTracker.Clear();

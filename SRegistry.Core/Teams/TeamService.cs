@@ -5,6 +5,7 @@ using SRegistry.Core.Data;
 using SRegistry.Core.Library;
 using SRegistry.Core.Model;
 using SRegistry.Core.Naming;
+using SRegistry.Core.Storage;
 
 namespace SRegistry.Core.Teams;
 
@@ -45,7 +46,7 @@ public sealed class TeamService(RegistryDbContext db, TimeProvider clock, IValid
         {
             await db.SaveChangesAsync(ct);
         }
-        catch (DbUpdateException)
+        catch (DbUpdateException e) when (StorageFaults.IsUniqueViolation(e))
         {
             return Problem.Conflict($"the name '{request.Name}' is already taken by a user or team");
         }
@@ -275,7 +276,7 @@ public sealed class TeamService(RegistryDbContext db, TimeProvider clock, IValid
         {
             await db.SaveChangesAsync(ct);
         }
-        catch (DbUpdateException)
+        catch (DbUpdateException e) when (StorageFaults.IsUniqueViolation(e))
         {
             db.ChangeTracker.Clear();
             return Problem.Conflict("already a member");

@@ -10,6 +10,9 @@ public sealed class UploadGates
 
     public IDisposable? TryEnter(string sessionId) => busy.TryAdd(sessionId, 0) ? new Exit(busy, sessionId) : null;
 
+    /// <summary>Bytes are being received for the session right now.</summary>
+    public bool IsBusy(string sessionId) => busy.ContainsKey(sessionId);
+
     private sealed class Exit(ConcurrentDictionary<string, byte> busy, string sessionId) : IDisposable
     {
         public void Dispose() => busy.TryRemove(sessionId, out _);

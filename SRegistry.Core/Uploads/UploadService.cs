@@ -39,6 +39,9 @@ public sealed partial class UploadService(
     IOptions<RegistryOptions> options,
     ILogger<UploadService> log)
 {
+    /// <summary>An upload that has received nothing for this long may be taken over by a new attempt at the same image.</summary>
+    internal static readonly TimeSpan IdleBeforeReplaced = TimeSpan.FromMinutes(1);
+
     private RegistryOptions Options => options.Value;
 
     // ---- single part (spec U2, U3, U4) ----
@@ -395,7 +398,8 @@ public sealed partial class UploadService(
     public async Task<int> ExpireAsync(CancellationToken ct = default)
     {
         var now = clock.GetUtcNow();
-        var expired = await db.UploadSessions.Where(s => s.ExpiresAt < now).ToListAsync(ct);
+        // A session still receiving bytes (a very large, slow upload) is left alone: its file is being written.
+        var expired = (await db.UploadSessions.Where(s => s.ExpiresAt < now).ToListAsync(ct)).Where(s => !gates.IsBusy(s.Id)).ToList();
         foreach (var session in expired)
         {
             carriers.Forget(session.Id);
@@ -480,15 +484,24 @@ public sealed partial class UploadService(
     private async Task<UploadSession> OpenSessionAsync(Principal who, Image image, UploadKind kind, long fileSize, long partSize,
         CancellationToken ct)
     {
-        // A new attempt replaces earlier ones for the same image: the client re-pushes into the same image ID.
-        var earlier = await db.UploadSessions.Where(s => s.ImageId == image.Id).ToListAsync(ct);
-        foreach (var old in earlier)
-        {
-            carriers.Forget(old.Id);
-            TryDelete(UploadPath(old.Id));
-        }
-        db.UploadSessions.RemoveRange(earlier);
         var now = clock.GetUtcNow();
+        // A new attempt replaces abandoned ones for the same image (the client re-pushes into the same image ID), but
+        // not one that is still going: another client may be pushing the same file at this moment, between two parts.
+        var quietSince = now - IdleBeforeReplaced;
+        var abandoned = (await db.UploadSessions.AsNoTracking()
+                .Where(s => s.ImageId == image.Id && s.CreatedAt < quietSince && !s.Parts.Any(p => p.ReceivedAt >= quietSince))
+                .Select(s => s.Id).ToListAsync(ct))
+            .Where(id => !gates.IsBusy(id)).ToList();
+        foreach (var id in abandoned)
+        {
+            carriers.Forget(id);
+            TryDelete(UploadPath(id));
+        }
+        if (abandoned.Count > 0)
+        {
+            // Set-based: two retries replacing the same abandoned session must not trip over each other.
+            await db.UploadSessions.Where(s => abandoned.Contains(s.Id)).ExecuteDeleteAsync(ct);
+        }
         var session = new UploadSession
         {
             ImageId = image.Id,
@@ -622,7 +635,7 @@ public sealed partial class UploadService(
     /// no errno, so for those the file system is asked whether the reserved size would have fitted.
     /// </summary>
     private bool DiskFull(IOException e, long reserved = 0) =>
-        e.HResult is 28 or 122 || (e.HResult & 0xFFFF) == 112 || (reserved > 0 && FreeBytes() < reserved);
+        StorageFaults.Classify(e) == StorageFault.Full || (reserved > 0 && FreeBytes() < reserved);
 
     private long FreeBytes()
     {

@@ -22,6 +22,9 @@ public sealed class AccessWorld : RegistryServer, IAsyncLifetime
     public Dictionary<string, string> UserIds { get; } = [];
     public SifFiles Sifs { get; } = new();
 
+    /// <summary>The matrix sends disabled, revoked and expired tokens hundreds of times from one address: far past the brake's default.</summary>
+    public AccessWorld() => With("Registry:FailedTokenLimit", "100000");
+
     public static string CollectionName(bool isPrivate) => isPrivate ? "secret" : "open";
 
     public async ValueTask InitializeAsync()

@@ -47,6 +47,60 @@ public sealed class DiskFullTests : IDisposable
         Assert.Equal(tooBig.Hash, "sha256." + await library.PullAsync("filler/disk/big", partSize: 8 * 1024 * 1024));
     }
 
+    [Fact]
+    public async Task Database_writes_on_a_full_disk_are_507_not_500_and_work_again_once_space_is_freed()
+    {
+        var dataPath = Path.Combine(mountPoint, "meta");
+        await using var server = new RegistryServer().With("Registry:DataPath", dataPath);
+        var library = new LibraryProtocol(server.Client(await server.CreateTokenAsync("meta")));
+        var kept = await sifs.CreateAsync(100_000);
+        await library.PushAsync("meta/meta/kept", kept);
+        var filler = Path.Combine(mountPoint, "filler");
+        using (var fill = File.OpenHandle(filler, FileMode.CreateNew, FileAccess.Write, FileShare.None, FileOptions.None,
+                   new DriveInfo(mountPoint).AvailableFreeSpace - 4096))
+        {
+        }
+        FillTheRest(filler);
+
+        // SQLite reuses pages it already has, so the first writes may fit; sooner or later one needs a new page.
+        var statuses = new List<HttpStatusCode>();
+        for (var i = 0; i < 200 && !statuses.Contains(HttpStatusCode.InsufficientStorage); i++)
+        {
+            var response = await library.Http.PostAsync("v1/collections",
+                LibraryProtocol.Json(new { name = $"full-{i}", description = new string('d', 1000) }));
+            statuses.Add(response.StatusCode);
+            if (response.StatusCode != HttpStatusCode.OK)
+            {
+                Assert.Contains("disk space", await LibraryProtocol.ErrorAsync(response, HttpStatusCode.InsufficientStorage), StringComparison.Ordinal);
+            }
+        }
+        Assert.Contains(HttpStatusCode.InsufficientStorage, statuses);
+        Assert.Equal(kept.Hash, "sha256." + await library.PullAsync("meta/meta/kept"));
+
+        File.Delete(filler);
+        Assert.Equal(HttpStatusCode.OK, (await library.Http.PostAsync("v1/collections", LibraryProtocol.Json(new { name = "after-full" }))).StatusCode);
+        Assert.Empty(await StoreFingerprint.ConsistencyProblemsAsync(dataPath));
+    }
+
+    /// <summary>Appends until the file system says no: the last few KiB too.</summary>
+    private static void FillTheRest(string filler)
+    {
+        using var file = new FileStream(filler, FileMode.Append, FileAccess.Write, FileShare.None, 1);
+        var block = new byte[512];
+        try
+        {
+            for (var i = 0; i < 1 << 20; i++)
+            {
+                file.Write(block);
+                file.Flush();
+            }
+        }
+        catch (IOException)
+        {
+            // Full: what we wanted.
+        }
+    }
+
     private static async Task<HttpResponseMessage> PutWholeAsync(LibraryProtocol library, string imageId, (string Path, string Hash, long Size) sif)
     {
         var start = await LibraryProtocol.DataAsync(await library.Http.PostAsync($"v2/imagefile/{imageId}",

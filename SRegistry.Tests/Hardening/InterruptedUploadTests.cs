@@ -60,6 +60,12 @@ public sealed class InterruptedUploadTests : IClassFixture<InterruptedUploadTest
         // The client died: nothing is visible, and the half-written upload is still on disk until it expires.
         await LibraryProtocol.ErrorAsync(await server.Client().GetAsync("v1/images/quitter/halfway/img:latest?arch=amd64"), HttpStatusCode.NotFound);
         Assert.Single(Directory.GetFiles(UploadsFolder, "*.upload"));
+        // The server notices the reset connection a moment later; until then the part is still being received.
+        var gates = server.Services.GetRequiredService<UploadGates>();
+        for (var i = 0; i < 100 && gates.IsBusy((string)plan["uploadID"]!); i++)
+        {
+            await Task.Delay(50);
+        }
         server.Clock.Advance(TimeSpan.FromDays(1));
         var removed = await server.InScopeAsync(sp => sp.GetRequiredService<UploadService>().ExpireAsync());
         Assert.True(removed >= 1);
@@ -72,6 +78,44 @@ public sealed class InterruptedUploadTests : IClassFixture<InterruptedUploadTest
     }
 
     [Fact]
+    public async Task Multipart_upload_cut_off_mid_part_can_be_pushed_again_at_once_and_its_leftover_expires()
+    {
+        var library = new LibraryProtocol(server.Client(await server.CreateTokenAsync("eager")));
+        var sif = await sifs.CreateAsync(11 * 1024 * 1024);
+        var containerId = await library.EnsureContainerAsync("eager", "eager", "img");
+        var (imageId, _) = await library.EnsureImageAsync("eager/eager/img", containerId, sif.Hash);
+        var plan = await LibraryProtocol.DataAsync(await library.Http.PostAsync($"v2/imagefile/{imageId}/_multipart",
+            LibraryProtocol.Json(new { filesize = sif.Size })));
+        var partSize = (long)plan["partSize"]!;
+        var url = await LibraryProtocol.DataAsync(await library.Http.PutAsync($"v2/imagefile/{imageId}/_multipart",
+            LibraryProtocol.Json(new { partSize, uploadID = (string)plan["uploadID"]!, partNumber = 1, sha256sum = "" })));
+        await SendThenDisconnectAsync((string)url["presignedURL"]!, sif.Path, partSize, cutAfter: 2 * 1024 * 1024);
+
+        // No waiting: the client runs the push again straight away, and it goes through.
+        await library.PushAsync("eager/eager/img", sif, multipart: true);
+        Assert.Equal(sif.Hash, "sha256." + await library.PullAsync("eager/eager/img", partSize: 4 * 1024 * 1024));
+
+        // What the first attempt left behind goes with the next cleanup after it expires.
+        var leftover = Path.Combine(UploadsFolder, (string)plan["uploadID"]! + ".upload");
+        var gates = server.Services.GetRequiredService<UploadGates>();
+        for (var i = 0; i < 100 && gates.IsBusy((string)plan["uploadID"]!); i++)
+        {
+            await Task.Delay(50);
+        }
+        server.Clock.Advance(TimeSpan.FromDays(1));
+        try
+        {
+            await server.InScopeAsync(sp => sp.GetRequiredService<UploadService>().ExpireAsync());
+        }
+        finally
+        {
+            server.Clock.Advance(-TimeSpan.FromDays(1));
+        }
+        Assert.False(File.Exists(leftover));
+        Assert.Equal(sif.Hash, "sha256." + await library.PullAsync("eager/eager/img"));
+    }
+
+    [Fact]
     public async Task A_new_push_replaces_an_interrupted_one_for_the_same_image()
     {
         var library = new LibraryProtocol(server.Client(await server.CreateTokenAsync("retry")));
@@ -80,7 +124,16 @@ public sealed class InterruptedUploadTests : IClassFixture<InterruptedUploadTest
         var (imageId, _) = await library.EnsureImageAsync("retry/again/img", containerId, sif.Hash);
         await LibraryProtocol.DataAsync(await library.Http.PostAsync($"v2/imagefile/{imageId}/_multipart", LibraryProtocol.Json(new { filesize = sif.Size })));
         Assert.Single(Directory.GetFiles(UploadsFolder, "*.upload"));
-        await library.PushAsync("retry/again/img", sif, multipart: true);
+        // Quiet for a while: abandoned, not a second client pushing the same file at the same moment.
+        server.Clock.Advance(TimeSpan.FromMinutes(2));
+        try
+        {
+            await library.PushAsync("retry/again/img", sif, multipart: true);
+        }
+        finally
+        {
+            server.Clock.Advance(-TimeSpan.FromMinutes(2));
+        }
         Assert.Empty(Directory.GetFiles(UploadsFolder, "*.upload"));
     }
 

@@ -1,4 +1,7 @@
 using Microsoft.AspNetCore.Diagnostics;
+using SRegistry.Core.Library;
+using SRegistry.Core.Naming;
+using SRegistry.Core.Storage;
 using SRegistry.Web.Api.Library;
 
 namespace SRegistry.Web.Hosting;
@@ -14,9 +17,17 @@ public static partial class ApiErrorsMiddleware
         app.UseExceptionHandler(errors => errors.Run(async context =>
         {
             var error = context.Features.Get<IExceptionHandlerFeature>()?.Error;
-            var (status, message) = error is BadHttpRequestException bad
-                ? (bad.StatusCode, "bad request: " + bad.Message)
-                : (StatusCodes.Status500InternalServerError, "internal server error; the administrator can find details in the log");
+            var (status, message) = (error, StorageFaults.Classify(error)) switch
+            {
+                (BadHttpRequestException bad, _) => (bad.StatusCode, "bad request: " + bad.Message),
+                (_, StorageFault.Busy) => (StatusCodes.Status503ServiceUnavailable, "the registry's database is busy; nothing was changed, try again in a moment"),
+                (_, StorageFault.Full) => (StatusCodes.Status507InsufficientStorage, Problem.StorageFull().Message),
+                _ => (StatusCodes.Status500InternalServerError, "internal server error; the administrator can find details in the log"),
+            };
+            if (status == StatusCodes.Status503ServiceUnavailable)
+            {
+                context.Response.Headers.RetryAfter = "2";
+            }
             if (LibraryApiExtensions.IsApiPath(context.Request.Path))
             {
                 await LibraryError.WriteAsync(context.Response, status, message);
@@ -34,6 +45,20 @@ public static partial class ApiErrorsMiddleware
             {
                 await LibraryError.WriteAsync(context.Response, context.Response.StatusCode, ReasonFor(context.Response.StatusCode));
             }
+        });
+        // The dashboard's catch-all not-found page takes any path, POST included: an API path must never land on a page
+        // (spec 2.8), where it would get HTML or an antiforgery refusal instead of the envelope.
+        app.Use((context, next) =>
+        {
+            if (LibraryApiExtensions.IsApiPath(context.Request.Path)
+                && context.GetEndpoint()?.Metadata.GetMetadata<Microsoft.AspNetCore.Components.Endpoints.ComponentTypeMetadata>() is not null)
+            {
+                var method = context.Request.Method;
+                return HttpMethods.IsGet(method) || HttpMethods.IsHead(method)
+                    ? LibraryError.WriteAsync(context.Response, StatusCodes.Status404NotFound, ReasonFor(StatusCodes.Status404NotFound))
+                    : LibraryError.WriteAsync(context.Response, StatusCodes.Status405MethodNotAllowed, $"{LibraryRef.Shorten(method)} is not served at this API path");
+            }
+            return next(context);
         });
         return app;
     }

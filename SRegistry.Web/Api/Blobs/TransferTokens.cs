@@ -7,13 +7,14 @@ namespace SRegistry.Web.Api.Blobs;
 /// Self-authorising credentials for the URLs the client uses without a token (spec U3, U7, P2): a payload naming
 /// the purpose and the one object it grants, sealed with an expiry by DataProtection (keys in the data folder).
 /// </summary>
-public sealed class TransferTokens(IDataProtectionProvider provider)
+/// <remarks>Expiry follows the app's clock (<see cref="TimeProvider"/>), like upload sessions and tokens.</remarks>
+public sealed class TransferTokens(IDataProtectionProvider provider, TimeProvider clock)
 {
     private readonly ITimeLimitedDataProtector protector =
         provider.CreateProtector("SRegistry.BlobTransfer.v1").ToTimeLimitedDataProtector();
 
     public string Issue(string purpose, string objectId, TimeSpan lifetime) =>
-        protector.Protect($"{purpose}|{objectId}", lifetime);
+        protector.Protect($"{purpose}|{objectId}", clock.GetUtcNow() + lifetime);
 
     /// <summary>True when the token was issued for exactly this purpose and object and has not expired.</summary>
     public bool Verify(string? token, string purpose, string objectId)
@@ -24,7 +25,7 @@ public sealed class TransferTokens(IDataProtectionProvider provider)
         }
         try
         {
-            return protector.Unprotect(token, out _) == $"{purpose}|{objectId}";
+            return protector.Unprotect(token, out var expires) == $"{purpose}|{objectId}" && expires > clock.GetUtcNow();
         }
         catch (CryptographicException)
         {

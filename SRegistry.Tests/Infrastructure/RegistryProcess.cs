@@ -1,0 +1,210 @@
+using System.Collections.Concurrent;
+using System.Diagnostics;
+using System.Net;
+using System.Net.Http.Headers;
+using System.Net.Sockets;
+
+namespace SRegistry.Tests.Infrastructure;
+
+/// <summary>
+/// The registry as a real child process (<c>dotnet SRegistry.Web.dll</c> from the build output, Production settings),
+/// for faults an in-process server cannot suffer: <see cref="Kill"/> is <c>kill -9</c> by PID, and
+/// <see cref="StartAsync"/> starts it again on the same data folder. Output is kept for tests that read the log.
+/// </summary>
+public sealed class RegistryProcess : IAsyncDisposable
+{
+    private readonly Dictionary<string, string> settings = new(StringComparer.Ordinal);
+    private Process? process;
+
+    public RegistryProcess(string? dataPath = null)
+    {
+        DataPath = dataPath ?? Directory.CreateTempSubdirectory("sreg-proc-").FullName;
+        OwnsDataPath = dataPath is null;
+    }
+
+    public string DataPath { get; }
+
+    private bool OwnsDataPath { get; }
+
+    public string BaseUrl { get; private set; } = "";
+
+    public int Pid => process?.Id ?? throw new InvalidOperationException("not running");
+
+    /// <summary>Every line the server wrote to stdout and stderr, across restarts.</summary>
+    public ConcurrentQueue<string> Output { get; } = new();
+
+    /// <summary>An environment setting for the server (<c>Registry__PartSizeBytes</c>…), applied at the next start.</summary>
+    public RegistryProcess With(string variable, string value)
+    {
+        settings[variable] = value;
+        return this;
+    }
+
+    /// <summary>The web project's own build output; its configuration matches this test build's.</summary>
+    public static string AppDll
+    {
+        get
+        {
+            var testBin = new DirectoryInfo(AppContext.BaseDirectory.TrimEnd(Path.DirectorySeparatorChar));
+            var configuration = testBin.Parent!.Name;
+            for (var dir = testBin; dir is not null; dir = dir.Parent)
+            {
+                var candidate = Path.Combine(dir.FullName, "SRegistry.Web", "bin", configuration, testBin.Name, "SRegistry.Web.dll");
+                if (File.Exists(Path.Combine(dir.FullName, "SRegistry.sln")) && File.Exists(candidate))
+                {
+                    return candidate;
+                }
+            }
+            return Path.Combine(AppContext.BaseDirectory, "SRegistry.Web.dll");
+        }
+    }
+
+    public async Task StartAsync()
+    {
+        if (process is { HasExited: false })
+        {
+            throw new InvalidOperationException("already running");
+        }
+        var port = FreePort();
+        BaseUrl = $"http://127.0.0.1:{port}";
+        var start = StartInfo();
+        start.ArgumentList.Add(AppDll);
+        start.Environment["ASPNETCORE_URLS"] = BaseUrl;
+        process = Process.Start(start)!;
+        process.OutputDataReceived += (_, e) => Keep(e.Data);
+        process.ErrorDataReceived += (_, e) => Keep(e.Data);
+        process.BeginOutputReadLine();
+        process.BeginErrorReadLine();
+        using var http = new HttpClient { Timeout = TimeSpan.FromSeconds(5) };
+        for (var attempt = 0; attempt < 600; attempt++)
+        {
+            if (process.HasExited)
+            {
+                throw new InvalidOperationException($"the registry exited with {process.ExitCode}:\n{string.Join('\n', Output)}");
+            }
+            try
+            {
+                if ((await http.GetAsync(BaseUrl + "/healthz")).StatusCode == HttpStatusCode.OK)
+                {
+                    return;
+                }
+            }
+            catch (HttpRequestException)
+            {
+                // Not listening yet.
+            }
+            catch (TaskCanceledException)
+            {
+                // Starting slowly on a busy machine.
+            }
+            await Task.Delay(100);
+        }
+        throw new TimeoutException($"the registry did not become healthy:\n{string.Join('\n', Output)}");
+    }
+
+    /// <summary><c>kill -9</c>: no shutdown code runs, exactly like a crash or the OOM killer.</summary>
+    public void Kill()
+    {
+        if (process is null)
+        {
+            return;
+        }
+        using var kill = Process.Start(new ProcessStartInfo("kill", ["-9", process.Id.ToString(System.Globalization.CultureInfo.InvariantCulture)]))!;
+        kill.WaitForExit();
+        process.WaitForExit();
+        process.Dispose();
+        process = null;
+    }
+
+    /// <summary>The README's way to get a token without a browser: <c>token create</c> on the same binary and data folder.</summary>
+    public async Task<string> CreateTokenAsync(string username, bool admin = false)
+    {
+        var start = StartInfo();
+        foreach (var arg in new[] { AppDll, "token", "create", "--user", username })
+        {
+            start.ArgumentList.Add(arg);
+        }
+        if (admin)
+        {
+            start.ArgumentList.Add("--admin");
+        }
+        using var command = Process.Start(start)!;
+        var stdout = await command.StandardOutput.ReadToEndAsync();
+        var stderr = await command.StandardError.ReadToEndAsync();
+        await command.WaitForExitAsync();
+        if (command.ExitCode != 0)
+        {
+            throw new InvalidOperationException($"token create failed ({command.ExitCode}): {stderr}");
+        }
+        // The token is the last line the command prints; verbose log settings may add log lines around it.
+        return stdout.Split('\n').Select(l => l.Trim()).Last(l => l.StartsWith("sreg_", StringComparison.Ordinal));
+    }
+
+    public HttpClient Client(string? token = null)
+    {
+        var client = new HttpClient { BaseAddress = new Uri(BaseUrl + "/") };
+        if (token is not null)
+        {
+            client.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("BEARER", token);
+        }
+        return client;
+    }
+
+    private ProcessStartInfo StartInfo()
+    {
+        var start = new ProcessStartInfo("dotnet")
+        {
+            RedirectStandardOutput = true,
+            RedirectStandardError = true,
+            UseShellExecute = false,
+            WorkingDirectory = Path.GetDirectoryName(AppDll)!,
+        };
+        // Nothing of the test runner's own ASP.NET settings leaks into the child.
+        foreach (var inherited in start.Environment.Keys.Where(k => k.StartsWith("ASPNETCORE_", StringComparison.Ordinal)
+                     || k.StartsWith("Registry__", StringComparison.Ordinal) || k.StartsWith("ConnectionStrings__", StringComparison.Ordinal)).ToList())
+        {
+            start.Environment.Remove(inherited);
+        }
+        start.Environment["ASPNETCORE_ENVIRONMENT"] = "Production";
+        start.Environment["Registry__DataPath"] = DataPath;
+        start.Environment["DOTNET_CLI_TELEMETRY_OPTOUT"] = "1";
+        start.Environment["DOTNET_NOLOGO"] = "1";
+        foreach (var (key, value) in settings)
+        {
+            start.Environment[key] = value;
+        }
+        return start;
+    }
+
+    private void Keep(string? line)
+    {
+        if (line is not null)
+        {
+            Output.Enqueue(line);
+        }
+    }
+
+    private static int FreePort()
+    {
+        using var listener = new TcpListener(IPAddress.Loopback, 0);
+        listener.Start();
+        return ((IPEndPoint)listener.LocalEndpoint).Port;
+    }
+
+    public ValueTask DisposeAsync()
+    {
+        Kill();
+        if (OwnsDataPath)
+        {
+            try
+            {
+                Directory.Delete(DataPath, recursive: true);
+            }
+            catch (IOException)
+            {
+                // Temp folder: the OS cleans it.
+            }
+        }
+        return ValueTask.CompletedTask;
+    }
+}
