@@ -287,11 +287,40 @@ public sealed class HostileInputCorpusTests : IClassFixture<HostileInputCorpusTe
         }
         Add("POST", "v1/token-status", "{}", 405);
 
-        // ---- /pks (keyserver) ------------------------------------------------------------------------------------------
-        // Being built on another branch. When it lands, add its hostile cases here: op and options values that are not
-        // known words, search strings with NUL, traversal and 64 KiB lengths, fingerprints of the wrong length or
-        // alphabet, /pks/add with no keytext, non-armoured, truncated and 10 MiB armour, wrong content types, and
-        // uploads without a token, each with the status the keyserver answers (Add(...) as above).
+        // ---- /pks (keyserver, K1 and K2) ----
+        const string Form = "application/x-www-form-urlencoded";
+        foreach (var query in new[]
+                 {
+                     "search=0x1234abcd", "op=delete&search=0x1234abcd", "op=get&op=index&search=x",
+                     "op=get", "op=get&search=", "op=get&search=%00", "op=index&search=a%00b", "op=get&search=0x123",
+                     "op=get&search=0xZZZZZZZZ", "op=get&search=0x" + new string('a', 41), "op=get&search=0x" + new string('a', 17),
+                     "op=index&search=" + new string('a', 7000), "op=index&search=x&x-pagesize=-1", "op=index&search=x&x-pagesize=abc",
+                     "op=index&search=x&x-pagesize=99999999999", "op=index&search=x&x-pagetoken=-5", "op=index&search=x&x-pagetoken=..%2F",
+                     "op=index&search=x&exact=maybe",
+                 })
+        {
+            Add("GET", "pks/lookup?" + query, null, 400);
+        }
+        Add("GET", "pks/lookup?op=index&search=..%2F..%2Fregistry.db", null, 404);
+        Add("GET", "pks/lookup?op=get&search=0x" + new string('f', 40), null, 404);
+        Add("GET", "pks/lookup?op=GET&search=0x1234abcd", null, 404);
+        Add("POST", "pks/lookup?op=get&search=x", "x", 405);
+        Add("GET", "pks/add", null, 404);
+        Add("POST", "pks/add", "keytext=x", 401, "none", Form);
+        Add("POST", "pks/add", "keytext=x", 401, "Bearer sreg_forged", Form);
+        foreach (var body in new[]
+                 {
+                     "", "keytext=", "other=x", "keytext=a&keytext=b", "keytext=not%20armour",
+                     "keytext=-----BEGIN%20PGP%20PUBLIC%20KEY%20BLOCK-----%0A%0AmQENBF%0A",
+                     "keytext=-----BEGIN%20PGP%20PUBLIC%20KEY%20BLOCK-----%0A%0A%3D%3D%3D%0A-----END%20PGP%20PUBLIC%20KEY%20BLOCK-----",
+                     "keytext=-----BEGIN%20PGP%20MESSAGE-----%0A%0AhQEMA%0A-----END%20PGP%20MESSAGE-----",
+                     "keytext=%FF%FE", "keytext=" + new string('A', 10 * 1024 * 1024),
+                 })
+        {
+            Add("POST", "pks/add", body, 400, null, Form);
+        }
+        Add("POST", "pks/add", "{\"keytext\":\"x\"}", 400, null, "application/json");
+        Add("POST", "pks/add", "keytext=x", 400, null, "text/plain");
 
         return data;
     }
