@@ -100,7 +100,7 @@ public sealed class ImageCatalog(RegistryDbContext db, Namespaces namespaces, IB
         };
         // Skip the upload only when the caller could already pull these bytes: knowing a hash is not proof of having the file.
         var readable = await FindReadableUploadedAsync(who, hash!, ct);
-        if (readable is not null && blobs.Exists(HexOf(hash!)))
+        if (readable is not null && await blobs.ExistsAsync(HexOf(hash!), ct))
         {
             image.IsUploaded = true;
             image.Size = readable.Size;
@@ -223,11 +223,11 @@ public sealed class ImageCatalog(RegistryDbContext db, Namespaces namespaces, IB
     internal async Task DeleteBlobIfUnusedAsync(string hash, CancellationToken ct)
     {
         var hex = HexOf(hash);
-        using (await blobLocks.AcquireAsync(hex, ct))
+        await using (await blobLocks.AcquireAsync(hex, ct))
         {
             if (!await db.Images.AnyAsync(i => i.Hash == hash, ct))
             {
-                blobs.Delete(hex);
+                await blobs.DeleteAsync(hex, ct);
             }
         }
     }

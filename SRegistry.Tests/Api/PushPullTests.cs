@@ -46,9 +46,8 @@ public sealed class PushPullTests : IClassFixture<PushPullTests.Server>, IDispos
         await library.PushAsync("bob/big/blob", sif, multipart: true);
 
         Assert.Equal(sif.Hash, "sha256." + await library.PullAsync("bob/big/blob:latest", partSize: 5 * 1024 * 1024));
-        var stored = Path.Combine(server.DataPath, "blobs", "sha256", sif.Hash[7..9], sif.Hash[7..]);
-        Assert.Equal(sif.Size, new FileInfo(stored).Length);
-        Assert.Empty(Directory.GetFiles(Path.Combine(server.DataPath, "uploads"), "*.upload"));
+        Assert.Equal(sif.Size, await server.BlobSizeAsync(sif.Hash));
+        Assert.Equal(0, await server.LeftoverUploadsAsync());
     }
 
     [Fact]
@@ -89,7 +88,7 @@ public sealed class PushPullTests : IClassFixture<PushPullTests.Server>, IDispos
         var containerId = await library.EnsureContainerAsync("dora", "two", "img");
         var (_, uploaded) = await library.EnsureImageAsync("dora/two/img", containerId, sif.Hash);
         Assert.True(uploaded, "the caller can already read these bytes, so no second upload is needed");
-        Assert.Single(Directory.GetFiles(Path.Combine(server.DataPath, "blobs"), sif.Hash[7..], SearchOption.AllDirectories));
+        Assert.Equal(1, await server.BlobCopiesAsync(sif.Hash));
     }
 
     [Fact]
@@ -178,7 +177,7 @@ public sealed class PushPullTests : IClassFixture<PushPullTests.Server>, IDispos
         var deleted = await library.Http.DeleteAsync("v1/images/jane/gone/img:a?arch=amd64");
         Assert.Equal(HttpStatusCode.OK, deleted.StatusCode);
         await LibraryProtocol.ErrorAsync(await library.Http.GetAsync("v1/images/jane/gone/img:b?arch=amd64"), HttpStatusCode.NotFound);
-        Assert.Empty(Directory.GetFiles(Path.Combine(server.DataPath, "blobs"), sif.Hash[7..], SearchOption.AllDirectories));
+        Assert.Equal(0, await server.BlobCopiesAsync(sif.Hash));
         await LibraryProtocol.ErrorAsync(await library.Http.DeleteAsync("v1/images/jane/gone/img:a?arch=amd64"), HttpStatusCode.NotFound);
     }
 
@@ -232,7 +231,8 @@ public sealed class PushPullTests : IClassFixture<PushPullTests.Server>, IDispos
         Assert.Equal(sif.Size, response.Content.Headers.ContentRange!.Length);
         Assert.Equal(Math.Min(1025, sif.Size), response.Content.Headers.ContentLength);
         Assert.Contains("bytes", response.Headers.AcceptRanges);
-        Assert.Equal($"\"{sif.Hash}\"", response.Headers.ETag!.Tag);
+        // The folder store's ETag is the hash; an object store sends its own (spec P2 asks only for one).
+        Assert.Equal(TestBackends.OnS3 ? response.Headers.ETag!.Tag : $"\"{sif.Hash}\"", response.Headers.ETag!.Tag);
     }
 
     public void Dispose() => sifs.Dispose();
