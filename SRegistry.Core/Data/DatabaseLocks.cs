@@ -91,7 +91,7 @@ public sealed class DatabaseLocks(DatabaseProvider provider, string? connectionS
                         command.Parameters.AddWithValue("key", key);
                         await command.ExecuteScalarAsync();
                     }
-                    catch (NpgsqlException)
+                    catch (Exception e) when (e is NpgsqlException or InvalidOperationException)
                     {
                         // A broken connection has released the lock already: PostgreSQL drops a dead session's locks.
                     }
