@@ -116,8 +116,20 @@ public sealed class ReplicaCluster : IAsyncLifetime
     {
         if (nginx is { HasExited: false })
         {
-            nginx.Kill();
-            await nginx.WaitForExitAsync();
+            // SIGTERM to the master (its PID, from its own pid file) ends its workers too; a SIGKILL would orphan them.
+            using (var stop = Process.Start("/usr/sbin/nginx", ["-c", Path.Combine(folder, "nginx.conf"), "-p", folder, "-s", "stop"]))
+            {
+                await stop.WaitForExitAsync();
+            }
+            using var patience = new CancellationTokenSource(TimeSpan.FromSeconds(10));
+            try
+            {
+                await nginx.WaitForExitAsync(patience.Token);
+            }
+            catch (OperationCanceledException)
+            {
+                nginx.Kill(entireProcessTree: true);
+            }
         }
         nginx?.Dispose();
         foreach (var replica in replicas)

@@ -99,18 +99,20 @@ public sealed class ReplicaFailoverTests(ReplicaCluster cluster) : IClassFixture
             await Task.Delay(50);
         }
         victim.Kill();
+        var survivor = new LibraryProtocol(new HttpClient { BaseAddress = new Uri(cluster.BaseUrl + "/") });
+        if (!push.IsCompleted)
+        {
+            // Mid-push, through the survivor: the tag does not exist yet and the image is not uploaded.
+            await AssertNotPublishedAsync(survivor, sif.Hash);
+        }
         var first = await push;
 
-        var survivor = new LibraryProtocol(new HttpClient { BaseAddress = new Uri(cluster.BaseUrl + "/") });
+        TestContext.Current.TestOutputHelper?.WriteLine(first.Succeeded
+            ? "the push survived the kill (nginx sent the dead replica's requests to the other)"
+            : $"the push failed with the kill ({first.Error}); pushing again");
         if (!first.Succeeded)
         {
-            // Not published: the tag does not exist and the image record still says "not uploaded".
-            await LibraryProtocol.ErrorAsync(await survivor.Http.GetAsync("v1/images/alice/failover/tool:1.0?arch=amd64"), HttpStatusCode.NotFound);
-            var pending = await survivor.Http.GetAsync($"v1/images/alice/failover/tool:{sif.Hash}");
-            if (pending.StatusCode == HttpStatusCode.OK)
-            {
-                Assert.False((bool)(await LibraryProtocol.DataAsync(pending))["uploaded"]!);
-            }
+            await AssertNotPublishedAsync(survivor, sif.Hash);
             var second = await LibraryClientDriver.RunAsync(cluster.BaseUrl, cluster.UserToken, "push", sif.Path, "alice/failover/tool", "-tags", "1.0");
             Assert.True(second.Succeeded, $"retry after {first.Error}: {second.Stderr}");
         }
@@ -122,6 +124,17 @@ public sealed class ReplicaFailoverTests(ReplicaCluster cluster) : IClassFixture
         Assert.False(victim.IsRunning);
         var blobs = await S3Buckets.KeysAsync(cluster.Bucket, "blobs/");
         Assert.Equal([$"blobs/sha256/{sif.Hash[7..9]}/{sif.Hash[7..]}"], blobs);
+    }
+
+    /// <summary>Not published: the tag does not exist and the image record, if there is one yet, says "not uploaded".</summary>
+    private static async Task AssertNotPublishedAsync(LibraryProtocol library, string hash)
+    {
+        await LibraryProtocol.ErrorAsync(await library.Http.GetAsync("v1/images/alice/failover/tool:1.0?arch=amd64"), HttpStatusCode.NotFound);
+        var pending = await library.Http.GetAsync($"v1/images/alice/failover/tool:{hash}");
+        if (pending.StatusCode == HttpStatusCode.OK)
+        {
+            Assert.False((bool)(await LibraryProtocol.DataAsync(pending))["uploaded"]!);
+        }
     }
 
     public void Dispose() => sifs.Dispose();
