@@ -21,6 +21,7 @@ run() { # name, then environment for the app
   local name=$1; shift
   rm -rf "$work/data"; mkdir -p "$work/data"
   env "$@" ASPNETCORE_ENVIRONMENT=Development Registry__DataPath="$work/data" Logging__LogLevel__Default=Warning \
+    Logging__LogLevel__SRegistry.Requests=Information Logging__Console__FormatterName=systemd \
     dotnet "$app" --urls "http://127.0.0.1:$port" > "$work/$name.log" 2>&1 &
   pid=$!
   until curl -sf "http://127.0.0.1:$port/healthz" >/dev/null; do sleep 0.2; done
@@ -28,9 +29,9 @@ run() { # name, then environment for the app
   sync
   local t0 t1 t2
   t0=$(date +%s.%N)
-  "$driver" -url "http://127.0.0.1:$port" -token "$token" push "$work/image.sif" bench/speed/image -tags 1 >/dev/null
+  "$driver" -url "http://127.0.0.1:$port" -token "$token" push "$work/image.sif" bench/speed/image -tags 1 >/dev/null 2>&1
   t1=$(date +%s.%N)
-  "$driver" -url "http://127.0.0.1:$port" -token "$token" pull bench/speed/image 1 "$work/pulled.sif" -concurrency 4 >/dev/null
+  "$driver" -url "http://127.0.0.1:$port" -token "$token" pull bench/speed/image 1 "$work/pulled.sif" -concurrency 4 >/dev/null 2>&1
   t2=$(date +%s.%N)
   cmp -s "$work/image.sif" "$work/pulled.sif" || { echo "$name: pulled file differs" >&2; exit 1; }
   rm -f "$work/pulled.sif"
@@ -40,6 +41,8 @@ name, size, t0, t1, t2 = sys.argv[1], int(sys.argv[2]), *map(float, sys.argv[3:]
 mib = size / 1048576
 print(f"{name:7} {mib:7.0f} MiB  push {t1 - t0:6.2f} s = {mib / (t1 - t0):6.0f} MiB/s   pull (4 ranges) {t2 - t1:6.2f} s = {mib / (t2 - t1):6.0f} MiB/s")
 PY
+  # Of the push, the completion request: assembling (folder) or read-back, verify and copy (S3).
+  grep -o '_multipart_complete → 200 in [0-9.]* ms' "$work/$name.log" | sed "s/^/  $name: /" || true
   kill "$pid"; wait "$pid" 2>/dev/null || true
 }
 run folder

@@ -243,7 +243,10 @@ public sealed class S3BlobStore : IBlobStore, IDirectTransfers, IDisposable
             {
                 await s3.CopyObjectAsync(new CopyObjectRequest
                 {
-                    SourceBucket = options.Bucket, SourceKey = source, DestinationBucket = options.Bucket, DestinationKey = target,
+                    SourceBucket = options.Bucket,
+                    SourceKey = source,
+                    DestinationBucket = options.Bucket,
+                    DestinationKey = target,
                 }, ct);
             }
             else
@@ -290,7 +293,9 @@ public sealed class S3BlobStore : IBlobStore, IDirectTransfers, IDisposable
     {
         var started = await s3.InitiateMultipartUploadAsync(new InitiateMultipartUploadRequest
         {
-            BucketName = options.Bucket, Key = target, ContentType = "application/octet-stream",
+            BucketName = options.Bucket,
+            Key = target,
+            ContentType = "application/octet-stream",
         }, ct);
         try
         {
@@ -299,14 +304,23 @@ public sealed class S3BlobStore : IBlobStore, IDirectTransfers, IDisposable
             {
                 var copied = await s3.CopyPartAsync(new CopyPartRequest
                 {
-                    SourceBucket = options.Bucket, SourceKey = source, DestinationBucket = options.Bucket, DestinationKey = target,
-                    UploadId = started.UploadId, PartNumber = (int)number, FirstByte = first, LastByte = Math.Min(first + CopyPartBytes, size) - 1,
+                    SourceBucket = options.Bucket,
+                    SourceKey = source,
+                    DestinationBucket = options.Bucket,
+                    DestinationKey = target,
+                    UploadId = started.UploadId,
+                    PartNumber = (int)number,
+                    FirstByte = first,
+                    LastByte = Math.Min(first + CopyPartBytes, size) - 1,
                 }, ct);
                 parts.Add(new PartETag((int)number, copied.ETag));
             }
             await s3.CompleteMultipartUploadAsync(new CompleteMultipartUploadRequest
             {
-                BucketName = options.Bucket, Key = target, UploadId = started.UploadId, PartETags = parts,
+                BucketName = options.Bucket,
+                Key = target,
+                UploadId = started.UploadId,
+                PartETags = parts,
             }, ct);
         }
         catch
