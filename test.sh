@@ -6,9 +6,11 @@ cd "$(dirname "$0")"
 export DEBIAN_FRONTEND=noninteractive DOTNET_CLI_TELEMETRY_OPTOUT=1 DOTNET_NOLOGO=1 PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD=1
 
 # Debian packages: the real library and key clients (Go source), siftool and gnupg for end-to-end pushes, pulls and keys,
-# chromium for browser tests, slapd for the identity provider.
+# chromium for browser tests, slapd for the identity provider; PostgreSQL, a one-node Ceph with radosgw (S3)
+# and nginx for the scaled-out pass.
 packages=(golang-go golang-github-apptainer-container-library-client-dev golang-github-apptainer-container-key-client-dev
-          golang-github-sylabs-sif-dev siftool gnupg chromium slapd ldap-utils nodejs)
+          golang-github-sylabs-sif-dev siftool gnupg chromium slapd ldap-utils nodejs
+          postgresql radosgw ceph-mon ceph-osd nginx)
 missing=()
 for package in "${packages[@]}"; do
   dpkg-query -W -f='${Status}' "$package" 2>/dev/null | grep -q "install ok installed" || missing+=("$package")
@@ -29,21 +31,63 @@ dotnet build SRegistry.sln -v q -nologo -clp:ErrorsOnly
 # Browser tests write screenshots of the main pages here (not committed).
 export SREG_SCREENSHOTS="$PWD/TestResults/screenshots"
 results=$(mktemp -d)
-trap 'rm -rf "$results"' EXIT
+chmod 755 "$results"   # the PostgreSQL cluster below lives in here and runs as postgres
+service_pids=()
+stop_services() {
+  # Only what this script started, by PID: radosgw, then the OSD, then the monitor; PostgreSQL by its data folder.
+  for pid in "${service_pids[@]}"; do kill "$pid" 2>/dev/null || true; done
+  if [ -f "$results/pg/data/postmaster.pid" ]; then
+    runuser -u postgres -- "$(ls -d /usr/lib/postgresql/*/bin | sort -V | tail -1)/pg_ctl" -D "$results/pg/data" -m fast stop >/dev/null 2>&1 || true
+  fi
+  service_pids=()
+}
+trap 'stop_services; rm -rf "$results"' EXIT
+free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1]); s.close()'; }
+
 set +e
+# First pass: everything on SQLite and the data folder (the scaled-out tests need the second pass's services).
 dotnet test --project SRegistry.Tests/SRegistry.Tests.csproj --no-build \
-  --report-xunit-trx --report-xunit-trx-filename results.trx --results-directory "$results" "$@"
+  --report-xunit-trx --report-xunit-trx-filename results.trx --results-directory "$results" \
+  --filter-not-class 'SRegistry.Tests.Scale.*' "$@"
 status=$?
+trx=("$results/results.trx")
+
+# Second pass: the protocol and service tests again on PostgreSQL + S3 (a throwaway cluster and a one-node Ceph
+# with radosgw, started once here), plus the replica tests (two app processes behind nginx). Skipped when the
+# caller picked tests with arguments.
+if [ $# -eq 0 ]; then
+  pg_port=$(free_port); rgw_port=$(free_port); mon_port=$(free_port)
+  SRegistry.Tests/Scale/start-pg.sh "$results/pg" "$pg_port" >/dev/null
+  read -r -a ceph_pids < <(SRegistry.Tests/Scale/start-ceph-rgw.sh "$results/ceph" "$rgw_port" "$mon_port")
+  service_pids+=("${ceph_pids[@]}")
+  SREG_TEST_POSTGRES="Host=127.0.0.1;Port=$pg_port;Username=app;Password=app" SREG_TEST_S3="http://127.0.0.1:$rgw_port" \
+  dotnet test --project SRegistry.Tests/SRegistry.Tests.csproj --no-build \
+    --report-xunit-trx --report-xunit-trx-filename scaled.trx --results-directory "$results" \
+    --filter-class 'SRegistry.Tests.Api.*' --filter-class 'SRegistry.Tests.Access.LibraryAccessMatrixTests' \
+    --filter-class 'SRegistry.Tests.Access.ServiceAccessMatrixTests' --filter-class 'SRegistry.Tests.Library.*' \
+    --filter-class 'SRegistry.Tests.Teams.*' --filter-class 'SRegistry.Tests.EndToEnd.LibraryClient.*' \
+    --filter-class 'SRegistry.Tests.Scale.*'
+  scaled=$?
+  [ $status -eq 0 ] && status=$scaled
+  trx+=("$results/scaled.trx")
+  stop_services
+fi
 set -e
-# CI reads a plain closing line, not the runner's summary.
-python3 - "$results/results.trx" <<'PY'
+# CI reads a plain closing line, not the runner's summary: both passes added up.
+python3 - "${trx[@]}" <<'PY'
 import sys, xml.etree.ElementTree as ET
-try:
-    c = ET.parse(sys.argv[1]).getroot().find('.//{*}Counters')
-    skipped = int(c.get('total', 0)) - int(c.get('executed', c.get('total', 0)))
-    print(f"{c.get('passed')} passed, {c.get('failed')} failed, {max(skipped, 0)} skipped")
-except (OSError, ET.ParseError):
-    print("0 passed, 1 failed (no test results were written)")
+passed = failed = skipped = 0
+for path in sys.argv[1:]:
+    try:
+        c = ET.parse(path).getroot().find('.//{*}Counters')
+    except (OSError, ET.ParseError):
+        failed += 1
+        print(f"no test results were written to {path}")
+        continue
+    passed += int(c.get('passed', 0))
+    failed += int(c.get('failed', 0))
+    skipped += max(int(c.get('total', 0)) - int(c.get('executed', c.get('total', 0))), 0)
+print(f"{passed} passed, {failed} failed, {skipped} skipped")
 PY
 echo "Screenshots: $SREG_SCREENSHOTS"
 exit $status

@@ -28,22 +28,26 @@ public static class RegistryCoreServiceCollectionExtensions
             .ValidateOnStart();
         services.AddSingleton(TimeProvider.System);
 
+        services.AddOptions<DatabaseOptions>().Bind(configuration.GetSection(DatabaseOptions.Section));
         services.AddDbContextPool<RegistryDbContext>((sp, db) =>
         {
-            var options = sp.GetRequiredService<IOptions<RegistryOptions>>().Value;
-            var connectionString = configuration.GetConnectionString("Registry");
-            if (string.IsNullOrWhiteSpace(connectionString))
-            {
-                connectionString = $"Data Source={Path.Combine(options.ResolveDataPath(), "registry.db")}";
-            }
-            db.UseSqlite(connectionString, sqlite => sqlite.MigrationsAssembly(typeof(RegistryDbContext).Assembly.FullName));
+            DatabaseOptions.Configure(db, sp.GetRequiredService<IOptions<DatabaseOptions>>().Value.Provider,
+                configuration.GetConnectionString("Registry"), sp.GetRequiredService<IOptions<RegistryOptions>>().Value.ResolveDataPath());
             db.AddInterceptors(sp.GetRequiredService<LookupCacheInvalidator>());
         });
 
+        services.AddSingleton(sp => new DatabaseLocks(sp.GetRequiredService<IOptions<DatabaseOptions>>().Value.Provider,
+            configuration.GetConnectionString("Registry")));
         services.AddSingleton<LookupCache>();
         services.AddSingleton<LookupCacheInvalidator>();
         services.AddSingleton<DataFolder>();
-        services.AddSingleton<IBlobStore, LocalBlobStore>();
+        services.AddOptions<BlobStoreOptions>().Bind(configuration.GetSection(BlobStoreOptions.Section)).ValidateDataAnnotations();
+        services.AddSingleton<TransferCounters>();
+        services.AddSingleton<LocalBlobStore>();
+        services.AddSingleton<S3BlobStore>();
+        services.AddSingleton<IBlobStore>(sp => sp.GetRequiredService<IOptions<BlobStoreOptions>>().Value.Kind == BlobStoreKind.S3
+            ? sp.GetRequiredService<S3BlobStore>()
+            : sp.GetRequiredService<LocalBlobStore>());
         services.AddSingleton<BlobLocks>();
         services.AddSingleton<UploadGates>();
         services.AddSingleton<MultipartHashes>();

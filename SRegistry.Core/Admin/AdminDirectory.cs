@@ -31,9 +31,9 @@ public sealed class AdminDirectory(RegistryDbContext db, TimeProvider clock, IOp
         if (text.Length > 0)
         {
             var pattern = LikePatterns.Containing(text, 64);
-            users = users.Where(u => EF.Functions.Like(u.Username, pattern, LikePatterns.Escape)
-                                     || EF.Functions.Like(u.DisplayName, pattern, LikePatterns.Escape)
-                                     || EF.Functions.Like(u.Email, pattern, LikePatterns.Escape));
+            users = users.Where(u => LikePatterns.Matches(u.Username, pattern)
+                                     || LikePatterns.Matches(u.DisplayName, pattern)
+                                     || LikePatterns.Matches(u.Email, pattern));
         }
         var total = await users.CountAsync(ct);
         var size = Math.Clamp(pageSize, 1, 200);

@@ -38,7 +38,7 @@ public sealed class CollectionDirectory(RegistryDbContext db, Namespaces namespa
         if (search.Length > 0)
         {
             var pattern = LikePatterns.Containing(search);
-            visible = visible.Where(c => EF.Functions.Like(c.Name, pattern, "\\") || EF.Functions.Like(c.Description, pattern, "\\"));
+            visible = visible.Where(c => LikePatterns.Matches(c.Name, pattern) || LikePatterns.Matches(c.Description, pattern));
         }
         var total = await visible.CountAsync(ct);
         var sorted = (query.Sort, query.Descending) switch

@@ -60,9 +60,9 @@ public sealed class ImageCatalog(RegistryDbContext db, Namespaces namespaces, IB
             return await ToViewAsync(await InsertAsync(image, ct), row, collection, ct);
         }
         // Under the blob's lock: a delete or garbage collection cannot remove the bytes between this check and the insert.
-        using (await blobLocks.AcquireAsync(HexOf(hash!), ct))
+        await using (await blobLocks.AcquireAsync(HexOf(hash!), ct))
         {
-            if (!blobs.Exists(HexOf(hash!)))
+            if (!await blobs.ExistsAsync(HexOf(hash!), ct))
             {
                 return await ToViewAsync(await InsertAsync(image, ct), row, collection, ct);
             }
@@ -199,7 +199,7 @@ public sealed class ImageCatalog(RegistryDbContext db, Namespaces namespaces, IB
                 .ExecuteUpdateAsync(s => s.SetProperty(c => c.DownloadCount, c => c.DownloadCount + 1), ct);
             await db.Database.ExecuteSqlAsync($"""
                 INSERT INTO "ContainerPullDays" ("ContainerId", "Day", "Pulls") VALUES ({image.ContainerId}, {day}, 1)
-                ON CONFLICT ("ContainerId", "Day") DO UPDATE SET "Pulls" = "Pulls" + 1
+                ON CONFLICT ("ContainerId", "Day") DO UPDATE SET "Pulls" = "ContainerPullDays"."Pulls" + 1
                 """, ct);
             await transaction.CommitAsync(ct);
         }
@@ -212,11 +212,11 @@ public sealed class ImageCatalog(RegistryDbContext db, Namespaces namespaces, IB
     internal async Task DeleteBlobIfUnusedAsync(string hash, CancellationToken ct)
     {
         var hex = HexOf(hash);
-        using (await blobLocks.AcquireAsync(hex, ct))
+        await using (await blobLocks.AcquireAsync(hex, ct))
         {
             if (!await db.Images.AnyAsync(i => i.Hash == hash, ct))
             {
-                blobs.Delete(hex);
+                await blobs.DeleteAsync(hex, ct);
             }
         }
     }

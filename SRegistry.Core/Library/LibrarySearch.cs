@@ -44,14 +44,14 @@ public sealed class LibrarySearch(RegistryDbContext db)
         {
             return new SearchResults([], [], [], images);
         }
-        var users = await db.Users.AsNoTracking().Where(u => !u.IsDisabled && EF.Functions.Like(u.Username, pattern, "\\"))
+        var users = await db.Users.AsNoTracking().Where(u => !u.IsDisabled && LikePatterns.Matches(u.Username, pattern))
             .OrderBy(u => u.Username).Take(Limit).ToListAsync(ct);
-        var teams = await db.Teams.AsNoTracking().Where(t => EF.Functions.Like(t.Name, pattern, "\\")).OrderBy(t => t.Name).Take(Limit).ToListAsync(ct);
-        var collections = await visible.Include(c => c.Owner).Where(c => EF.Functions.Like(c.Name, pattern, "\\") || EF.Functions.Like(c.Description, pattern, "\\"))
+        var teams = await db.Teams.AsNoTracking().Where(t => LikePatterns.Matches(t.Name, pattern)).OrderBy(t => t.Name).Take(Limit).ToListAsync(ct);
+        var collections = await visible.Include(c => c.Owner).Where(c => LikePatterns.Matches(c.Name, pattern) || LikePatterns.Matches(c.Description, pattern))
             .OrderBy(c => c.Name).Take(Limit).ToListAsync(ct);
         var containers = await db.Containers.AsNoTracking().Include(c => c.Collection).ThenInclude(c => c!.Owner)
             .Where(c => visible.Select(v => v.Id).Contains(c.CollectionId))
-            .Where(c => EF.Functions.Like(c.Name, pattern, "\\") || EF.Functions.Like(c.Description, pattern, "\\"))
+            .Where(c => LikePatterns.Matches(c.Name, pattern) || LikePatterns.Matches(c.Description, pattern))
             .OrderBy(c => c.Name).Take(Limit).ToListAsync(ct);
         var containerTags = await db.Tags.AsNoTracking().Where(t => containers.Select(c => c.Id).Contains(t.ContainerId)).ToListAsync(ct);
         return new SearchResults(
@@ -68,11 +68,11 @@ public sealed class LibrarySearch(RegistryDbContext db)
     {
         var query = db.Images.AsNoTracking().Include(i => i.Container).ThenInclude(c => c!.Collection).ThenInclude(c => c!.Owner)
             .Where(i => i.IsUploaded && visible.Select(v => v.Id).Contains(i.Container!.CollectionId))
-            .Where(i => EF.Functions.Like(i.Container!.Name, pattern, "\\")
-                        || EF.Functions.Like(i.Container!.Collection!.Name, pattern, "\\")
-                        || EF.Functions.Like(i.Container!.Collection!.Owner!.Username, pattern, "\\")
-                        || EF.Functions.Like(i.Description, pattern, "\\")
-                        || db.Tags.Any(t => t.ImageId == i.Id && EF.Functions.Like(t.Name, pattern, "\\")));
+            .Where(i => LikePatterns.Matches(i.Container!.Name, pattern)
+                        || LikePatterns.Matches(i.Container!.Collection!.Name, pattern)
+                        || LikePatterns.Matches(i.Container!.Collection!.Owner!.Username, pattern)
+                        || LikePatterns.Matches(i.Description, pattern)
+                        || db.Tags.Any(t => t.ImageId == i.Id && LikePatterns.Matches(t.Name, pattern)));
         if (archs.Length > 0)
         {
             query = query.Where(i => i.Arch != null && archs.Contains(i.Arch));

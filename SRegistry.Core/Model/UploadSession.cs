@@ -20,6 +20,8 @@ public sealed class UploadSession
     public int TotalParts { get; set; }
     public DateTimeOffset CreatedAt { get; set; }
     public DateTimeOffset ExpiresAt { get; set; }
+    /// <summary>The object store's own ID for this upload (an S3 multipart upload ID); null when bytes come through the app.</summary>
+    public string? StoreUploadId { get; set; }
     public List<UploadPart> Parts { get; set; } = [];
 }
 

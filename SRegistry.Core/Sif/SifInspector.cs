@@ -1,6 +1,5 @@
 using System.Buffers.Binary;
 using System.Text;
-using Microsoft.Win32.SafeHandles;
 
 namespace SRegistry.Core.Sif;
 
@@ -30,16 +29,37 @@ public static class SifInspector
     private static readonly string?[] ArchByCode =
         [null, "386", "amd64", "arm", "arm64", "ppc64", "ppc64le", "mips", "mipsle", "mips64", "mips64le", "s390x", "riscv64"];
 
+    /// <summary>
+    /// How much of the start of a file <see cref="InspectHead"/> needs: the header and a full descriptor table,
+    /// which SIF writers place right after the header.
+    /// </summary>
+    public const int HeadBytes = 4 * 1024 * 1024;
+
+    private delegate int ReadAt(Span<byte> buffer, long offset);
+
     public static SifInfo InspectFile(string path)
     {
         using var file = File.OpenHandle(path);
-        return Inspect(file, RandomAccess.GetLength(file));
+        return Inspect((buffer, offset) => RandomAccess.Read(file, buffer, offset), RandomAccess.GetLength(file));
     }
 
-    private static SifInfo Inspect(SafeFileHandle file, long length)
+    /// <summary>Inspects a file of <paramref name="length"/> bytes from its first bytes only (an object read back from a store).</summary>
+    public static SifInfo InspectHead(byte[] head, long length) =>
+        Inspect((buffer, offset) =>
+        {
+            if (offset >= head.Length)
+            {
+                return 0;
+            }
+            var take = (int)Math.Min(buffer.Length, head.Length - offset);
+            head.AsSpan((int)offset, take).CopyTo(buffer);
+            return take;
+        }, length);
+
+    private static SifInfo Inspect(ReadAt read, long length)
     {
         var header = new byte[HeaderSize];
-        if (length < HeaderSize || RandomAccess.Read(file, header, 0) < HeaderSize)
+        if (length < HeaderSize || read(header, 0) < HeaderSize)
         {
             return SifInfo.Invalid("the file is too short to be a SIF image");
         }
@@ -60,7 +80,7 @@ public static class SifInspector
         }
 
         var table = new byte[total * DescriptorSize];
-        if (RandomAccess.Read(file, table, tableOffset) < table.Length)
+        if (read(table, tableOffset) < table.Length)
         {
             return SifInfo.Invalid("the SIF descriptor table is truncated");
         }

@@ -40,17 +40,22 @@ public sealed partial class GarbageCollector(RegistryDbContext db, IBlobStore bl
             .Select(ImageCatalog.HexOf).ToHashSet(StringComparer.Ordinal);
         int freed = 0, kept = 0;
         long bytes = 0;
-        foreach (var hex in blobs.ListHashes().ToList())
+        var stored = new List<string>();
+        await foreach (var hex in blobs.ListHashesAsync(ct))
+        {
+            stored.Add(hex);
+        }
+        foreach (var hex in stored)
         {
             if (referenced.Contains(hex))
             {
                 kept++;
                 continue;
             }
-            using (await blobLocks.AcquireAsync(hex, ct))
+            await using (await blobLocks.AcquireAsync(hex, ct))
             {
                 var hash = NameRules.HashPrefix + hex;
-                var size = blobs.GetSize(hex);
+                var size = await blobs.GetSizeAsync(hex, ct);
                 if (size is null)
                 {
                     continue;
@@ -63,7 +68,7 @@ public sealed partial class GarbageCollector(RegistryDbContext db, IBlobStore bl
                 }
                 if (!dryRun)
                 {
-                    blobs.Delete(hex);
+                    await blobs.DeleteAsync(hex, ct);
                 }
                 freed++;
                 bytes += size.Value;

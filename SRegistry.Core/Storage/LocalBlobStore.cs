@@ -1,3 +1,4 @@
+using System.Runtime.CompilerServices;
 using SRegistry.Core.Naming;
 
 namespace SRegistry.Core.Storage;
@@ -5,12 +6,12 @@ namespace SRegistry.Core.Storage;
 /// <summary>Blobs as files under <c>blobs/sha256/ab/&lt;hex&gt;</c> inside the data folder.</summary>
 public sealed class LocalBlobStore(DataFolder folder) : IBlobStore
 {
-    public bool Exists(string sha256Hex) => File.Exists(PathOf(sha256Hex));
+    public Task<bool> ExistsAsync(string sha256Hex, CancellationToken ct = default) => Task.FromResult(File.Exists(PathOf(sha256Hex)));
 
-    public long? GetSize(string sha256Hex)
+    public Task<long?> GetSizeAsync(string sha256Hex, CancellationToken ct = default)
     {
-        var info = new FileInfo(PathOf(sha256Hex));
-        return info.Exists ? info.Length : null;
+        var file = new FileInfo(PathOf(sha256Hex));
+        return Task.FromResult(file.Exists ? file.Length : (long?)null);
     }
 
     public string? GetLocalPath(string sha256Hex)
@@ -19,7 +20,7 @@ public sealed class LocalBlobStore(DataFolder folder) : IBlobStore
         return File.Exists(path) ? path : null;
     }
 
-    public void Publish(string verifiedFilePath, string sha256Hex)
+    public Task PublishAsync(string verifiedFilePath, string sha256Hex, CancellationToken ct = default)
     {
         var target = PathOf(sha256Hex);
         Directory.CreateDirectory(Path.GetDirectoryName(target)!);
@@ -27,23 +28,26 @@ public sealed class LocalBlobStore(DataFolder folder) : IBlobStore
         if (File.Exists(target))
         {
             File.Delete(verifiedFilePath);
-            return;
+            return Task.CompletedTask;
         }
         // Uploads live in the same data folder, so this is a rename: atomic on one filesystem.
         File.Move(verifiedFilePath, target, overwrite: true);
+        return Task.CompletedTask;
     }
 
-    public void Delete(string sha256Hex)
+    public Task DeleteAsync(string sha256Hex, CancellationToken ct = default)
     {
         var path = PathOf(sha256Hex);
         if (File.Exists(path))
         {
             File.Delete(path);
         }
+        return Task.CompletedTask;
     }
 
-    public IEnumerable<string> ListHashes()
+    public async IAsyncEnumerable<string> ListHashesAsync([EnumeratorCancellation] CancellationToken ct = default)
     {
+        await Task.CompletedTask;
         var root = Path.Combine(folder.Blobs, "sha256");
         if (!Directory.Exists(root))
         {
@@ -51,6 +55,7 @@ public sealed class LocalBlobStore(DataFolder folder) : IBlobStore
         }
         foreach (var file in Directory.EnumerateFiles(root, "*", SearchOption.AllDirectories))
         {
+            ct.ThrowIfCancellationRequested();
             var name = Path.GetFileName(file);
             if (NameRules.IsSha256Hex(name))
             {

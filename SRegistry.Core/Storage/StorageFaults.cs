@@ -1,4 +1,5 @@
 using Microsoft.Data.Sqlite;
+using Npgsql;
 
 namespace SRegistry.Core.Storage;
 
@@ -17,6 +18,11 @@ public static class StorageFaults
     private const int SqliteBusy = 5, SqliteLocked = 6, SqliteFull = 13, SqliteConstraint = 19;
     private const int NoSpace = 28, QuotaExceeded = 122, WindowsDiskFull = 112;
 
+    // PostgreSQL's SQLSTATE codes for the same three situations.
+    private static readonly string[] PostgresBusy = [PostgresErrorCodes.LockNotAvailable, PostgresErrorCodes.DeadlockDetected,
+        PostgresErrorCodes.SerializationFailure, PostgresErrorCodes.TooManyConnections, PostgresErrorCodes.QueryCanceled];
+    private static readonly string[] PostgresFull = [PostgresErrorCodes.DiskFull, PostgresErrorCodes.OutOfMemory];
+
     /// <summary>
     /// A unique index refused the row: a concurrent create won. Only this may be reported as "already exists";
     /// a busy or full database surfaces as the same <c>DbUpdateException</c> and must not be mistaken for it.
@@ -25,9 +31,12 @@ public static class StorageFaults
     {
         for (var e = error; e is not null; e = e.InnerException)
         {
-            if (e is SqliteException sqlite)
+            switch (e)
             {
-                return sqlite.SqliteErrorCode == SqliteConstraint;
+                case SqliteException sqlite:
+                    return sqlite.SqliteErrorCode == SqliteConstraint;
+                case PostgresException postgres:
+                    return postgres.SqlState == PostgresErrorCodes.UniqueViolation;
             }
         }
         return false;
@@ -42,6 +51,10 @@ public static class StorageFaults
                 case SqliteException { SqliteErrorCode: SqliteBusy or SqliteLocked }:
                     return StorageFault.Busy;
                 case SqliteException { SqliteErrorCode: SqliteFull }:
+                    return StorageFault.Full;
+                case PostgresException postgres when PostgresBusy.Contains(postgres.SqlState):
+                    return StorageFault.Busy;
+                case PostgresException postgres when PostgresFull.Contains(postgres.SqlState):
                     return StorageFault.Full;
                 case IOException io when io.HResult is NoSpace or QuotaExceeded || (io.HResult & 0xFFFF) == WindowsDiskFull:
                     return StorageFault.Full;

@@ -25,7 +25,7 @@ public sealed class TeamDirectory(RegistryDbContext db)
         if (text.Length > 0)
         {
             var pattern = LikePatterns.Containing(text, 64);
-            teams = teams.Where(t => EF.Functions.Like(t.Name, pattern, "\\") || EF.Functions.Like(t.DisplayName, pattern, "\\"));
+            teams = teams.Where(t => LikePatterns.Matches(t.Name, pattern) || LikePatterns.Matches(t.DisplayName, pattern));
         }
         var userId = who.UserId;
         return await teams.OrderBy(t => t.Name)
@@ -58,7 +58,7 @@ public sealed class TeamDirectory(RegistryDbContext db)
     {
         var text = (prefix ?? "").Trim();
         var pattern = LikePatterns.StartingWith(text, 64);
-        return db.Teams.AsNoTracking().Where(t => EF.Functions.Like(t.Name, pattern, "\\")).OrderBy(t => t.Name)
+        return db.Teams.AsNoTracking().Where(t => LikePatterns.Matches(t.Name, pattern)).OrderBy(t => t.Name)
             .Select(t => t.Name).Take(Math.Clamp(limit, 1, 100)).ToListAsync(ct);
     }
 }

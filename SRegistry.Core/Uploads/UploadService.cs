@@ -22,9 +22,11 @@ public sealed record MultipartPlan(string UploadId, int TotalParts, long PartSiz
 public sealed record UploadReceipt(QuotaUsage Quota, string ContainerPath);
 
 /// <summary>
-/// Receives image bytes: single-part, multipart and the legacy one-request upload. Bytes stream to a file in the
-/// data folder while being hashed; nothing becomes visible until size, SHA-256 and SIF format are verified and
-/// the blob is renamed into the store.
+/// Receives image bytes: single-part, multipart and the legacy one-request upload. With the folder store, bytes
+/// stream to a file in the data folder while being hashed. With an object store (<see cref="IDirectTransfers"/>)
+/// clients send them straight to the store and completion reads the object back once to hash it: the store's own
+/// checks cover only transport, and per-part hashes cannot prove the whole file's. Either way nothing becomes
+/// visible until size, SHA-256 and SIF format are verified and the bytes are a blob in the store.
 /// </summary>
 public sealed partial class UploadService(
     RegistryDbContext db,
@@ -35,12 +37,17 @@ public sealed partial class UploadService(
     DataFolder folder,
     UploadGates gates,
     MultipartHashes carriers,
+    TransferCounters counters,
+    DatabaseLocks locks,
     TimeProvider clock,
     IOptions<RegistryOptions> options,
     ILogger<UploadService> log)
 {
     /// <summary>An upload that has received nothing for this long may be taken over by a new attempt at the same image.</summary>
     internal static readonly TimeSpan IdleBeforeReplaced = TimeSpan.FromMinutes(1);
+
+    // An object store that clients reach directly; null for the folder store, where bytes come through the app.
+    private readonly IDirectTransfers? direct = blobs as IDirectTransfers;
 
     private RegistryOptions Options => options.Value;
 
@@ -58,6 +65,10 @@ public sealed partial class UploadService(
         if (!string.IsNullOrEmpty(sha256Hex) && NameRules.HashPrefix + sha256Hex != image.Hash)
         {
             return Problem.Invalid("sha256sum does not match the image's hash");
+        }
+        if (direct is not null && fileSize > direct.MaxSinglePutBytes)
+        {
+            return Problem.Invalid($"a single upload to this registry's object store is limited to {direct.MaxSinglePutBytes} bytes; use a multipart upload");
         }
         return await OpenAdmittedSessionAsync(who, image, collection, UploadKind.SinglePart, fileSize, fileSize, ct);
     }
@@ -102,6 +113,7 @@ public sealed partial class UploadService(
             await FailAsync(session, default);
             throw;
         }
+        counters.Received(received);
         if (received != session.ExpectedSize)
         {
             return await FailAsync(session, Problem.Invalid($"upload incomplete: received {received} of {session.ExpectedSize} bytes"));
@@ -124,6 +136,10 @@ public sealed partial class UploadService(
             return new Problem(target.Failure, target.Message);
         }
         var (image, collection) = target.Value;
+        if (direct is not null)
+        {
+            return await CompleteSingleInStoreAsync(who, image, collection, ct);
+        }
         var session = await db.UploadSessions.FirstOrDefaultAsync(s => s.ImageId == image.Id && s.Kind == UploadKind.SinglePart
             && s.State == UploadState.Received && s.UserId == who.UserId, ct);
         if (session is null)
@@ -157,6 +173,12 @@ public sealed partial class UploadService(
             return new Problem(admitted.Failure, admitted.Message);
         }
         var session = admitted.Value!;
+        if (direct is not null)
+        {
+            session.StoreUploadId = await direct.StartMultipartAsync(session.Id, ct);
+            await db.SaveChangesAsync(ct);
+            return new MultipartPlan(session.Id, session.TotalParts, session.PartSize);
+        }
         try
         {
             // Created and reserved up front: parts are written at their offsets, and a full disk is refused now, not at part 37.
@@ -249,6 +271,7 @@ public sealed partial class UploadService(
             carriers.Forget(session.Id);
             throw;
         }
+        counters.Received(received);
         if (received != expected)
         {
             carriers.Forget(session.Id);
@@ -287,6 +310,10 @@ public sealed partial class UploadService(
         if (gate is null)
         {
             return Problem.Conflict("a part of this upload is still being received");
+        }
+        if (direct is not null)
+        {
+            return await CompleteMultipartInStoreAsync(session, completedParts, ct);
         }
         var parts = await db.UploadParts.AsNoTracking().Where(p => p.SessionId == session.Id).OrderBy(p => p.PartNumber).ToListAsync(ct);
         var missing = Enumerable.Range(1, session.TotalParts).Except(parts.Select(p => p.PartNumber)).ToList();
@@ -375,6 +402,7 @@ public sealed partial class UploadService(
             await FailAsync(session, default);
             throw;
         }
+        counters.Received(received);
         if (received != contentLength)
         {
             return await FailAsync(session, Problem.Invalid($"upload incomplete: received {received} of {contentLength} bytes"));
@@ -402,8 +430,7 @@ public sealed partial class UploadService(
         var expired = (await db.UploadSessions.Where(s => s.ExpiresAt < now).ToListAsync(ct)).Where(s => !gates.IsBusy(s.Id)).ToList();
         foreach (var session in expired)
         {
-            carriers.Forget(session.Id);
-            TryDelete(UploadPath(session.Id));
+            await ReleaseBytesAsync(session, ct);
         }
         db.UploadSessions.RemoveRange(expired);
         await db.SaveChangesAsync(ct);
@@ -423,6 +450,10 @@ public sealed partial class UploadService(
                 TryDelete(file);
                 orphans++;
             }
+        }
+        if (direct is not null)
+        {
+            orphans += await direct.SweepStagingAsync(live, now - Options.UploadLifetime, ct);
         }
         if (expired.Count + orphans + abandoned > 0)
         {
@@ -490,17 +521,17 @@ public sealed partial class UploadService(
         var quietSince = now - IdleBeforeReplaced;
         var abandoned = (await db.UploadSessions.AsNoTracking()
                 .Where(s => s.ImageId == image.Id && s.CreatedAt < quietSince && !s.Parts.Any(p => p.ReceivedAt >= quietSince))
-                .Select(s => s.Id).ToListAsync(ct))
-            .Where(id => !gates.IsBusy(id)).ToList();
-        foreach (var id in abandoned)
+                .ToListAsync(ct))
+            .Where(s => !gates.IsBusy(s.Id)).ToList();
+        foreach (var old in abandoned)
         {
-            carriers.Forget(id);
-            TryDelete(UploadPath(id));
+            await ReleaseBytesAsync(old, ct);
         }
         if (abandoned.Count > 0)
         {
             // Set-based: two retries replacing the same abandoned session must not trip over each other.
-            await db.UploadSessions.Where(s => abandoned.Contains(s.Id)).ExecuteDeleteAsync(ct);
+            var ids = abandoned.Select(s => s.Id).ToList();
+            await db.UploadSessions.Where(s => ids.Contains(s.Id)).ExecuteDeleteAsync(ct);
         }
         var session = new UploadSession
         {
@@ -559,26 +590,172 @@ public sealed partial class UploadService(
         if (!sif.IsValid)
         {
             TryDelete(path);
-            return Problem.Invalid($"only SIF images (Singularity 3.3 or newer) are accepted: {sif.Error}");
+            return NotSif(sif);
         }
-        using (await blobLocks.AcquireAsync(sha256Hex, ct))
+        await using (await blobLocks.AcquireAsync(sha256Hex, ct))
         {
-            blobs.Publish(path, sha256Hex);
+            await blobs.PublishAsync(path, sha256Hex, ct);
         }
+        ApplyFacts(image, size, sif);
+        return true;
+    }
+
+    // ---- bytes in an object store (IDirectTransfers) ----
+
+    private async Task<Outcome<UploadReceipt>> CompleteSingleInStoreAsync(Principal who, Image image, Collection collection, CancellationToken ct)
+    {
+        var session = await db.UploadSessions.FirstOrDefaultAsync(s => s.ImageId == image.Id && s.Kind == UploadKind.SinglePart
+            && s.UserId == who.UserId, ct);
+        if (session is null)
+        {
+            return image.IsUploaded
+                ? await ReceiptAsync(image, collection, ct)
+                : Problem.Conflict("the image's bytes have not been received; push again");
+        }
+        await using var held = await locks.TryAcquireAsync("upload:" + session.Id, ct);
+        if (held is null)
+        {
+            return Problem.Conflict("this upload is being completed already");
+        }
+        var published = await VerifyAndPublishStagedAsync(session, image, ct);
+        if (!published.Succeeded)
+        {
+            return new Problem(published.Failure, published.Message);
+        }
+        db.UploadSessions.Remove(session);
+        return await MarkUploadedAsync(image, collection, ct);
+    }
+
+    private async Task<Outcome<UploadReceipt>> CompleteMultipartInStoreAsync(UploadSession session,
+        IReadOnlyCollection<(int PartNumber, string Token)> completedParts, CancellationToken ct)
+    {
+        // Replicas share nothing but the database: one of them completes a session, whichever the client reached.
+        await using var held = await locks.TryAcquireAsync("upload:" + session.Id, ct);
+        if (held is null)
+        {
+            return Problem.Conflict("this upload is being completed already");
+        }
+        var stored = await direct!.ListPartsAsync(session.Id, session.StoreUploadId!, ct);
+        // Null: the store finished this upload already (a replica stopped between finishing it and publishing);
+        // what it holds is read back and verified below like any other.
+        if (stored is not null)
+        {
+            var byNumber = stored.ToDictionary(p => p.PartNumber);
+            var missing = Enumerable.Range(1, session.TotalParts).Where(n => !byNumber.ContainsKey(n)).ToList();
+            if (missing.Count > 0)
+            {
+                return Problem.Invalid($"parts missing: {string.Join(", ", missing.Take(10))}{(missing.Count > 10 ? ", …" : "")}");
+            }
+            var listed = completedParts.Select(p => p.PartNumber).Order().ToList();
+            if (!listed.SequenceEqual(Enumerable.Range(1, session.TotalParts)))
+            {
+                return Problem.Invalid($"completedParts must list each part 1..{session.TotalParts} once");
+            }
+            foreach (var number in Enumerable.Range(1, session.TotalParts))
+            {
+                var expected = ExpectedPartSize(session, number);
+                if (byNumber[number].Size != expected)
+                {
+                    return Problem.Invalid($"part {number} is {byNumber[number].Size} bytes, not {expected}; upload it again");
+                }
+            }
+            foreach (var (number, token) in completedParts)
+            {
+                if (!string.IsNullOrEmpty(token) && token.Trim('"') != byNumber[number].ETag.Trim('"'))
+                {
+                    return Problem.Invalid($"part {number} was replaced after its token was issued; upload it again");
+                }
+            }
+            await direct.CompleteMultipartAsync(session.Id, session.StoreUploadId!,
+                [.. Enumerable.Range(1, session.TotalParts).Select(n => byNumber[n])], ct);
+        }
+        var image = session.Image!;
+        var published = await VerifyAndPublishStagedAsync(session, image, ct);
+        if (!published.Succeeded)
+        {
+            return new Problem(published.Failure, published.Message);
+        }
+        db.UploadSessions.Remove(session);
+        var collection = await db.Collections.AsNoTracking().FirstAsync(c => c.Containers.Any(k => k.Id == image.ContainerId), ct);
+        return await MarkUploadedAsync(image, collection, ct);
+    }
+
+    /// <summary>
+    /// Reads the staged object back once (size, SHA-256, SIF header) and only then makes it the blob. A failed check
+    /// discards the session and its bytes: the image stays not uploaded and the next push starts afresh.
+    /// </summary>
+    private async Task<Outcome<bool>> VerifyAndPublishStagedAsync(UploadSession session, Image image, CancellationToken ct)
+    {
+        var size = await direct!.StagedSizeAsync(session.Id, ct);
+        if (size is null)
+        {
+            return Problem.Conflict("the image's bytes have not been received; push again");
+        }
+        if (size != session.ExpectedSize)
+        {
+            await DiscardAsync(session, ct);
+            return Problem.Invalid($"upload incomplete: received {size} of {session.ExpectedSize} bytes");
+        }
+        var content = await direct.ReadStagedAsync(session.Id, SifInspector.HeadBytes, ct);
+        if (NameRules.HashPrefix + content.Sha256Hex != image.Hash)
+        {
+            await DiscardAsync(session, ct);
+            return Problem.Invalid($"the uploaded file hashes to sha256.{content.Sha256Hex}, not {image.Hash}");
+        }
+        var sif = SifInspector.InspectHead(content.Head, content.Size);
+        if (!sif.IsValid)
+        {
+            await DiscardAsync(session, ct);
+            return NotSif(sif);
+        }
+        await using (await blobLocks.AcquireAsync(content.Sha256Hex, ct))
+        {
+            await direct.PublishStagedAsync(session.Id, content.Sha256Hex, content.Size, ct);
+        }
+        ApplyFacts(image, content.Size, sif);
+        return true;
+    }
+
+    private void ApplyFacts(Image image, long size, SifInfo sif)
+    {
         image.Size = size;
         image.Arch ??= sif.Arch;
         image.IsSigned = sif.Signers.Count > 0;
         image.SignerFingerprints = string.Join(' ', sif.Signers);
         image.UpdatedAt = clock.GetUtcNow();
-        return true;
+    }
+
+    private static Problem NotSif(SifInfo sif) => Problem.Invalid($"only SIF images (Singularity 3.3 or newer) are accepted: {sif.Error}");
+
+    /// <summary>Drops whatever bytes a session holds, wherever they are. Best effort: the janitor's sweep catches what fails here.</summary>
+    private async Task ReleaseBytesAsync(UploadSession session, CancellationToken ct)
+    {
+        carriers.Forget(session.Id);
+        TryDelete(UploadPath(session.Id));
+        if (direct is null)
+        {
+            return;
+        }
+        try
+        {
+            if (session.StoreUploadId is { } storeUploadId)
+            {
+                await direct.AbortMultipartAsync(session.Id, storeUploadId, ct);
+            }
+            await direct.DeleteStagedAsync(session.Id, ct);
+        }
+        catch (Exception e) when (e is not OperationCanceledException)
+        {
+            LogReleaseFailed(log, session.Id, e);
+        }
     }
 
     private async Task<Outcome<UploadReceipt>> MarkUploadedAsync(Image image, Collection collection, CancellationToken ct)
     {
         // Under the blob's lock, so a garbage collection cannot remove the bytes between this check and the commit.
-        using (await blobLocks.AcquireAsync(ImageCatalog.HexOf(image.Hash), ct))
+        await using (await blobLocks.AcquireAsync(ImageCatalog.HexOf(image.Hash), ct))
         {
-            if (!blobs.Exists(ImageCatalog.HexOf(image.Hash)))
+            if (!await blobs.ExistsAsync(ImageCatalog.HexOf(image.Hash), ct))
             {
                 return Problem.Conflict("the image's bytes are missing; push again");
             }
@@ -615,8 +792,7 @@ public sealed partial class UploadService(
 
     private async Task DiscardAsync(UploadSession session, CancellationToken ct)
     {
-        carriers.Forget(session.Id);
-        TryDelete(UploadPath(session.Id));
+        await ReleaseBytesAsync(session, ct);
         db.UploadSessions.Remove(session);
         await db.SaveChangesAsync(ct);
     }
@@ -663,6 +839,9 @@ public sealed partial class UploadService(
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Published image {Hash} ({Size} bytes)")]
     private static partial void LogPublished(ILogger logger, string hash, long size);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Could not remove the stored bytes of upload {Session}; the upload janitor will")]
+    private static partial void LogReleaseFailed(ILogger logger, string session, Exception error);
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Expired {Sessions} upload sessions, {Orphans} orphaned upload files and {Abandoned} never-uploaded image records")]
     private static partial void LogExpired(ILogger logger, int sessions, int orphans, int abandoned);

@@ -24,15 +24,15 @@ public sealed class AdminStoragePanelTests : DashboardTest
         cut.Find("[data-testid=gc-dry-run]").Click();
         cut.WaitForAssertion(() => Assert.Equal("Dry run: 1 unreferenced blob, 2.9 KiB would be freed; 1 blob in use kept.",
             cut.Find("[data-testid=gc-report]").TextContent.Trim()));
-        Assert.True(Blobs.Exists(orphan));
+        Assert.True(await Blobs.ExistsAsync(orphan));
 
         cut.Find("[data-testid=gc-run]").Click();
         dialogs.WaitForAssertion(() => Assert.Contains("Collect garbage?", dialogs.Markup, StringComparison.Ordinal));
         dialogs.FindAll("button").Single(b => b.TextContent.Trim() == "Collect garbage").Click();
 
         cut.WaitForAssertion(() => Assert.Equal("Freed 1 unreferenced blob, 2.9 KiB; 1 blob in use kept.", cut.Find("[data-testid=gc-report]").TextContent.Trim()));
-        Assert.False(Blobs.Exists(orphan));
-        Assert.True(Blobs.Exists(referenced));
+        Assert.False(await Blobs.ExistsAsync(orphan));
+        Assert.True(await Blobs.ExistsAsync(referenced));
     }
 
     [Fact]
@@ -48,7 +48,7 @@ public sealed class AdminStoragePanelTests : DashboardTest
         dialogs.FindAll("button").Single(b => b.TextContent.Trim() == "Cancel").Click();
 
         cut.WaitForAssertion(() => Assert.Empty(dialogs.FindAll("button")));
-        Assert.True(Blobs.Exists(orphan));
+        Assert.True(await Blobs.ExistsAsync(orphan));
         Assert.Empty(cut.FindAll("[data-testid=gc-report]"));
     }
 
@@ -62,7 +62,7 @@ public sealed class AdminStoragePanelTests : DashboardTest
         cut.Find("[data-testid=gc-dry-run]").Click();
 
         cut.WaitForAssertion(() => Assert.Equal("not found", cut.Find("[data-testid=gc-error]").TextContent.Trim()));
-        Assert.True(Blobs.Exists(orphan));
+        Assert.True(await Blobs.ExistsAsync(orphan));
     }
 
     private IBlobStore Blobs => Services.GetRequiredService<IBlobStore>();
@@ -74,7 +74,7 @@ public sealed class AdminStoragePanelTests : DashboardTest
         hex ??= Convert.ToHexStringLower(SHA256.HashData(bytes));
         var path = Path.GetTempFileName();
         File.WriteAllBytes(path, bytes);
-        Blobs.Publish(path, hex);
+        Blobs.PublishAsync(path, hex).GetAwaiter().GetResult();
         return hex;
     }
 }

@@ -25,11 +25,11 @@ public sealed class ImageDeletionTests : DashboardTest
 
         Assert.Equal(0, await InDatabaseAsync(db => db.Tags.CountAsync(t => t.Container!.Name == "one")));
         Assert.Equal(0, await InDatabaseAsync(db => db.Images.CountAsync(i => i.Container!.Name == "one")));
-        Assert.True(Blobs.Exists(hex), "container two still uses these bytes");
+        Assert.True(await Blobs.ExistsAsync(hex), "container two still uses these bytes");
 
         await DeleteOnlyImageAsync("two");
 
-        Assert.False(Blobs.Exists(hex));
+        Assert.False(await Blobs.ExistsAsync(hex));
     }
 
     private async Task DeleteOnlyImageAsync(string container)
@@ -50,7 +50,7 @@ public sealed class ImageDeletionTests : DashboardTest
         var hex = Convert.ToHexStringLower(SHA256.HashData(bytes));
         var path = Path.GetTempFileName();
         File.WriteAllBytes(path, bytes);
-        Blobs.Publish(path, hex);
+        Blobs.PublishAsync(path, hex).GetAwaiter().GetResult();
         return hex;
     }
 

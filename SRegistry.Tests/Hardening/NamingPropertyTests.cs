@@ -104,7 +104,7 @@ public sealed class NamingPropertyTests
     }
 
     [Fact]
-    public void The_blob_store_maps_only_sha256_hex_to_paths_and_keeps_them_inside_the_store()
+    public async Task The_blob_store_maps_only_sha256_hex_to_paths_and_keeps_them_inside_the_store()
     {
         var root = Directory.CreateTempSubdirectory("sreg-names-").FullName;
         try
@@ -117,13 +117,13 @@ public sealed class NamingPropertyTests
                 var hex = run % 2 == 0 ? RandomText(random, "0123456789abcdef", 70) : RandomText(random, Hostile + "0123456789abcdef", 70);
                 if (NameRules.IsSha256Hex(hex))
                 {
-                    Assert.False(store.Exists(hex));
+                    Assert.False(await store.ExistsAsync(hex));
                     Assert.Null(store.GetLocalPath(hex));
                     Assert.StartsWith(blobs, Path.GetFullPath(Path.Combine(blobs, "sha256", hex[..2], hex)), StringComparison.Ordinal);
                 }
                 else
                 {
-                    Assert.Throws<ArgumentException>(() => store.Exists(hex));
+                    await Assert.ThrowsAsync<ArgumentException>(() => store.ExistsAsync(hex));
                 }
             }
         }

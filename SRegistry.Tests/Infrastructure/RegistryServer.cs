@@ -12,8 +12,9 @@ using SRegistry.Core.Data;
 namespace SRegistry.Tests.Infrastructure;
 
 /// <summary>
-/// The whole registry on a real loopback port, with its own data folder and SQLite file, for protocol and
-/// end-to-end tests. One per test class; everything it wrote is deleted on dispose.
+/// The whole registry on a real loopback port, with its own data folder and SQLite file (or, in test.sh's second
+/// pass, its own PostgreSQL database and S3 bucket: <see cref="TestBackends"/>), for protocol and end-to-end tests.
+/// One per test class; everything it wrote is deleted on dispose.
 /// </summary>
 public class RegistryServer : WebApplicationFactory<Program>
 {
@@ -32,6 +33,9 @@ public class RegistryServer : WebApplicationFactory<Program>
     public int Port { get; init; }
 
     public string DataPath { get; }
+
+    /// <summary>The database and bucket this server runs on when the PostgreSQL/S3 pass is on.</summary>
+    public TestBackends Backends { get; } = new();
 
     /// <summary>The app's clock; move it forward to expire uploads, tokens and invitations.</summary>
     public TestClock Clock { get; } = new();
@@ -82,6 +86,42 @@ public class RegistryServer : WebApplicationFactory<Program>
         }
     }
 
+    /// <summary>How many stored copies of the blob with this hash exist, in the folder or in the bucket (content addressing: 0 or 1).</summary>
+    public async Task<int> BlobCopiesAsync(string hash) =>
+        Backends.Bucket is { } bucket
+            ? (await S3Buckets.KeysAsync(bucket, "blobs/")).Count(k => k.EndsWith("/" + hash[7..], StringComparison.Ordinal))
+            : Directory.Exists(Path.Combine(DataPath, "blobs"))
+                ? Directory.GetFiles(Path.Combine(DataPath, "blobs"), hash[7..], SearchOption.AllDirectories).Length
+                : 0;
+
+    /// <summary>Size of the stored blob with this hash, or null when it is not stored.</summary>
+    public async Task<long?> BlobSizeAsync(string hash)
+    {
+        if (Backends.Bucket is { } bucket)
+        {
+            using var s3 = S3Buckets.Client();
+            try
+            {
+                return (await s3.GetObjectMetadataAsync(bucket, $"blobs/sha256/{hash[7..9]}/{hash[7..]}")).ContentLength;
+            }
+            catch (Amazon.S3.AmazonS3Exception e) when (e.StatusCode == HttpStatusCode.NotFound)
+            {
+                return null;
+            }
+        }
+        var file = new FileInfo(Path.Combine(DataPath, "blobs", "sha256", hash[7..9], hash[7..]));
+        return file.Exists ? file.Length : null;
+    }
+
+    /// <summary>Bytes of uploads in progress left anywhere: upload files in the data folder, staged objects and open multipart uploads in the bucket.</summary>
+    public async Task<int> LeftoverUploadsAsync()
+    {
+        var files = Directory.Exists(Path.Combine(DataPath, "uploads")) ? Directory.GetFiles(Path.Combine(DataPath, "uploads"), "*.upload").Length : 0;
+        return Backends.Bucket is { } bucket
+            ? files + (await S3Buckets.KeysAsync(bucket, "uploads/")).Count + await S3Buckets.OpenMultipartUploadsAsync(bucket)
+            : files;
+    }
+
     /// <summary>Runs something against the app's own services (database, blob store) in a fresh scope.</summary>
     public async Task<T> InScopeAsync<T>(Func<IServiceProvider, Task<T>> work)
     {
@@ -94,6 +134,10 @@ public class RegistryServer : WebApplicationFactory<Program>
         builder.UseEnvironment(Environment);
         builder.UseSetting("Registry:DataPath", DataPath);
         builder.UseSetting("Logging:LogLevel:Default", "Warning");
+        foreach (var (key, value) in Backends.Settings())
+        {
+            builder.UseSetting(key, value);
+        }
         foreach (var (key, value) in settings)
         {
             builder.UseSetting(key, value);
@@ -127,6 +171,7 @@ public class RegistryServer : WebApplicationFactory<Program>
         GC.SuppressFinalize(this);
         // SQLite pools connections; clear them so the folder can go.
         Microsoft.Data.Sqlite.SqliteConnection.ClearAllPools();
+        await Backends.DisposeAsync();
         try
         {
             Directory.Delete(DataPath, recursive: true);

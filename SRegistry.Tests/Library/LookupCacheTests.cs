@@ -135,7 +135,7 @@ public sealed class LookupCacheConsistencyTests : IAsyncLifetime
         Assert.Equal(HttpStatusCode.OK, (await owner.Http.GetAsync("v1/images/shared/tool:1.0?arch=amd64")).StatusCode);
 
         var commands = 0;
-        using (new CommandCounter(server.DataPath, () => Interlocked.Increment(ref commands)))
+        using (new CommandCounter(server, () => Interlocked.Increment(ref commands)))
         {
             Assert.Equal(HttpStatusCode.OK, (await server.Client().GetAsync("v1/images/shared/tool:1.0?arch=amd64")).StatusCode);
         }
@@ -157,7 +157,7 @@ public sealed class LookupCacheConsistencyTests : IAsyncLifetime
         Assert.Equal(first.Hash, (string)before["hash"]!);
 
         var commands = 0;
-        using (var listener = new CommandCounter(server.DataPath, () => Interlocked.Increment(ref commands)))
+        using (var listener = new CommandCounter(server, () => Interlocked.Increment(ref commands)))
         {
             using var noRedirects = new HttpClient(new HttpClientHandler { AllowAutoRedirect = false }) { BaseAddress = anonymous.BaseAddress };
             Assert.Equal(HttpStatusCode.SeeOther, (await noRedirects.GetAsync("v1/imagefile/olive/moving/tool:stable?arch=amd64")).StatusCode);
@@ -181,13 +181,13 @@ public sealed class LookupCacheConsistencyTests : IAsyncLifetime
     /// <summary>Counts the commands EF Core runs against one server's database while it lives (other test classes run alongside).</summary>
     private sealed class CommandCounter : IDisposable, IObserver<System.Diagnostics.DiagnosticListener>, IObserver<KeyValuePair<string, object?>>
     {
-        private readonly string dataPath;
+        private readonly RegistryServer server;
         private readonly Action onCommand;
         private readonly List<IDisposable> subscriptions = [];
 
-        public CommandCounter(string dataPath, Action onCommand)
+        public CommandCounter(RegistryServer server, Action onCommand)
         {
-            this.dataPath = dataPath;
+            this.server = server;
             this.onCommand = onCommand;
             subscriptions.Add(System.Diagnostics.DiagnosticListener.AllListeners.Subscribe(this));
         }
@@ -203,11 +203,17 @@ public sealed class LookupCacheConsistencyTests : IAsyncLifetime
         public void OnNext(KeyValuePair<string, object?> value)
         {
             if (value.Value is Microsoft.EntityFrameworkCore.Diagnostics.CommandExecutedEventData executed
-                && executed.Command.Connection?.DataSource?.StartsWith(dataPath, StringComparison.Ordinal) == true)
+                && IsThisServers(executed.Command.Connection))
             {
                 onCommand();
             }
         }
+
+        // SQLite names the server's own file; on PostgreSQL each server has its own database.
+        private bool IsThisServers(System.Data.Common.DbConnection? connection) =>
+            server.Backends.DatabaseName is { } database
+                ? connection?.Database == database
+                : connection?.DataSource?.StartsWith(server.DataPath, StringComparison.Ordinal) == true;
 
         public void OnCompleted() { }
 

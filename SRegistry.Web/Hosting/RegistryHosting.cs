@@ -1,7 +1,6 @@
 using Microsoft.AspNetCore.DataProtection;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Diagnostics.HealthChecks;
-using SRegistry.Core.Configuration;
 using SRegistry.Core.Data;
 using SRegistry.Core.Storage;
 
@@ -9,14 +8,12 @@ namespace SRegistry.Web.Hosting;
 
 public static class RegistryHosting
 {
-    /// <summary>Signing keys for transfer URLs and cookies live in the data folder, so restarts keep URLs and sessions valid.</summary>
+    /// <summary>Signing keys for transfer URLs and cookies live in the database, so restarts and other replicas keep URLs and sessions valid.</summary>
     public static WebApplicationBuilder AddRegistryHosting(this WebApplicationBuilder builder)
     {
-        var dataPath = builder.Configuration.GetSection(RegistryOptions.Section).Get<RegistryOptions>()?.ResolveDataPath()
-                       ?? new RegistryOptions().ResolveDataPath();
         builder.Services.AddDataProtection()
             .SetApplicationName("SRegistry")
-            .PersistKeysToFileSystem(new DirectoryInfo(Path.Combine(dataPath, "keys")));
+            .PersistKeysToRegistryDatabase();
         builder.Services.AddHealthChecks().AddCheck<DataHealthCheck>("data");
         builder.Services.AddHostedService<UploadJanitor>();
         // The framework's own request lines carry the query string, where signed transfer URLs keep their credential:
@@ -37,11 +34,16 @@ public static class RegistryHosting
             // Readers never wait for the writer, and busy writers queue instead of failing under concurrent pushes.
             await db.Database.ExecuteSqlRawAsync("PRAGMA journal_mode=WAL;");
         }
+        await SharedKeys.EnsureSharedKeyAsync(app.Services);
+        if (app.Services.GetRequiredService<IBlobStore>() is S3BlobStore bucket)
+        {
+            await bucket.EnsureBucketAsync();
+        }
     }
 }
 
-/// <summary>Healthy when the database answers and the data folder takes writes.</summary>
-public sealed class DataHealthCheck(RegistryDbContext db, DataFolder folder) : IHealthCheck
+/// <summary>Healthy when the database answers, the data folder takes writes and the blob store answers.</summary>
+public sealed class DataHealthCheck(RegistryDbContext db, DataFolder folder, IBlobStore blobs) : IHealthCheck
 {
     public async Task<HealthCheckResult> CheckHealthAsync(HealthCheckContext context, CancellationToken cancellationToken = default)
     {
@@ -58,6 +60,14 @@ public sealed class DataHealthCheck(RegistryDbContext db, DataFolder folder) : I
         catch (IOException e)
         {
             return HealthCheckResult.Unhealthy("data folder not writable: " + e.Message);
+        }
+        try
+        {
+            await blobs.ExistsAsync(new string('0', 64), cancellationToken);
+        }
+        catch (Exception e) when (e is not OperationCanceledException)
+        {
+            return HealthCheckResult.Unhealthy("blob store unreachable: " + e.Message);
         }
         return HealthCheckResult.Healthy();
     }

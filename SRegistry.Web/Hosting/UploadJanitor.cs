@@ -1,9 +1,13 @@
+using SRegistry.Core.Data;
 using SRegistry.Core.Uploads;
 
 namespace SRegistry.Web.Hosting;
 
-/// <summary>Removes expired upload sessions and leftovers of interrupted uploads, every few minutes.</summary>
-public sealed partial class UploadJanitor(IServiceScopeFactory scopes, ILogger<UploadJanitor> log) : BackgroundService
+/// <summary>
+/// Removes expired upload sessions and leftovers of interrupted uploads, every few minutes. With several replicas
+/// one of them does it per round: whoever holds the database lock; the others skip that round.
+/// </summary>
+public sealed partial class UploadJanitor(IServiceScopeFactory scopes, DatabaseLocks locks, ILogger<UploadJanitor> log) : BackgroundService
 {
     private static readonly TimeSpan Interval = TimeSpan.FromMinutes(5);
 
@@ -14,14 +18,26 @@ public sealed partial class UploadJanitor(IServiceScopeFactory scopes, ILogger<U
         {
             try
             {
-                using var scope = scopes.CreateScope();
-                await scope.ServiceProvider.GetRequiredService<UploadService>().ExpireAsync(stoppingToken);
+                await RunOnceAsync(stoppingToken);
             }
             catch (Exception e) when (e is not OperationCanceledException)
             {
                 LogFailed(log, e);
             }
         }
+    }
+
+    /// <summary>One round, if no other replica is running one; false when it was skipped.</summary>
+    public async Task<bool> RunOnceAsync(CancellationToken ct)
+    {
+        await using var leader = await locks.TryAcquireAsync("upload-janitor", ct);
+        if (leader is null)
+        {
+            return false;
+        }
+        using var scope = scopes.CreateScope();
+        await scope.ServiceProvider.GetRequiredService<UploadService>().ExpireAsync(ct);
+        return true;
     }
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Upload cleanup failed; will retry")]

@@ -4,18 +4,22 @@ using Microsoft.AspNetCore.Server.Kestrel.Core.Features;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Options;
 using Microsoft.Net.Http.Headers;
+using SRegistry.Core.Access;
 using SRegistry.Core.Configuration;
 using SRegistry.Core.Data;
 using SRegistry.Core.Library;
+using SRegistry.Core.Model;
 using SRegistry.Core.Storage;
 using SRegistry.Core.Uploads;
 using SRegistry.Web.Api.Library;
+using SRegistry.Web.Auth;
 
 namespace SRegistry.Web.Api.Blobs;
 
 /// <summary>
 /// The server-minted URLs: uploads of whole files and parts, and ranged downloads. They carry their own credential
-/// in the query string because the client sends no token to them.
+/// in the query string because the client sends no token to them. With an object store they are the store's own
+/// presigned URLs and the bytes never reach this server; with the folder store they point back here.
 /// </summary>
 public static class BlobTransferApi
 {
@@ -29,18 +33,33 @@ public static class BlobTransferApi
         blobs.MapPut("/up/{sessionId}", ReceiveSingle);
         blobs.MapPut("/part/{sessionId}/{partNumber:int}", ReceivePart);
         blobs.MapMethods("/dl/{imageId}", [HttpMethods.Get, HttpMethods.Head], Download);
+        blobs.MapGet("/counters", Counters);
         return app;
     }
 
-    public static string SingleUploadUrl(HttpContext context, string sessionId) =>
-        Url(context, $"/_blobs/up/{sessionId}", SinglePurpose, sessionId, UploadUrlLifetime(context));
+    public static string SingleUploadUrl(HttpContext context, UploadSession session) =>
+        Direct(context) is { } direct
+            ? direct.PresignSingleUpload(session.Id, UploadUrlLifetime(context))
+            : Url(context, $"/_blobs/up/{session.Id}", SinglePurpose, session.Id, UploadUrlLifetime(context));
 
-    public static string PartUploadUrl(HttpContext context, string sessionId, int partNumber) =>
-        Url(context, $"/_blobs/part/{sessionId}/{partNumber}", PartPurpose, $"{sessionId}/{partNumber}", UploadUrlLifetime(context));
+    public static string PartUploadUrl(HttpContext context, UploadSession session, int partNumber) =>
+        Direct(context) is { } direct && session.StoreUploadId is { } storeUploadId
+            ? direct.PresignPart(session.Id, storeUploadId, partNumber, UploadUrlLifetime(context))
+            : Url(context, $"/_blobs/part/{session.Id}/{partNumber}", PartPurpose, $"{session.Id}/{partNumber}", UploadUrlLifetime(context));
 
-    public static string DownloadUrl(HttpContext context, string imageId) =>
-        Url(context, $"/_blobs/dl/{imageId}", DownloadPurpose, imageId,
-            context.RequestServices.GetRequiredService<IOptions<RegistryOptions>>().Value.DownloadUrlLifetime);
+    public static string DownloadUrl(HttpContext context, Image image)
+    {
+        var lifetime = context.RequestServices.GetRequiredService<IOptions<RegistryOptions>>().Value.DownloadUrlLifetime;
+        return Direct(context) is { } direct
+            ? direct.PresignDownload(ImageCatalog.HexOf(image.Hash), lifetime)
+            : Url(context, $"/_blobs/dl/{image.Id}", DownloadPurpose, image.Id, lifetime);
+    }
+
+    /// <summary>Image bytes that went through this process (admins only): zero for clients when an object store is on.</summary>
+    public static Results<Ok<TransferCountersWire>, LibraryError> Counters(Caller caller, TransferCounters counters) =>
+        AccessPolicy.CanAdminister(caller.Principal)
+            ? TypedResults.Ok(new TransferCountersWire(counters.ReceivedFromClients, counters.SentToClients, counters.ReadBackFromStore))
+            : LibraryError.NotFound("not found");
 
     /// <summary>U3: the whole file of a single-part upload. Must answer exactly 200.</summary>
     public static async Task<Results<Ok, LibraryError>> ReceiveSingle(string sessionId, string? t, HttpContext context, UploadService uploads)
@@ -87,6 +106,12 @@ public static class BlobTransferApi
         {
             return LibraryError.NotFound("image not found");
         }
+        var counters = context.RequestServices.GetRequiredService<TransferCounters>();
+        context.Response.OnCompleted(() =>
+        {
+            counters.Sent(context.Response.ContentLength ?? 0);
+            return Task.CompletedTask;
+        });
         return TypedResults.PhysicalFile(path, "application/octet-stream", enableRangeProcessing: true,
             entityTag: new EntityTagHeaderValue($"\"{image.Hash}\""), lastModified: image.UpdatedAt);
     }
@@ -100,6 +125,8 @@ public static class BlobTransferApi
 
     private static TimeSpan UploadUrlLifetime(HttpContext context) =>
         context.RequestServices.GetRequiredService<IOptions<RegistryOptions>>().Value.UploadLifetime;
+
+    private static IDirectTransfers? Direct(HttpContext context) => context.RequestServices.GetRequiredService<IBlobStore>() as IDirectTransfers;
 
     private static TransferTokens Tokens(HttpContext context) => context.RequestServices.GetRequiredService<TransferTokens>();
 
@@ -116,3 +143,6 @@ public static class BlobTransferApi
         }
     }
 }
+
+/// <summary>What <c>GET /_blobs/counters</c> answers.</summary>
+public sealed record TransferCountersWire(long ImageBytesReceived, long ImageBytesSent, long ImageBytesReadBack);

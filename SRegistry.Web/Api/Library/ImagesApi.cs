@@ -142,7 +142,7 @@ public static class ImagesApi
             return LibraryError.NotFound("the image has not finished uploading");
         }
         await catalog.CountDownloadAsync(image, ct);
-        context.Response.Headers.Location = BlobTransferApi.DownloadUrl(context, image.Id);
+        context.Response.Headers.Location = BlobTransferApi.DownloadUrl(context, image);
         return TypedResults.StatusCode(StatusCodes.Status303SeeOther);
     }
 }

@@ -41,7 +41,7 @@ public static class UploadsApi
         }
         var outcome = await uploads.StartSingleAsync(caller.Principal, imageId, body!.FileSize, body.Sha256Sum, ct);
         return outcome.Succeeded
-            ? new Envelope<UploadUrlWire>(new UploadUrlWire(BlobTransferApi.SingleUploadUrl(context, outcome.Value!.Id)))
+            ? new Envelope<UploadUrlWire>(new UploadUrlWire(BlobTransferApi.SingleUploadUrl(context, outcome.Value!)))
             : Failed.For(outcome, caller);
     }
 
@@ -85,7 +85,7 @@ public static class UploadsApi
         }
         var outcome = await uploads.PreparePartAsync(caller.Principal, imageId, body!.UploadId, body.PartNumber, body.PartSize, ct);
         return outcome.Succeeded
-            ? new Envelope<PartUrlWire>(new PartUrlWire(BlobTransferApi.PartUploadUrl(context, outcome.Value!.Id, body.PartNumber)))
+            ? new Envelope<PartUrlWire>(new PartUrlWire(BlobTransferApi.PartUploadUrl(context, outcome.Value!, body.PartNumber)))
             : Failed.For(outcome, caller);
     }
 
