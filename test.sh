@@ -66,6 +66,7 @@ if [ $# -eq 0 ]; then
     --filter-class 'SRegistry.Tests.Api.*' --filter-class 'SRegistry.Tests.Access.LibraryAccessMatrixTests' \
     --filter-class 'SRegistry.Tests.Access.ServiceAccessMatrixTests' --filter-class 'SRegistry.Tests.Library.*' \
     --filter-class 'SRegistry.Tests.Teams.*' --filter-class 'SRegistry.Tests.EndToEnd.LibraryClient.*' \
+    --filter-class 'SRegistry.Tests.Keys.*' --filter-class 'SRegistry.Tests.Quotas.*' --filter-class 'SRegistry.Tests.Storage.*' \
     --filter-class 'SRegistry.Tests.Scale.*'
   scaled=$?
   [ $status -eq 0 ] && status=$scaled

@@ -94,7 +94,7 @@ public sealed class KeyDirectory(RegistryDbContext db, TimeProvider clock)
         foreach (var fingerprint in wanted.Where(f => !identities.ContainsKey(f)))
         {
             var owner = await db.SigningKeys.AsNoTracking()
-                .Where(k => EF.Functions.Like(" " + k.SubkeyFingerprints + " ", "% " + fingerprint + " %"))
+                .Where(k => LikePatterns.Matches(" " + k.SubkeyFingerprints + " ", "% " + fingerprint + " %"))
                 .Select(k => new { k.Fingerprint, k.UserIds }).FirstOrDefaultAsync(ct);
             identities[fingerprint] = owner is null
                 ? new SignerIdentity(fingerprint, null, null)

@@ -107,13 +107,13 @@ public sealed class Keyserver(RegistryDbContext db, TimeProvider clock)
     /// <summary>Primary keys and subkeys whose fingerprint ends in the hex: a key ID is the tail of a v4 fingerprint.</summary>
     private Task<List<string>> ByKeyAsync(string hex, CancellationToken ct) =>
         db.SigningKeys.AsNoTracking()
-            .Where(k => EF.Functions.Like(k.Fingerprint + " " + k.SubkeyFingerprints + " ", "%" + hex + " %"))
+            .Where(k => LikePatterns.Matches(k.Fingerprint + " " + k.SubkeyFingerprints + " ", "%" + hex + " %"))
             .OrderBy(k => k.Fingerprint).Select(k => k.Fingerprint).ToListAsync(ct);
 
     private async Task<List<string>> ByUserIdAsync(KeyQuery query, CancellationToken ct)
     {
         var candidates = await db.SigningKeys.AsNoTracking()
-            .Where(k => EF.Functions.Like(k.UserIds, LikePatterns.Containing(query.Value, KeyQuery.MaxTextLength), LikePatterns.Escape))
+            .Where(k => LikePatterns.Matches(k.UserIds, LikePatterns.Containing(query.Value, KeyQuery.MaxTextLength)))
             .OrderBy(k => k.Fingerprint).Select(k => new { k.Fingerprint, k.UserIds }).Take(MaxCandidates).ToListAsync(ct);
         // SQL narrows the field; the exact rule (and case folding beyond ASCII) is applied per user ID.
         return candidates.Where(k => k.UserIds.Split('\n').Any(query.MatchesUserId)).Select(k => k.Fingerprint).ToList();

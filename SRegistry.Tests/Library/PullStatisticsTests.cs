@@ -1,4 +1,3 @@
-using Microsoft.Data.Sqlite;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.DependencyInjection;
 using SRegistry.Core.Access;
@@ -81,14 +80,14 @@ public sealed class PullStatisticsTests : IAsyncLifetime
         var anonymous = server.Client();
         Assert.Equal("", await DescriptionAsync(anonymous));
 
-        // Changed behind the app's back (as another replica would): only an emptied cache would show it.
-        await using (var other = new SqliteConnection($"Data Source={Path.Combine(server.DataPath, "registry.db")}"))
+        // Changed behind the cache's back (as another replica would): a counters-only write does not empty it, so only
+        // an emptied cache would show the change.
+        await server.InScopeAsync(async sp =>
         {
-            await other.OpenAsync();
-            await using var update = other.CreateCommand();
-            update.CommandText = "UPDATE \"Images\" SET \"Description\" = 'changed elsewhere'";
-            await update.ExecuteNonQueryAsync();
-        }
+            using var unseen = LookupCache.CountersOnly();
+            return await sp.GetRequiredService<RegistryDbContext>().Database
+                .ExecuteSqlRawAsync("UPDATE \"Images\" SET \"Description\" = 'changed elsewhere'");
+        });
         await new LibraryProtocol(anonymous).PullAsync("paula/cached/tool:latest");
 
         Assert.Equal("", await DescriptionAsync(anonymous));

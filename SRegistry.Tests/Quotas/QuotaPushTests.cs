@@ -168,6 +168,7 @@ public sealed class QuotaPushTests : IClassFixture<QuotaPushTests.Server>, IDisp
     [Fact]
     public async Task An_upload_cut_off_midway_gives_its_reservation_back_at_once()
     {
+        Assert.SkipWhen(TestBackends.OnS3, "with S3 the bytes go to the store, not the app: a cut-off upload holds its reservation until it expires");
         var library = await SignInAsync("quota-kim");
         var first = await sifs.CreateAsync(2 * 1024 * 1024);
         var second = await sifs.CreateAsync(2 * 1024 * 1024);

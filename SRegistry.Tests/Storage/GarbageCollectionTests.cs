@@ -47,8 +47,11 @@ public sealed class GarbageCollectionTests : IAsyncLifetime
 
         Assert.Equal(new GarbageReport(true, 2, lost.Sum(s => s.Size), 2), dryRun);
         Assert.Equal(dryRun with { DryRun = false }, run);
-        Assert.All(lost, sif => Assert.False(BlobExists(sif.Hash)));
-        Assert.True(BlobExists(shared.Hash) && BlobExists(own.Hash));
+        foreach (var sif in lost)
+        {
+            Assert.False(await BlobExistsAsync(sif.Hash));
+        }
+        Assert.True(await BlobExistsAsync(shared.Hash) && await BlobExistsAsync(own.Hash));
         Assert.Equal(shared.Hash, "sha256." + await library.PullAsync("gina/gc2/a"));
         Assert.Equal(own.Hash, "sha256." + await library.PullAsync("gina/gc1/b"));
         Assert.Equal(new GarbageReport(true, 0, 0, 2), await CollectAsync(dryRun: true));
@@ -57,6 +60,7 @@ public sealed class GarbageCollectionTests : IAsyncLifetime
     [Fact]
     public async Task Bytes_that_landed_for_a_push_not_yet_completed_are_kept_and_the_push_completes()
     {
+        Assert.SkipWhen(TestBackends.OnS3, "with S3 an unfinished push's bytes are staged outside the blobs and become one only at completion");
         var sif = await sifs.CreateAsync(300_000);
         var containerId = await library.EnsureContainerAsync("gina", "landing", "img");
         var (imageId, _) = await library.EnsureImageAsync("gina/landing/img", containerId, sif.Hash);
@@ -67,7 +71,7 @@ public sealed class GarbageCollectionTests : IAsyncLifetime
         {
             Assert.Equal(HttpStatusCode.OK, (await anonymous.PutAsync((string)start["uploadURL"]!, new StreamContent(file))).StatusCode);
         }
-        Assert.True(BlobExists(sif.Hash), "single-part bytes land in the store before the client's completion call");
+        Assert.True(await BlobExistsAsync(sif.Hash), "single-part bytes land in the store before the client's completion call");
 
         Assert.Equal(new GarbageReport(true, 0, 0, 1), await CollectAsync(dryRun: true));
         Assert.Equal(new GarbageReport(false, 0, 0, 1), await CollectAsync(dryRun: false));
@@ -143,12 +147,13 @@ public sealed class GarbageCollectionTests : IAsyncLifetime
 
         Assert.True(collections > 0);
         Assert.Equal(0, (await CollectAsync(dryRun: true)).Blobs);
-        Assert.Empty(Directory.GetFiles(Path.Combine(server.DataPath, "blobs"), "*", SearchOption.AllDirectories));
+        Assert.Equal(0, await StoredBlobsAsync());
     }
 
     [Fact]
     public async Task An_abandoned_push_expires_and_its_landed_bytes_are_then_garbage()
     {
+        Assert.SkipWhen(TestBackends.OnS3, "with S3 an unfinished push's bytes are staged outside the blobs and become one only at completion");
         var sif = await sifs.CreateAsync(90_000);
         var containerId = await library.EnsureContainerAsync("gina", "abandoned", "img");
         var (imageId, _) = await library.EnsureImageAsync("gina/abandoned/img", containerId, sif.Hash);
@@ -170,7 +175,7 @@ public sealed class GarbageCollectionTests : IAsyncLifetime
         Assert.False(await InDatabaseAsync(db => db.Images.AnyAsync(i => i.Id == imageId)));
         Assert.Equal(new GarbageReport(true, 1, sif.Size, 0), await CollectAsync(dryRun: true));
         Assert.Equal(new GarbageReport(false, 1, sif.Size, 0), await CollectAsync(dryRun: false));
-        Assert.False(BlobExists(sif.Hash));
+        Assert.False(await BlobExistsAsync(sif.Hash));
     }
 
     [Fact]
@@ -183,11 +188,11 @@ public sealed class GarbageCollectionTests : IAsyncLifetime
         var (dryCode, dryOut, _) = await RunCommandAsync("gc", "--dry-run");
         Assert.Equal(0, dryCode);
         Assert.Equal($"Dry run: 1 unreferenced blob(s), {sif.Size} bytes would be freed; 0 blob(s) in use kept.", dryOut.Trim());
-        Assert.True(BlobExists(sif.Hash));
+        Assert.True(await BlobExistsAsync(sif.Hash));
         var (runCode, runOut, _) = await RunCommandAsync("gc");
         Assert.Equal(0, runCode);
         Assert.Equal($"Freed 1 unreferenced blob(s), {sif.Size} bytes; 0 blob(s) in use kept.", runOut.Trim());
-        Assert.False(BlobExists(sif.Hash));
+        Assert.False(await BlobExistsAsync(sif.Hash));
         var (badCode, _, badErr) = await RunCommandAsync("gc", "--force");
         Assert.Equal(2, badCode);
         Assert.Contains("unknown argument '--force'", badErr, StringComparison.Ordinal);
@@ -206,7 +211,17 @@ public sealed class GarbageCollectionTests : IAsyncLifetime
 
     private Task<T> InDatabaseAsync<T>(Func<RegistryDbContext, Task<T>> work) => server.InScopeAsync(sp => work(sp.GetRequiredService<RegistryDbContext>()));
 
-    private bool BlobExists(string hash) => File.Exists(Path.Combine(server.DataPath, "blobs", "sha256", hash[7..9], hash[7..]));
+    private async Task<bool> BlobExistsAsync(string hash) => await server.BlobCopiesAsync(hash) == 1;
+
+    private Task<int> StoredBlobsAsync() => server.InScopeAsync(async sp =>
+    {
+        var count = 0;
+        await foreach (var _ in sp.GetRequiredService<IBlobStore>().ListHashesAsync())
+        {
+            count++;
+        }
+        return count;
+    });
 
     public async ValueTask DisposeAsync()
     {
