@@ -55,7 +55,7 @@ public static class RegistryCoreServiceCollectionExtensions
         services.AddScoped<TokenService>();
         services.AddScoped<UserDirectory>();
         services.AddScoped<Namespaces>();
-        services.AddScoped<ImageLookup>();
+        services.AddSingleton<ImageLookup>();
         services.AddScoped<ImageCatalog>();
         services.AddScoped<LibrarySearch>();
         services.AddScoped<QuotaService>();

@@ -1,4 +1,5 @@
 using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Options;
 using SRegistry.Core.Access;
 using SRegistry.Core.Configuration;
@@ -12,28 +13,31 @@ namespace SRegistry.Core.Library;
 /// What a reference names in the database, before anybody's rights are applied. It is the same for every caller,
 /// so one cached answer serves them all; <see cref="ImageLookup"/> applies the access policy on every request.
 /// </summary>
-public sealed record FoundImage(ImageView View, string? Entity, CollectionFacts Facts, IReadOnlySet<string> TeamNames, string NotFoundMessage);
+public sealed record FoundImage(ImageView View, string? Entity, CollectionFacts Facts, IReadOnlySet<string> TeamNames);
 
-/// <summary>Resolves <c>ref:tag</c> and <c>ref:sha256.hex</c> the way pull and push look images up (spec L7): the first call of every pull.</summary>
-public sealed class ImageLookup(RegistryDbContext db, LookupCache cache, IOptions<RegistryOptions> options)
+/// <summary>
+/// Resolves <c>ref:tag</c> and <c>ref:sha256.hex</c> the way pull and push look images up (spec L7): the first call of
+/// every pull. A singleton in front of <see cref="LookupCache"/>: a cached answer needs no database context at all, and
+/// only a miss opens a scope for one.
+/// </summary>
+public sealed class ImageLookup(IServiceScopeFactory scopes, LookupCache cache, IOptions<RegistryOptions> options)
 {
-    /// <summary>
-    /// One row holding everything a lookup answers, so a lookup is one round trip (AsSingleQuery: the teams and the
-    /// tags join into a handful of rows, cheaper than a second query).
-    /// </summary>
-    private sealed record Row(Image Image, Container Container, Collection Collection, string OwnerName,
-        List<CollectionTeamRow> Teams, List<string> Tags);
+    /// <summary>The image a reference names with its container, collection and owner: one flat row, one index walk.</summary>
+    private sealed record Row(Image Image, Container Container, Collection Collection, string OwnerName);
 
-    private sealed record CollectionTeamRow(string Id, string Name);
+    /// <summary>The collection's assigned teams (<see cref="IsTag"/> false: ID and name) and the image's tag names, in one round trip.</summary>
+    private sealed class Extra
+    {
+        public bool IsTag { get; init; }
+        public required string Id { get; init; }
+        public required string Name { get; init; }
+    }
 
     private static readonly Func<RegistryDbContext, string, string, string, string, CancellationToken, Task<Row?>> ByTag =
         EF.CompileAsyncQuery((RegistryDbContext db, string collection, string container, string arch, string tag, CancellationToken ct) =>
             db.Tags.AsNoTracking()
                 .Where(t => t.Container!.Collection!.Name == collection && t.Container.Name == container && t.Arch == arch && t.Name == tag)
-                .AsSingleQuery()
-                .Select(t => new Row(t.Image!, t.Container!, t.Container!.Collection!, t.Container.Collection!.Owner!.Username,
-                    t.Container.Collection.Teams.Select(ct => new CollectionTeamRow(ct.TeamId, ct.Team!.Name)).ToList(),
-                    db.Tags.Where(other => other.ImageId == t.ImageId).OrderBy(other => other.Name).Select(other => other.Name).ToList()))
+                .Select(t => new Row(t.Image!, t.Container!, t.Container!.Collection!, t.Container.Collection!.Owner!.Username))
                 .FirstOrDefault());
 
     // The hash names the bytes, so the architecture does not narrow it (spec Q4).
@@ -41,11 +45,15 @@ public sealed class ImageLookup(RegistryDbContext db, LookupCache cache, IOption
         EF.CompileAsyncQuery((RegistryDbContext db, string collection, string container, string hash, CancellationToken ct) =>
             db.Images.AsNoTracking()
                 .Where(i => i.Container!.Collection!.Name == collection && i.Container.Name == container && i.Hash == hash)
-                .AsSingleQuery()
-                .Select(i => new Row(i, i.Container!, i.Container!.Collection!, i.Container.Collection!.Owner!.Username,
-                    i.Container.Collection.Teams.Select(ct => new CollectionTeamRow(ct.TeamId, ct.Team!.Name)).ToList(),
-                    db.Tags.Where(t => t.ImageId == i.Id).OrderBy(t => t.Name).Select(t => t.Name).ToList()))
+                .Select(i => new Row(i, i.Container!, i.Container!.Collection!, i.Container.Collection!.Owner!.Username))
                 .FirstOrDefault());
+
+    private static readonly Func<RegistryDbContext, string, string, IAsyncEnumerable<Extra>> Extras =
+        EF.CompileAsyncQuery((RegistryDbContext db, string collectionId, string imageId) =>
+            db.CollectionTeams.AsNoTracking().Where(ct => ct.CollectionId == collectionId).Select(ct => new Extra { IsTag = false, Id = ct.TeamId, Name = ct.Team!.Name })
+                .Concat(db.Tags.AsNoTracking().Where(t => t.ImageId == imageId).Select(t => new Extra { IsTag = true, Id = t.Name, Name = t.Name })));
+
+    private static readonly IReadOnlySet<string> NoTeams = new HashSet<string>();
 
     public async Task<Outcome<ImageView>> ResolveAsync(Principal who, string? path, string? arch, CancellationToken ct = default)
     {
@@ -58,8 +66,11 @@ public sealed class ImageLookup(RegistryDbContext db, LookupCache cache, IOption
         // Invisible is reported exactly like absent: same status, same message.
         return AccessPolicy.Can(who, CollectionAction.View, image.Facts) && Namespaces.EntityNames(image.Entity, who, image.View.OwnerName, image.TeamNames)
             ? image.View
-            : Problem.NotFound(image.NotFoundMessage);
+            : Problem.NotFound(NotFound(LibraryRef.Parse(path, options.Value.DefaultCollection).Value!, arch));
     }
+
+    private static string NotFound(LibraryRef reference, string? arch) =>
+        $"image {reference}{(string.IsNullOrEmpty(arch) || reference.IsHash ? "" : $" ({arch})")} not found";
 
     private async Task<Outcome<FoundImage>> FindAsync(string? path, string? arch, CancellationToken ct)
     {
@@ -69,12 +80,14 @@ public sealed class ImageLookup(RegistryDbContext db, LookupCache cache, IOption
             return Problem.Invalid(parsed.Error!);
         }
         var reference = parsed.Value!;
+        await using var scope = scopes.CreateAsyncScope();
+        var db = scope.ServiceProvider.GetRequiredService<RegistryDbContext>();
         arch = string.IsNullOrEmpty(arch) ? null : arch;
         if (arch is not null && !NameRules.IsArch(arch) && !reference.IsHash)
         {
             return Problem.Invalid($"unknown architecture '{LibraryRef.Shorten(arch)}'; use one of {string.Join(", ", NameRules.Architectures)}");
         }
-        var notFound = $"image {reference}{(arch is null || reference.IsHash ? "" : $" ({arch})")} not found";
+        var notFound = NotFound(reference, arch);
         if (!reference.IsHash && arch is null)
         {
             // No architecture given: of the tag's images, the preferred architecture wins.
@@ -90,10 +103,23 @@ public sealed class ImageLookup(RegistryDbContext db, LookupCache cache, IOption
         {
             return Problem.NotFound(notFound);
         }
-        var facts = new CollectionFacts(row.Collection.OwnerId, row.Collection.IsPrivate, row.Teams.Select(t => t.Id).ToHashSet(StringComparer.Ordinal));
+        var teams = new Dictionary<string, string>(StringComparer.Ordinal);
+        var tags = new SortedSet<string>(StringComparer.Ordinal);
+        await foreach (var extra in Extras(db, row.Collection.Id, row.Image.Id).WithCancellation(ct))
+        {
+            if (extra.IsTag)
+            {
+                tags.Add(extra.Name);
+            }
+            else
+            {
+                teams[extra.Id] = extra.Name;
+            }
+        }
+        // Entries stay in the lookup cache: most collections have no teams, and they share one empty set.
+        var facts = new CollectionFacts(row.Collection.OwnerId, row.Collection.IsPrivate, teams.Count == 0 ? NoTeams : teams.Keys.ToHashSet(StringComparer.Ordinal));
         // An image known only by hash has no architecture yet, and so no tags either.
-        var tags = row.Image.Arch is null ? [] : row.Tags;
-        var view = new ImageView(row.Image, row.Container, row.Collection, row.OwnerName, tags);
-        return new FoundImage(view, reference.Entity, facts, row.Teams.Select(t => t.Name).ToHashSet(StringComparer.Ordinal), notFound);
+        var view = new ImageView(row.Image, row.Container, row.Collection, row.OwnerName, row.Image.Arch is null ? [] : [.. tags]);
+        return new FoundImage(view, reference.Entity, facts, teams.Count == 0 ? NoTeams : teams.Values.ToHashSet(StringComparer.Ordinal));
     }
 }

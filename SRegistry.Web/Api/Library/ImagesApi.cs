@@ -22,10 +22,11 @@ public static class ImagesApi
         return app;
     }
 
+    /// <summary>The first call of every pull: it asks for <see cref="ImageLookup"/> alone, not the whole catalog and its dependencies.</summary>
     public static async Task<Results<Envelope<ImageWire>, LibraryError>> GetImage(string? reference, string? arch, Caller caller,
-        ImageCatalog catalog, CancellationToken ct)
+        ImageLookup lookup, CancellationToken ct)
     {
-        var outcome = await catalog.ResolveAsync(caller.Principal, reference, arch, ct);
+        var outcome = await lookup.ResolveAsync(caller.Principal, reference, arch, ct);
         return outcome.Succeeded ? new Envelope<ImageWire>(ImageWire.From(outcome.Value!)) : Failed.For(outcome, caller);
     }
 
