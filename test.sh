@@ -88,6 +88,12 @@ for path in sys.argv[1:]:
     passed += int(c.get('passed', 0))
     failed += int(c.get('failed', 0))
     skipped += max(int(c.get('total', 0)) - int(c.get('executed', c.get('total', 0))), 0)
+    # The failures by name next to the closing line, where a truncated log still shows them.
+    for result in ET.parse(path).getroot().iter('{*}UnitTestResult'):
+        if result.get('outcome') == 'Failed':
+            message = result.find('.//{*}Message')
+            first = (message.text or '').strip().splitlines()[:1] if message is not None else []
+            print(f"FAILED {result.get('testName')}: {first[0][:300] if first else ''}")
 print(f"{passed} passed, {failed} failed, {skipped} skipped")
 PY
 echo "Screenshots: $SREG_SCREENSHOTS"
