@@ -440,12 +440,14 @@ public sealed partial class UploadService(
             .Where(i => !i.IsUploaded && i.UpdatedAt < stale && !db.UploadSessions.Any(s => s.ImageId == i.Id))
             .ExecuteDeleteAsync(ct);
 
-        var live = (await db.UploadSessions.AsNoTracking().Select(s => s.Id).ToListAsync(ct)).ToHashSet(StringComparer.Ordinal);
+        // Sessions expired above count once: their bytes are gone already, even if the store still lists an aborted upload.
+        var notOrphans = (await db.UploadSessions.AsNoTracking().Select(s => s.Id).ToListAsync(ct)).ToHashSet(StringComparer.Ordinal);
+        notOrphans.UnionWith(expired.Select(s => s.Id));
         var cutoff = now.UtcDateTime - Options.UploadLifetime;
         var orphans = 0;
         foreach (var file in Directory.EnumerateFiles(folder.Uploads, "*.upload"))
         {
-            if (!live.Contains(Path.GetFileNameWithoutExtension(file)) && File.GetLastWriteTimeUtc(file) < cutoff)
+            if (!notOrphans.Contains(Path.GetFileNameWithoutExtension(file)) && File.GetLastWriteTimeUtc(file) < cutoff)
             {
                 TryDelete(file);
                 orphans++;
@@ -453,7 +455,7 @@ public sealed partial class UploadService(
         }
         if (direct is not null)
         {
-            orphans += await direct.SweepStagingAsync(live, now - Options.UploadLifetime, ct);
+            orphans += await direct.SweepStagingAsync(notOrphans, now - Options.UploadLifetime, ct);
         }
         if (expired.Count + orphans + abandoned > 0)
         {
@@ -604,26 +606,48 @@ public sealed partial class UploadService(
 
     private async Task<Outcome<UploadReceipt>> CompleteSingleInStoreAsync(Principal who, Image image, Collection collection, CancellationToken ct)
     {
-        var session = await db.UploadSessions.FirstOrDefaultAsync(s => s.ImageId == image.Id && s.Kind == UploadKind.SinglePart
-            && s.UserId == who.UserId, ct);
-        if (session is null)
+        // The app cannot see a PUT to the store fail, so a cut-off attempt's session lingers until it is replaced or
+        // expires: the newest session is the one the client just filled. Two clients pushing the same image at once
+        // each complete whichever session is free; verification makes either one's bytes the same image.
+        for (var look = 0; look < 2; look++)
         {
-            return image.IsUploaded
-                ? await ReceiptAsync(image, collection, ct)
-                : Problem.Conflict("the image's bytes have not been received; push again");
+            var sessions = await db.UploadSessions.AsNoTracking()
+                .Where(s => s.ImageId == image.Id && s.Kind == UploadKind.SinglePart && s.UserId == who.UserId)
+                .OrderByDescending(s => s.CreatedAt)
+                .ToListAsync(ct);
+            string? busy = null;
+            foreach (var session in sessions)
+            {
+                await using var held = await locks.TryAcquireAsync("upload:" + session.Id, ct);
+                if (held is null)
+                {
+                    busy ??= session.Id;
+                    continue;
+                }
+                // Completed by the other client a moment ago: it removed the session under this lock.
+                var current = await db.UploadSessions.FirstOrDefaultAsync(s => s.Id == session.Id, ct);
+                if (current is null)
+                {
+                    continue;
+                }
+                var published = await VerifyAndPublishStagedAsync(current, image, ct);
+                if (!published.Succeeded)
+                {
+                    return new Problem(published.Failure, published.Message);
+                }
+                db.UploadSessions.Remove(current);
+                return await MarkUploadedAsync(image, collection, ct);
+            }
+            if (busy is null)
+            {
+                break;
+            }
+            // Every session is being completed by another request: wait for it to finish, then look again.
+            await (await locks.AcquireAsync("upload:" + busy, ct)).DisposeAsync();
         }
-        await using var held = await locks.TryAcquireAsync("upload:" + session.Id, ct);
-        if (held is null)
-        {
-            return Problem.Conflict("this upload is being completed already");
-        }
-        var published = await VerifyAndPublishStagedAsync(session, image, ct);
-        if (!published.Succeeded)
-        {
-            return new Problem(published.Failure, published.Message);
-        }
-        db.UploadSessions.Remove(session);
-        return await MarkUploadedAsync(image, collection, ct);
+        return await db.Images.AnyAsync(i => i.Id == image.Id && i.IsUploaded, ct)
+            ? await ReceiptAsync(image, collection, ct)
+            : Problem.Conflict("the image's bytes have not been received; push again");
     }
 
     private async Task<Outcome<UploadReceipt>> CompleteMultipartInStoreAsync(UploadSession session,
