@@ -59,7 +59,7 @@ public sealed class CollectionDirectory(RegistryDbContext db, Namespaces namespa
 
     public async Task<Outcome<CollectionDetails>> DetailsAsync(Principal who, string? name, CancellationToken ct = default)
     {
-        var found = await FindVisibleAsync(who, name, ct);
+        var found = await namespaces.FindVisibleCollectionAsync(who, name, ct);
         if (found is null)
         {
             return Problem.NotFound($"collection '{name}' not found");
@@ -79,7 +79,7 @@ public sealed class CollectionDirectory(RegistryDbContext db, Namespaces namespa
 
     public async Task<Outcome<bool>> UpdateAsync(Principal who, string? name, string? description, bool isPrivate, CancellationToken ct = default)
     {
-        var found = await FindVisibleAsync(who, name, ct);
+        var found = await namespaces.FindVisibleCollectionAsync(who, name, ct);
         if (found is null)
         {
             return Problem.NotFound($"collection '{name}' not found");
@@ -104,7 +104,7 @@ public sealed class CollectionDirectory(RegistryDbContext db, Namespaces namespa
     /// <summary>Deletes a collection with its containers, images and tags; frees blobs nothing else uses. Answers how many images went.</summary>
     public async Task<Outcome<int>> DeleteAsync(Principal who, string? name, CancellationToken ct = default)
     {
-        var found = await FindVisibleAsync(who, name, ct);
+        var found = await namespaces.FindVisibleCollectionAsync(who, name, ct);
         if (found is null)
         {
             return Problem.NotFound($"collection '{name}' not found");
@@ -123,20 +123,5 @@ public sealed class CollectionDirectory(RegistryDbContext db, Namespaces namespa
             await images.DeleteBlobIfUnusedAsync(hash, ct);
         }
         return imageCount;
-    }
-
-    private async Task<(Collection Collection, CollectionFacts Facts)?> FindVisibleAsync(Principal who, string? name, CancellationToken ct)
-    {
-        if (string.IsNullOrEmpty(name) || name.Length > 256)
-        {
-            return null;
-        }
-        var collection = await db.Collections.AsNoTracking().Include(c => c.Owner).FirstOrDefaultAsync(c => c.Name == name, ct);
-        if (collection is null)
-        {
-            return null;
-        }
-        var facts = await namespaces.FactsAsync(collection, ct);
-        return AccessPolicy.Can(who, CollectionAction.View, facts) ? (collection, facts) : null;
     }
 }

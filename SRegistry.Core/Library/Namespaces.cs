@@ -225,6 +225,23 @@ public sealed class Namespaces(RegistryDbContext db, TimeProvider clock, IOption
         return await ToContainerViewAsync(created, collection, ct);
     }
 
+    /// <summary>A collection by name with its owner and access facts, or null when it is absent or hidden from the caller.</summary>
+    public async Task<(Collection Collection, CollectionFacts Facts)?> FindVisibleCollectionAsync(Principal who, string? name,
+        CancellationToken ct = default)
+    {
+        if (string.IsNullOrEmpty(name) || name.Length > 256)
+        {
+            return null;
+        }
+        var collection = await db.Collections.AsNoTracking().Include(c => c.Owner).FirstOrDefaultAsync(c => c.Name == name, ct);
+        if (collection is null)
+        {
+            return null;
+        }
+        var facts = await FactsAsync(collection, ct);
+        return AccessPolicy.Can(who, CollectionAction.View, facts) ? (collection, facts) : null;
+    }
+
     /// <summary>Access facts for a collection (owner, privacy, assigned teams).</summary>
     public async Task<CollectionFacts> FactsAsync(Collection collection, CancellationToken ct = default)
     {

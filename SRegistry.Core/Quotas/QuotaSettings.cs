@@ -108,7 +108,7 @@ public sealed class QuotaSettings(RegistryDbContext db, QuotaService quotas, Nam
 
     public async Task<Outcome<CollectionCharge>> ChargeOfAsync(Principal who, string? collectionName, CancellationToken ct = default)
     {
-        var found = await FindVisibleAsync(who, collectionName, ct);
+        var found = await namespaces.FindVisibleCollectionAsync(who, collectionName, ct);
         if (found is null)
         {
             return Problem.NotFound($"collection '{collectionName}' not found");
@@ -130,7 +130,7 @@ public sealed class QuotaSettings(RegistryDbContext db, QuotaService quotas, Nam
     /// </summary>
     public async Task<Outcome<CollectionCharge>> ChargeToAsync(Principal who, string? collectionName, string? teamName, CancellationToken ct = default)
     {
-        var found = await FindVisibleAsync(who, collectionName, ct);
+        var found = await namespaces.FindVisibleCollectionAsync(who, collectionName, ct);
         if (found is null)
         {
             return Problem.NotFound($"collection '{collectionName}' not found");
@@ -195,20 +195,5 @@ public sealed class QuotaSettings(RegistryDbContext db, QuotaService quotas, Nam
     {
         var defaultBytes = quotas.DefaultBytes(account.Holder);
         return new AccountQuota(account, overrideBytes, defaultBytes, new QuotaUsage(overrideBytes ?? defaultBytes, used));
-    }
-
-    private async Task<(Collection Collection, CollectionFacts Facts)?> FindVisibleAsync(Principal who, string? name, CancellationToken ct)
-    {
-        if (string.IsNullOrEmpty(name) || name.Length > 256)
-        {
-            return null;
-        }
-        var collection = await db.Collections.AsNoTracking().Include(c => c.Owner).FirstOrDefaultAsync(c => c.Name == name, ct);
-        if (collection is null)
-        {
-            return null;
-        }
-        var facts = await namespaces.FactsAsync(collection, ct);
-        return AccessPolicy.Can(who, CollectionAction.View, facts) ? (collection, facts) : null;
     }
 }
