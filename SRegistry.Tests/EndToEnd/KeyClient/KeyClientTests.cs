@@ -106,5 +106,5 @@ public sealed class KeyClientTests : IClassFixture<KeyserverWorld>
         Assert.False(string.IsNullOrEmpty((string?)version.Json["version"]));
     }
 
-    private Task<LibraryClient.DriverResult> Run(string? token, params string[] args) => KeyClientDriver.RunAsync(world.BaseUrl, token, args);
+    private Task<DriverResult> Run(string? token, params string[] args) => KeyClientDriver.RunAsync(world.BaseUrl, token, args);
 }
