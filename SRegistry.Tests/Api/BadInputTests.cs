@@ -5,20 +5,15 @@ using SRegistry.Tests.Infrastructure;
 namespace SRegistry.Tests.Api;
 
 /// <summary>Every bad request gets the protocol's JSON error with the right status, never a 500, and changes nothing stored.</summary>
-public sealed class BadInputTests : IClassFixture<BadInputTests.Server>, IAsyncLifetime, IDisposable
+public sealed class BadInputTests : IClassFixture<SmallPartServer>, IAsyncLifetime, IDisposable
 {
-    public sealed class Server : RegistryServer
-    {
-        public Server() => With("Registry:PartSizeBytes", (5 * 1024 * 1024).ToString(System.Globalization.CultureInfo.InvariantCulture));
-    }
-
-    private readonly Server server;
+    private readonly SmallPartServer server;
     private readonly SifFiles sifs = new();
     private LibraryProtocol library = null!;
     private string containerId = "";
     private (string Path, string Hash, long Size) stored;
 
-    public BadInputTests(Server server)
+    public BadInputTests(SmallPartServer server)
     {
         Assert.SkipUnless(SifFiles.SiftoolAvailable, "siftool is not installed");
         this.server = server;

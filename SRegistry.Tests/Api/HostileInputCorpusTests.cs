@@ -30,7 +30,7 @@ public sealed class HostileInputCorpusTests : IClassFixture<HostileInputCorpusTe
 
         public World()
         {
-            With("Registry:PartSizeBytes", (5 * 1024 * 1024).ToString(System.Globalization.CultureInfo.InvariantCulture));
+            WithPartSize(5);
             With("Registry:FailedTokenLimit", "0");
         }
 

@@ -7,18 +7,12 @@ using SRegistry.Web.Api.Blobs;
 namespace SRegistry.Tests.Api;
 
 /// <summary>The push and pull sequences of the spec, step by step over HTTP, on a real SQLite file and data folder.</summary>
-public sealed class PushPullTests : IClassFixture<PushPullTests.Server>, IDisposable
+public sealed class PushPullTests : IClassFixture<SmallPartServer>, IDisposable
 {
-    /// <summary>A small part size so multipart runs with a few MiB.</summary>
-    public sealed class Server : RegistryServer
-    {
-        public Server() => With("Registry:PartSizeBytes", (5 * 1024 * 1024).ToString(System.Globalization.CultureInfo.InvariantCulture));
-    }
-
-    private readonly Server server;
+    private readonly SmallPartServer server;
     private readonly SifFiles sifs = new();
 
-    public PushPullTests(Server server)
+    public PushPullTests(SmallPartServer server)
     {
         Assert.SkipUnless(SifFiles.SiftoolAvailable, "siftool is not installed");
         this.server = server;

@@ -47,6 +47,10 @@ public class RegistryServer : WebApplicationFactory<Program>
         return this;
     }
 
+    /// <summary>Parts of the given size (MiB), so multipart pushes and pulls run with SIFs of a few MiB.</summary>
+    public RegistryServer WithPartSize(int mebibytes) =>
+        With("Registry:PartSizeBytes", (mebibytes * 1024L * 1024).ToString(System.Globalization.CultureInfo.InvariantCulture));
+
     public string BaseUrl
     {
         get
@@ -84,6 +88,37 @@ public class RegistryServer : WebApplicationFactory<Program>
         {
             throw new InvalidOperationException($"collection {collectionName} not found");
         }
+    }
+
+    /// <summary>
+    /// Where the database and the blob store disagree (an image marked uploaded without its blob, or with a blob of
+    /// another size). On SQLite and the folder also the file-level checks (integrity_check, stray files); on
+    /// PostgreSQL and S3 through the app's own database and store.
+    /// </summary>
+    public async Task<List<string>> StoreProblemsAsync()
+    {
+        if (!TestBackends.OnPostgres && !TestBackends.OnS3)
+        {
+            return await StoreFingerprint.ConsistencyProblemsAsync(DataPath);
+        }
+        return await InScopeAsync(async sp =>
+        {
+            var blobs = sp.GetRequiredService<SRegistry.Core.Storage.IBlobStore>();
+            var images = await sp.GetRequiredService<RegistryDbContext>().Images.AsNoTracking().Where(i => i.IsUploaded)
+                .Select(i => new { i.Id, i.Hash, i.Size }).ToListAsync();
+            var problems = new List<string>();
+            foreach (var image in images)
+            {
+                var size = await blobs.GetSizeAsync(image.Hash["sha256.".Length..]);
+                if (size != image.Size)
+                {
+                    problems.Add(size is null
+                        ? $"image {image.Id} is marked uploaded but blob {image.Hash} is missing"
+                        : $"image {image.Id} says {image.Size} bytes, blob has {size}");
+                }
+            }
+            return problems;
+        });
     }
 
     /// <summary>How many stored copies of the blob with this hash exist, in the folder or in the bucket (content addressing: 0 or 1).</summary>
@@ -181,4 +216,10 @@ public class RegistryServer : WebApplicationFactory<Program>
             // A file still held open by a late request; the OS temp cleaner takes it.
         }
     }
+}
+
+/// <summary>A class fixture for protocol tests: a registry with 5 MiB parts.</summary>
+public sealed class SmallPartServer : RegistryServer
+{
+    public SmallPartServer() => WithPartSize(5);
 }

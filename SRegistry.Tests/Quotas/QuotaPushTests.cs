@@ -9,17 +9,12 @@ using SRegistry.Tests.Infrastructure;
 namespace SRegistry.Tests.Quotas;
 
 /// <summary>Quotas over the library protocol, step by step: refused before the first byte, reported after each push, freed by deletes.</summary>
-public sealed class QuotaPushTests : IClassFixture<QuotaPushTests.Server>, IDisposable
+public sealed class QuotaPushTests : IClassFixture<SmallPartServer>, IDisposable
 {
-    public sealed class Server : RegistryServer
-    {
-        public Server() => With("Registry:PartSizeBytes", (5 * 1024 * 1024).ToString(System.Globalization.CultureInfo.InvariantCulture));
-    }
-
-    private readonly Server server;
+    private readonly SmallPartServer server;
     private readonly SifFiles sifs = new();
 
-    public QuotaPushTests(Server server)
+    public QuotaPushTests(SmallPartServer server)
     {
         Assert.SkipUnless(SifFiles.SiftoolAvailable, "siftool is not installed");
         this.server = server;
@@ -81,7 +76,7 @@ public sealed class QuotaPushTests : IClassFixture<QuotaPushTests.Server>, IDisp
         }
         await using (var file = File.OpenRead(sif.Path))
         {
-            var chunked = new StreamContent(new NoLengthStream(file));
+            var chunked = new StreamContent(new ClientBodyStream(file));
             var refused = await library.Http.PostAsync($"v1/imagefile/{imageId}", chunked);
             Assert.Contains("Content-Length", await LibraryProtocol.ErrorAsync(refused, HttpStatusCode.BadRequest), StringComparison.Ordinal);
         }
@@ -181,7 +176,7 @@ public sealed class QuotaPushTests : IClassFixture<QuotaPushTests.Server>, IDisp
         using (var client = new HttpClient())
         await using (var file = File.OpenRead(first.Path))
         {
-            var content = new StreamContent(new NoLengthStream(file, failAfter: 512 * 1024));
+            var content = new StreamContent(new ClientBodyStream(file, failAfter: 512 * 1024));
             content.Headers.ContentLength = first.Size;
             await Assert.ThrowsAnyAsync<Exception>(() => client.PutAsync((string)start["uploadURL"]!, content));
         }
@@ -236,32 +231,4 @@ public sealed class QuotaPushTests : IClassFixture<QuotaPushTests.Server>, IDisp
     private bool BlobExists(string hash) => File.Exists(Path.Combine(server.DataPath, "blobs", "sha256", hash[7..9], hash[7..]));
 
     public void Dispose() => sifs.Dispose();
-
-    /// <summary>Hides its length, so the request goes chunked; optionally fails partway as a killed client would.</summary>
-    private sealed class NoLengthStream(Stream inner, long failAfter = long.MaxValue) : Stream
-    {
-        private long sent;
-
-        public override async ValueTask<int> ReadAsync(Memory<byte> buffer, CancellationToken cancellationToken = default)
-        {
-            if (sent >= failAfter)
-            {
-                throw new IOException("client went away");
-            }
-            var n = await inner.ReadAsync(buffer[..(int)Math.Min(buffer.Length, failAfter - sent)], cancellationToken);
-            sent += n;
-            return n;
-        }
-
-        public override int Read(byte[] buffer, int offset, int count) => ReadAsync(buffer.AsMemory(offset, count)).AsTask().GetAwaiter().GetResult();
-        public override bool CanRead => true;
-        public override bool CanSeek => false;
-        public override bool CanWrite => false;
-        public override long Length => throw new NotSupportedException();
-        public override long Position { get => sent; set => throw new NotSupportedException(); }
-        public override void Flush() { }
-        public override long Seek(long offset, SeekOrigin origin) => throw new NotSupportedException();
-        public override void SetLength(long value) => throw new NotSupportedException();
-        public override void Write(byte[] buffer, int offset, int count) => throw new NotSupportedException();
-    }
 }

@@ -16,7 +16,7 @@ namespace SRegistry.Tests.Storage;
 /// </summary>
 public sealed class GarbageCollectionTests : IAsyncLifetime
 {
-    private readonly RegistryServer server = new RegistryServer().With("Registry:PartSizeBytes", (5 * 1024 * 1024).ToString(System.Globalization.CultureInfo.InvariantCulture));
+    private readonly RegistryServer server = new RegistryServer().WithPartSize(5);
     private readonly SifFiles sifs = new();
     private LibraryProtocol library = null!;
 

@@ -17,7 +17,7 @@ namespace SRegistry.Tests.EndToEnd.LibraryClient;
 /// </summary>
 public sealed class LifecycleClientTests : IAsyncLifetime
 {
-    private readonly RegistryServer server = new RegistryServer().With("Registry:PartSizeBytes", (8 * 1024 * 1024).ToString(CultureInfo.InvariantCulture));
+    private readonly RegistryServer server = new RegistryServer().WithPartSize(8);
     private readonly SifFiles sifs = new();
     private readonly Dictionary<string, string> tokens = [];
 

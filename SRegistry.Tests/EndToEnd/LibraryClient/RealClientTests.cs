@@ -10,7 +10,7 @@ namespace SRegistry.Tests.EndToEnd.LibraryClient;
 public sealed class RealClientTests : IAsyncLifetime
 {
     private const long MultipartThreshold = 64L * 1024 * 1024;
-    private readonly RegistryServer server = new RegistryServer().With("Registry:PartSizeBytes", (8 * 1024 * 1024).ToString(CultureInfo.InvariantCulture));
+    private readonly RegistryServer server = new RegistryServer().WithPartSize(8);
     private readonly SifFiles sifs = new();
     private string token = "";
 
