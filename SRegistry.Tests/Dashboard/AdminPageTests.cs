@@ -36,7 +36,7 @@ public sealed class AdminPageTests : DashboardTest
         cut.WaitForAssertion(() => Assert.Contains("Disable bob?", dialogs.Markup, StringComparison.Ordinal));
         dialogs.FindAll("button").Single(b => b.TextContent.Trim() == "Disable").Click();
 
-        cut.WaitForAssertion(() => Assert.True(InDatabaseAsync(db => db.Users.AnyAsync(u => u.Username == "bob" && u.IsDisabled)).Result));
+        cut.WaitForAssertion(() => Assert.True(FromDatabase(db => db.Users.AnyAsync(u => u.Username == "bob" && u.IsDisabled))));
         Assert.Null(await InScopeAsync(sp => sp.GetRequiredService<TokenService>().ValidateAsync(token)));
     }
 
@@ -49,7 +49,7 @@ public sealed class AdminPageTests : DashboardTest
         var snackbar = Render<MudBlazor.MudSnackbarProvider>();
         var cut = Render<AdminPage>();
         cut.WaitForElement("input[data-testid=admin-bob]").Change(true);
-        cut.WaitForAssertion(() => Assert.True(InDatabaseAsync(db => db.Users.AnyAsync(u => u.Username == "bob" && u.IsAdmin)).Result));
+        cut.WaitForAssertion(() => Assert.True(FromDatabase(db => db.Users.AnyAsync(u => u.Username == "bob" && u.IsAdmin))));
 
         cut.Find("input[data-testid=admin-ada]").Change(false);
         cut.WaitForAssertion(() => Assert.Contains("you cannot change your own admin rights; ask another admin", snackbar.Markup, StringComparison.Ordinal));

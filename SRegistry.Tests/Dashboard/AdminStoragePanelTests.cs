@@ -74,7 +74,7 @@ public sealed class AdminStoragePanelTests : DashboardTest
         hex ??= Convert.ToHexStringLower(SHA256.HashData(bytes));
         var path = Path.GetTempFileName();
         File.WriteAllBytes(path, bytes);
-        Blobs.PublishAsync(path, hex).GetAwaiter().GetResult();
+        Task.Run(() => Blobs.PublishAsync(path, hex)).GetAwaiter().GetResult();
         return hex;
     }
 }

@@ -83,7 +83,7 @@ public sealed class CollectionPagesTests : DashboardTest
         await SignInAsync("alice");
         var asOwner = Render<CollectionPage>(p => p.Add(c => c.Name, "shared"));
         asOwner.WaitForElement("[data-testid=edit]").Click();
-        asOwner.Find("textarea[data-testid=edit-description]").Input("new words");
+        asOwner.WaitForElement("textarea[data-testid=edit-description]").Input("new words");
         asOwner.Find("input[data-testid=edit-private]").Change(true);
         asOwner.Find("[data-testid=save-collection]").Click();
 

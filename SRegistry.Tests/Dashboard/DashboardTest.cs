@@ -10,6 +10,7 @@ using SRegistry.Core;
 using SRegistry.Core.Accounts;
 using SRegistry.Core.Data;
 using SRegistry.Core.Model;
+using SRegistry.Core.Storage;
 using SRegistry.Tests.Infrastructure;
 using SRegistry.Web.Auth;
 using SRegistry.Web.Components.Shared;
@@ -24,10 +25,14 @@ public abstract class DashboardTest : BunitContext
 {
     private readonly string dataPath = Directory.CreateTempSubdirectory("sreg-ui-").FullName;
 
+    // PostgreSQL and S3 in test.sh's second pass, SQLite and the folder otherwise.
+    private readonly TestBackends backends = new();
+
     protected DashboardTest()
     {
         var configuration = new ConfigurationBuilder()
             .AddInMemoryCollection(new Dictionary<string, string?> { ["Registry:DataPath"] = dataPath })
+            .AddInMemoryCollection(backends.Settings())
             .Build();
         Services.AddRegistryCore(configuration);
         Services.AddSingleton<TimeProvider>(Clock);
@@ -40,6 +45,11 @@ public abstract class DashboardTest : BunitContext
         SetRendererInfo(new RendererInfo("Server", isInteractive: true));
         using var scope = Services.GetRequiredService<IServiceScopeFactory>().CreateScope();
         scope.ServiceProvider.GetRequiredService<RegistryDbContext>().Database.Migrate();
+        // What the app's start does for S3; bUnit has no host, so the bucket is made here (off any sync context).
+        if (Services.GetRequiredService<IBlobStore>() is S3BlobStore bucket)
+        {
+            Task.Run(() => bucket.EnsureBucketAsync()).GetAwaiter().GetResult();
+        }
     }
 
     protected BunitAuthorizationContext Authorization { get; }
@@ -67,10 +77,17 @@ public abstract class DashboardTest : BunitContext
     protected Task<T> InDatabaseAsync<T>(Func<RegistryDbContext, Task<T>> work) =>
         InScopeAsync(sp => work(sp.GetRequiredService<RegistryDbContext>()));
 
+    /// <summary>
+    /// A database read for assertions that run on the renderer's thread (WaitForAssertion): run off it, so an
+    /// asynchronous database (PostgreSQL) cannot deadlock against the renderer waiting for it.
+    /// </summary>
+    protected T FromDatabase<T>(Func<RegistryDbContext, Task<T>> work) => Task.Run(() => InDatabaseAsync(work)).GetAwaiter().GetResult();
+
     // xunit disposes bUnit asynchronously, so Dispose(bool) never runs: clean up here.
     protected override async ValueTask DisposeAsyncCore()
     {
         await base.DisposeAsyncCore();
+        await backends.DisposeAsync();
         Microsoft.Data.Sqlite.SqliteConnection.ClearAllPools();
         try
         {

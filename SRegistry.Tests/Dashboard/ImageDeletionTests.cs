@@ -50,7 +50,7 @@ public sealed class ImageDeletionTests : DashboardTest
         var hex = Convert.ToHexStringLower(SHA256.HashData(bytes));
         var path = Path.GetTempFileName();
         File.WriteAllBytes(path, bytes);
-        Blobs.PublishAsync(path, hex).GetAwaiter().GetResult();
+        Task.Run(() => Blobs.PublishAsync(path, hex)).GetAwaiter().GetResult();
         return hex;
     }
 

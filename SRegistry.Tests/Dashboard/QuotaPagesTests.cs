@@ -33,7 +33,7 @@ public sealed class QuotaPagesTests : DashboardTest
         dialogs.WaitForElement("input[data-testid=quota-amount]").Input("2.5");
         dialogs.Find("[data-testid=save-quota]").Click();
 
-        cut.WaitForAssertion(() => Assert.Equal((long)(2.5 * 1024 * MiB), InDatabaseAsync(db => db.Users.Where(u => u.Username == "bob").Select(u => u.QuotaBytes).SingleAsync()).Result));
+        cut.WaitForAssertion(() => Assert.Equal((long)(2.5 * 1024 * MiB), FromDatabase(db => db.Users.Where(u => u.Username == "bob").Select(u => u.QuotaBytes).SingleAsync())));
         cut.WaitForAssertion(() => Assert.Equal("3 MiB of 2.5 GiB used (0%)", cut.Find("[data-testid=quota-bob] [data-testid=quota-text]").TextContent.Trim()));
     }
 
@@ -157,5 +157,5 @@ public sealed class QuotaPagesTests : DashboardTest
         Assert.Empty(cut.FindAll("[data-testid=charge-select]"));
     }
 
-    private long? TeamQuota(string teamId) => InDatabaseAsync(db => db.Teams.Where(t => t.Id == teamId).Select(t => t.QuotaBytes).SingleAsync()).Result;
+    private long? TeamQuota(string teamId) => FromDatabase(db => db.Teams.Where(t => t.Id == teamId).Select(t => t.QuotaBytes).SingleAsync());
 }

@@ -48,8 +48,9 @@ public sealed class TokensPageTests : DashboardTest
         Assert.Equal(alice.Id, validated!.Id);
 
         // Once dismissed, the secret is gone from the page; the list shows only its prefix.
-        cut.FindAll("button").Single(b => b.TextContent.Trim() == "Done").Click();
-        Assert.DoesNotContain(secret, cut.Markup, StringComparison.Ordinal);
+        // The list reloads after the token is made; a click that lands mid-render is tried again on the new tree.
+        cut.WaitForAssertion(() => cut.FindAll("button").Single(b => b.TextContent.Trim() == "Done").Click());
+        cut.WaitForAssertion(() => Assert.DoesNotContain(secret, cut.Markup, StringComparison.Ordinal));
         cut.WaitForAssertion(() => Assert.Contains(stored.Prefix, cut.Find("[data-testid=tokens-table]").TextContent, StringComparison.Ordinal));
     }
 

@@ -7,17 +7,12 @@ namespace SRegistry.Tests.Hardening;
 /// Pushes racing each other: different images to one tag, and one image from two clients at once. The end state is
 /// one consistent tag, the store agrees with the database, and every byte served matches its hash.
 /// </summary>
-public sealed class ConcurrentPushTests : IClassFixture<ConcurrentPushTests.Server>, IDisposable
+public sealed class ConcurrentPushTests : IClassFixture<SmallPartServer>, IDisposable
 {
-    public sealed class Server : RegistryServer
-    {
-        public Server() => With("Registry:PartSizeBytes", (5 * 1024 * 1024).ToString(System.Globalization.CultureInfo.InvariantCulture));
-    }
-
-    private readonly Server server;
+    private readonly SmallPartServer server;
     private readonly SifFiles sifs = new();
 
-    public ConcurrentPushTests(Server server)
+    public ConcurrentPushTests(SmallPartServer server)
     {
         Assert.SkipUnless(SifFiles.SiftoolAvailable, "siftool is not installed");
         this.server = server;
@@ -51,7 +46,7 @@ public sealed class ConcurrentPushTests : IClassFixture<ConcurrentPushTests.Serv
         {
             Assert.Equal(sif.Hash, "sha256." + await library.PullAsync($"racer/race/img:{sif.Hash}"));
         }
-        Assert.Empty(await StoreFingerprint.ConsistencyProblemsAsync(server.DataPath));
+        Assert.Empty(await server.StoreProblemsAsync());
     }
 
     [Theory]
@@ -73,7 +68,7 @@ public sealed class ConcurrentPushTests : IClassFixture<ConcurrentPushTests.Serv
         {
             Assert.Equal(sif.Hash, "sha256." + await library.PullAsync($"{user}/{user}/same:{tag}"));
         }
-        Assert.Empty(await StoreFingerprint.ConsistencyProblemsAsync(server.DataPath));
+        Assert.Empty(await server.StoreProblemsAsync());
         Assert.Empty(Directory.GetFiles(Path.Combine(server.DataPath, "uploads"), "*.upload"));
     }
 

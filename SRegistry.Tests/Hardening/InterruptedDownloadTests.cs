@@ -20,9 +20,14 @@ public sealed class InterruptedDownloadTests : IClassFixture<RegistryServer>, ID
         this.server = server;
     }
 
+    // With S3 a pull is a 303 to the store, which answers ranges itself (its ETag is the object's MD5); the real
+    // client's ranged pulls from the bucket are in the end-to-end tests.
+    private const string ServedByTheStore = "with S3 the store serves the bytes, its own ETag and If-Range rules";
+
     [Fact]
     public async Task A_download_cut_off_midway_resumes_with_range_and_verifies()
     {
+        Assert.SkipWhen(TestBackends.OnS3, ServedByTheStore);
         var (url, sif) = await PushedAsync("resume");
         using var anonymous = new HttpClient();
         var received = new MemoryStream();
@@ -60,6 +65,7 @@ public sealed class InterruptedDownloadTests : IClassFixture<RegistryServer>, ID
     [Fact]
     public async Task A_resume_against_another_etag_gets_the_whole_file_and_past_the_end_is_416()
     {
+        Assert.SkipWhen(TestBackends.OnS3, ServedByTheStore);
         var (url, sif) = await PushedAsync("stale");
         using var anonymous = new HttpClient();
         using var stale = new HttpRequestMessage(HttpMethod.Get, url) { Headers = { Range = new RangeHeaderValue(1000, null) } };

@@ -39,6 +39,7 @@ public sealed partial class SecurityBasicsTests : IDisposable
     [Fact]
     public async Task Signed_urls_are_bound_to_one_object_and_expire_with_their_lifetime()
     {
+        Assert.SkipWhen(TestBackends.OnS3, "with S3 the URLs are the store's presigned ones: bound and expired by the store on its own clock");
         Assert.SkipUnless(SifFiles.SiftoolAvailable, "siftool is not installed");
         await using var server = new RegistryServer().With("Registry:DownloadUrlLifetime", "00:10:00").With("Registry:UploadLifetime", "00:30:00");
         var library = new LibraryProtocol(server.Client(await server.CreateTokenAsync("signer")));

@@ -54,7 +54,19 @@ public sealed class TestBackends : IAsyncDisposable
             await using var connection = new NpgsqlConnection($"{pg};Database=postgres");
             await connection.OpenAsync();
             await using var drop = new NpgsqlCommand($"DROP DATABASE IF EXISTS \"{DatabaseName}\" WITH (FORCE)", connection);
-            await drop.ExecuteNonQueryAsync();
+            // FORCE may not end an autovacuum worker that just started on the new database (42501): it stops soon.
+            for (var attempt = 1; ; attempt++)
+            {
+                try
+                {
+                    await drop.ExecuteNonQueryAsync();
+                    break;
+                }
+                catch (PostgresException e) when (e.SqlState == PostgresErrorCodes.InsufficientPrivilege && attempt < 20)
+                {
+                    await Task.Delay(250);
+                }
+            }
         }
         if (S3Url is not null)
         {
