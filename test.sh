@@ -41,6 +41,8 @@ stop_services() {
   fi
   service_pids=()
 }
+# The services' own logs stay in TestResults when the second pass fails (radosgw's and the OSD's say why they stopped).
+keep_service_logs() { [ -d "$results/ceph/log" ] && mkdir -p TestResults/service-logs && cp -r "$results/ceph/log" TestResults/service-logs/ceph; }
 trap 'stop_services; rm -rf "$results"' EXIT
 free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1]); s.close()'; }
 
@@ -64,6 +66,7 @@ if [ $# -eq 0 ]; then
   dotnet test --project SRegistry.Tests/SRegistry.Tests.csproj --no-build \
     --report-xunit-trx --report-xunit-trx-filename scaled.trx --results-directory "$results"
   scaled=$?
+  [ $scaled -eq 0 ] || keep_service_logs || true
   [ $status -eq 0 ] && status=$scaled
   trx+=("$results/scaled.trx")
   stop_services

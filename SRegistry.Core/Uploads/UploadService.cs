@@ -140,16 +140,25 @@ public sealed partial class UploadService(
         {
             return await CompleteSingleInStoreAsync(who, image, collection, ct);
         }
-        var session = await db.UploadSessions.FirstOrDefaultAsync(s => s.ImageId == image.Id && s.Kind == UploadKind.SinglePart
-            && s.State == UploadState.Received && s.UserId == who.UserId, ct);
-        if (session is null)
+        // Two clients pushing the same image may both find one received session: deleting it is what claims it, and
+        // the one that loses looks again (its own session, or the image the other one has just completed).
+        for (var look = 0; look < 10; look++)
         {
-            return image.IsUploaded
-                ? await ReceiptAsync(image, collection, ct)
-                : Problem.Conflict("the image's bytes have not been received; push again");
+            var sessionId = await db.UploadSessions
+                .Where(s => s.ImageId == image.Id && s.Kind == UploadKind.SinglePart && s.State == UploadState.Received && s.UserId == who.UserId)
+                .Select(s => s.Id).FirstOrDefaultAsync(ct);
+            if (sessionId is null)
+            {
+                break;
+            }
+            if (await db.UploadSessions.Where(s => s.Id == sessionId).ExecuteDeleteAsync(ct) == 1)
+            {
+                return await MarkUploadedAsync(image, collection, ct);
+            }
         }
-        db.UploadSessions.Remove(session);
-        return await MarkUploadedAsync(image, collection, ct);
+        return image.IsUploaded || await db.Images.AnyAsync(i => i.Id == image.Id && i.IsUploaded, ct)
+            ? await ReceiptAsync(image, collection, ct)
+            : Problem.Conflict("the image's bytes have not been received; push again");
     }
 
     // ---- multipart (spec U5 to U9) ----
@@ -606,9 +615,10 @@ public sealed partial class UploadService(
 
     private async Task<Outcome<UploadReceipt>> CompleteSingleInStoreAsync(Principal who, Image image, Collection collection, CancellationToken ct)
     {
-        // The app cannot see a PUT to the store fail, so a cut-off attempt's session lingers until it is replaced or
-        // expires: the newest session is the one the client just filled. Two clients pushing the same image at once
-        // each complete whichever session is free; verification makes either one's bytes the same image.
+        // The app cannot see a PUT to the store fail, so a cut-off attempt's session lingers (without bytes: a PUT to
+        // the store lands whole or not at all) until it is replaced or expires. So the newest session whose bytes have
+        // landed is completed; two clients pushing the same image at once each complete whichever such session is
+        // free, and verification makes either one's bytes the same image.
         for (var look = 0; look < 2; look++)
         {
             var sessions = await db.UploadSessions.AsNoTracking()
@@ -624,9 +634,9 @@ public sealed partial class UploadService(
                     busy ??= session.Id;
                     continue;
                 }
-                // Completed by the other client a moment ago: it removed the session under this lock.
+                // Completed by the other client a moment ago (it removed the session under this lock), or nothing landed.
                 var current = await db.UploadSessions.FirstOrDefaultAsync(s => s.Id == session.Id, ct);
-                if (current is null)
+                if (current is null || await direct!.StagedSizeAsync(current.Id, ct) is null)
                 {
                     continue;
                 }

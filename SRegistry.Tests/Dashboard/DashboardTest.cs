@@ -42,6 +42,8 @@ public abstract class DashboardTest : BunitContext
         Services.AddSingleton(new SignInSettings());
         Authorization = AddAuthorization();
         JSInterop.Mode = JSRuntimeMode.Loose;
+        // bUnit waits one second by default; on PostgreSQL, with the suite running beside it, a page's data can take longer.
+        DefaultWaitTimeout = TimeSpan.FromSeconds(10);
         SetRendererInfo(new RendererInfo("Server", isInteractive: true));
         using var scope = Services.GetRequiredService<IServiceScopeFactory>().CreateScope();
         scope.ServiceProvider.GetRequiredService<RegistryDbContext>().Database.Migrate();

@@ -3,8 +3,10 @@ namespace SRegistry.Tests.Infrastructure;
 /// <summary>
 /// A request body as a client sends it: no length of its own (the request goes chunked unless the test sets
 /// Content-Length), and optionally an I/O error after <paramref name="failAfter"/> bytes, as a killed client leaves it.
+/// <paramref name="beforeFailing"/> runs first, e.g. to wait until the server is reading: a connection dropped before
+/// the server has taken the request in is one it never sees at all.
 /// </summary>
-public sealed class ClientBodyStream(Stream inner, long failAfter = long.MaxValue) : Stream
+public sealed class ClientBodyStream(Stream inner, long failAfter = long.MaxValue, Func<Task>? beforeFailing = null) : Stream
 {
     private long sent;
 
@@ -12,6 +14,10 @@ public sealed class ClientBodyStream(Stream inner, long failAfter = long.MaxValu
     {
         if (sent >= failAfter)
         {
+            if (beforeFailing is not null)
+            {
+                await beforeFailing();
+            }
             throw new IOException("client went away");
         }
         var n = await inner.ReadAsync(buffer[..(int)Math.Min(buffer.Length, failAfter - sent)], cancellationToken);

@@ -4,6 +4,7 @@ using Microsoft.Extensions.DependencyInjection;
 using SRegistry.Core.Accounts;
 using SRegistry.Core.Data;
 using SRegistry.Core.Quotas;
+using SRegistry.Core.Uploads;
 using SRegistry.Tests.Infrastructure;
 
 namespace SRegistry.Tests.Quotas;
@@ -176,7 +177,15 @@ public sealed class QuotaPushTests : IClassFixture<SmallPartServer>, IDisposable
         using (var client = new HttpClient())
         await using (var file = File.OpenRead(first.Path))
         {
-            var content = new StreamContent(new ClientBodyStream(file, failAfter: 512 * 1024));
+            var sessionId = new Uri((string)start["uploadURL"]!).Segments[^1];
+            var gates = server.Services.GetRequiredService<UploadGates>();
+            var content = new StreamContent(new ClientBodyStream(file, failAfter: 512 * 1024, beforeFailing: async () =>
+            {
+                for (var i = 0; i < 200 && !gates.IsBusy(sessionId); i++)
+                {
+                    await Task.Delay(25);
+                }
+            }));
             content.Headers.ContentLength = first.Size;
             await Assert.ThrowsAnyAsync<Exception>(() => client.PutAsync((string)start["uploadURL"]!, content));
         }
