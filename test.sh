@@ -58,9 +58,17 @@ trx=("$results/results.trx")
 # started once here), plus the replica tests (two app processes behind nginx). Tests of SQLite or the data folder
 # alone skip there with their reason. Skipped when the caller picked tests with arguments.
 if [ $# -eq 0 ]; then
-  pg_port=$(free_port); rgw_port=$(free_port); mon_port=$(free_port)
+  pg_port=$(free_port)
   SRegistry.Tests/Scale/start-pg.sh "$results/pg" "$pg_port" >/dev/null
-  read -r -a ceph_pids < <(SRegistry.Tests/Scale/start-ceph-rgw.sh "$results/ceph" "$rgw_port" "$mon_port")
+  # A one-node Ceph now and then fails to come up (the OSD or radosgw never answers): start it afresh, up to three times.
+  for attempt in 1 2 3; do
+    rgw_port=$(free_port); mon_port=$(free_port); ceph_pids=()
+    read -r -a ceph_pids < <(SRegistry.Tests/Scale/start-ceph-rgw.sh "$results/ceph" "$rgw_port" "$mon_port" 2>"$results/ceph-start.log")
+    [ ${#ceph_pids[@]} -eq 3 ] && break
+    echo "Ceph did not start (attempt $attempt): $(tail -n 3 "$results/ceph-start.log" | tr '\n' ' ')"
+    pkill -f -- "-c $results/ceph/ceph.conf" || true
+    sleep 2
+  done
   service_pids+=("${ceph_pids[@]}")
   SREG_TEST_POSTGRES="Host=127.0.0.1;Port=$pg_port;Username=app;Password=app" SREG_TEST_S3="http://127.0.0.1:$rgw_port" \
   dotnet test --project SRegistry.Tests/SRegistry.Tests.csproj --no-build \

@@ -21,12 +21,12 @@ public sealed class AdminStoragePanelTests : DashboardTest
         var dialogs = Render<MudDialogProvider>();
         var cut = Render<AdminStoragePanel>();
 
-        cut.Find("[data-testid=gc-dry-run]").Click();
+        Click(cut, "[data-testid=gc-dry-run]");
         cut.WaitForAssertion(() => Assert.Equal("Dry run: 1 unreferenced blob, 2.9 KiB would be freed; 1 blob in use kept.",
             cut.Find("[data-testid=gc-report]").TextContent.Trim()));
         Assert.True(await Blobs.ExistsAsync(orphan));
 
-        cut.Find("[data-testid=gc-run]").Click();
+        Click(cut, "[data-testid=gc-run]");
         dialogs.WaitForAssertion(() => Assert.Contains("Collect garbage?", dialogs.Markup, StringComparison.Ordinal));
         dialogs.FindAll("button").Single(b => b.TextContent.Trim() == "Collect garbage").Click();
 
@@ -43,7 +43,7 @@ public sealed class AdminStoragePanelTests : DashboardTest
         var dialogs = Render<MudDialogProvider>();
         var cut = Render<AdminStoragePanel>();
 
-        cut.Find("[data-testid=gc-run]").Click();
+        Click(cut, "[data-testid=gc-run]");
         dialogs.WaitForAssertion(() => Assert.Contains("Collect garbage?", dialogs.Markup, StringComparison.Ordinal));
         dialogs.FindAll("button").Single(b => b.TextContent.Trim() == "Cancel").Click();
 
@@ -59,7 +59,7 @@ public sealed class AdminStoragePanelTests : DashboardTest
         await SignInAsync("mallory");
         var cut = Render<AdminStoragePanel>();
 
-        cut.Find("[data-testid=gc-dry-run]").Click();
+        Click(cut, "[data-testid=gc-dry-run]");
 
         cut.WaitForAssertion(() => Assert.Equal("not found", cut.Find("[data-testid=gc-error]").TextContent.Trim()));
         Assert.True(await Blobs.ExistsAsync(orphan));

@@ -85,7 +85,7 @@ public sealed class CollectionPagesTests : DashboardTest
         asOwner.WaitForElement("[data-testid=edit]").Click();
         asOwner.WaitForElement("textarea[data-testid=edit-description]").Input("new words");
         asOwner.Find("input[data-testid=edit-private]").Change(true);
-        asOwner.Find("[data-testid=save-collection]").Click();
+        Click(asOwner, "[data-testid=save-collection]");
 
         asOwner.WaitForAssertion(() => Assert.Contains("private", asOwner.Find("[data-testid=visibility]").TextContent, StringComparison.Ordinal));
         var stored = await InDatabaseAsync(db => db.Collections.SingleAsync(c => c.Name == "shared"));

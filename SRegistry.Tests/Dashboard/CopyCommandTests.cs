@@ -14,7 +14,7 @@ public sealed class CopyCommandTests : DashboardTest
         var cut = Render<CopyCommand>(p => p.Add(c => c.Text, "singularity pull --library http://h:5000 a/b:c").Add(c => c.Label, "pull command"));
 
         Assert.Equal("singularity pull --library http://h:5000 a/b:c", cut.Find("code").TextContent);
-        cut.Find("button[aria-label='Copy pull command']").Click();
+        Click(cut, "button[aria-label='Copy pull command']");
 
         Assert.Equal("singularity pull --library http://h:5000 a/b:c", copy.Invocations.Single().Arguments[0]);
         snackbars.WaitForAssertion(() => Assert.Contains("Copied the pull command", snackbars.Markup, StringComparison.Ordinal));
@@ -27,7 +27,7 @@ public sealed class CopyCommandTests : DashboardTest
         var snackbars = Render<MudSnackbarProvider>();
         var cut = Render<CopyCommand>(p => p.Add(c => c.Text, "secret").Add(c => c.Label, "token"));
 
-        cut.Find("button").Click();
+        Click(cut, "button");
 
         snackbars.WaitForAssertion(() => Assert.Contains("copy it by hand", snackbars.Markup, StringComparison.Ordinal));
     }

@@ -80,6 +80,37 @@ public abstract class DashboardTest : BunitContext
         InScopeAsync(sp => work(sp.GetRequiredService<RegistryDbContext>()));
 
     /// <summary>
+    /// Clicks the element as it is in the latest render. A page that reloads its data re-renders on its own, and a
+    /// button found just before that has a handler the new tree no longer knows: find it again and click that.
+    /// </summary>
+    protected static void Click<T>(IRenderedComponent<T> cut, string selector) where T : IComponent
+    {
+        for (var attempt = 1; ; attempt++)
+        {
+            try
+            {
+                cut.Find(selector).Click();
+                return;
+            }
+            catch (Bunit.Rendering.UnknownEventHandlerIdException) when (attempt < 100)
+            {
+                Thread.Sleep(20);
+            }
+        }
+    }
+
+    /// <summary>
+    /// The page once its data is there (pages show an indeterminate progress bar while loading). On SQLite loading ends
+    /// within the first render; on PostgreSQL it is truly asynchronous, and a button found before the reload would be
+    /// clicked on a stale render tree.
+    /// </summary>
+    protected static IRenderedComponent<T> Loaded<T>(IRenderedComponent<T> cut) where T : IComponent
+    {
+        cut.WaitForAssertion(() => Assert.Empty(cut.FindAll(".mud-progress-indeterminate")));
+        return cut;
+    }
+
+    /// <summary>
     /// A database read for assertions that run on the renderer's thread (WaitForAssertion): run off it, so an
     /// asynchronous database (PostgreSQL) cannot deadlock against the renderer waiting for it.
     /// </summary>

@@ -95,7 +95,7 @@ public sealed class KeysPageTests : DashboardTest
 
         cut.WaitForAssertion(() => Assert.Contains(bobs, cut.Find("[data-testid=keys-table]").TextContent, StringComparison.Ordinal));
         Assert.Contains("bob", cut.Find("[data-testid=keys-table]").TextContent, StringComparison.Ordinal);
-        cut.Find("[data-testid=remove-key]").Click();
+        Click(cut, "[data-testid=remove-key]");
         Confirm();
         cut.WaitForElement("[data-testid=keys-empty]");
         Assert.Equal(0, await InDatabaseAsync(db => db.SigningKeys.CountAsync()));
@@ -143,7 +143,7 @@ public sealed class KeysPageTests : DashboardTest
     {
         Render<MudPopoverProvider>();
         dialogs = Render<MudDialogProvider>();
-        return Render<KeysPage>();
+        return Loaded(Render<KeysPage>());
     }
 
     private void Confirm() => dialogs.WaitForElement(".mud-message-box__yes-button, .mud-dialog-actions button:last-child").Click();

@@ -55,7 +55,7 @@ public sealed class NewCollectionDialogTests : DashboardTest
         provider.Find("input[data-testid=collection-name]").Input("genomics");
         provider.Find("textarea[data-testid=collection-description]").Input("Pipelines for the sequencer");
         provider.Find("input[data-testid=collection-private]").Change(true);
-        provider.Find("[data-testid=create-collection]").Click();
+        Click(provider, "[data-testid=create-collection]");
 
         var closed = await result.WaitAsync(TimeSpan.FromSeconds(10), Xunit.TestContext.Current.CancellationToken);
         Assert.Equal("genomics", closed!.Data);
@@ -71,7 +71,7 @@ public sealed class NewCollectionDialogTests : DashboardTest
         await SignInAsync("alice");
         var (provider, result) = await OpenAsync();
 
-        provider.Find("[data-testid=create-collection]").Click();
+        Click(provider, "[data-testid=create-collection]");
 
         provider.WaitForAssertion(() => Assert.Contains("a name is required", provider.Markup, StringComparison.Ordinal));
         Assert.False(result.IsCompleted);

@@ -27,11 +27,11 @@ public sealed class QuotaPagesTests : DashboardTest
         var cut = Render<AdminPage>();
         cut.WaitForAssertion(() => Assert.Equal("3 MiB used · no limit", cut.Find("[data-testid=quota-bob] [data-testid=quota-text]").TextContent.Trim()));
 
-        cut.Find("[data-testid=edit-quota-bob]").Click();
+        Click(cut, "[data-testid=edit-quota-bob]");
         dialogs.WaitForElement("[data-testid=quota-dialog]");
         dialogs.FindAll("input[type=radio]")[2].Click();
         dialogs.WaitForElement("input[data-testid=quota-amount]").Input("2.5");
-        dialogs.Find("[data-testid=save-quota]").Click();
+        Click(dialogs, "[data-testid=save-quota]");
 
         cut.WaitForAssertion(() => Assert.Equal((long)(2.5 * 1024 * MiB), FromDatabase(db => db.Users.Where(u => u.Username == "bob").Select(u => u.QuotaBytes).SingleAsync())));
         cut.WaitForAssertion(() => Assert.Equal("3 MiB of 2.5 GiB used (0%)", cut.Find("[data-testid=quota-bob] [data-testid=quota-text]").TextContent.Trim()));
@@ -49,7 +49,7 @@ public sealed class QuotaPagesTests : DashboardTest
         dialogs.FindAll("input[type=radio]")[2].Click();
 
         dialogs.WaitForElement("input[data-testid=quota-amount]").Input("0");
-        dialogs.Find("[data-testid=save-quota]").Click();
+        Click(dialogs, "[data-testid=save-quota]");
 
         dialogs.WaitForAssertion(() => Assert.Contains("the limit must be more than 0; choose unlimited for no limit", dialogs.Markup, StringComparison.Ordinal));
         Assert.Single(dialogs.FindAll("[data-testid=quota-dialog]"));
@@ -66,17 +66,17 @@ public sealed class QuotaPagesTests : DashboardTest
         var cut = Render<AdminTeamsPanel>();
         cut.WaitForAssertion(() => Assert.Equal("0 B of 5 MiB used (0%)", cut.Find("[data-testid=quota-crew] [data-testid=quota-text]").TextContent.Trim()));
 
-        cut.Find("[data-testid=edit-quota-crew]").Click();
+        Click(cut, "[data-testid=edit-quota-crew]");
         dialogs.WaitForElement("[data-testid=quota-dialog]");
         Assert.Equal("5", dialogs.Find("input[data-testid=quota-amount]").GetAttribute("value"));
         dialogs.FindAll("input[type=radio]")[1].Click();
-        dialogs.Find("[data-testid=save-quota]").Click();
+        Click(dialogs, "[data-testid=save-quota]");
         cut.WaitForAssertion(() => Assert.Equal(0L, TeamQuota(teamId)));
 
-        cut.Find("[data-testid=edit-quota-crew]").Click();
+        Click(cut, "[data-testid=edit-quota-crew]");
         dialogs.WaitForAssertion(() => Assert.Contains("The registry's default (unlimited)", dialogs.Find("[data-testid=quota-dialog]").TextContent, StringComparison.Ordinal));
         dialogs.FindAll("input[type=radio]")[0].Click();
-        dialogs.Find("[data-testid=save-quota]").Click();
+        Click(dialogs, "[data-testid=save-quota]");
         cut.WaitForAssertion(() => Assert.Null(TeamQuota(teamId)));
     }
 

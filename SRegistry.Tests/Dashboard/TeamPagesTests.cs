@@ -46,7 +46,7 @@ public sealed class TeamPagesTests : DashboardTest
         provider.Find("input[data-testid=team-display-name]").Input("Astronomy");
         provider.FindComponent<InputFile>().UploadFiles(InputFileContent.CreateFromBinary(Png, "logo.png", contentType: "image/png"));
         provider.WaitForElement("[data-testid=avatar-chosen]");
-        provider.Find("[data-testid=create-team]").Click();
+        Click(provider, "[data-testid=create-team]");
 
         var closed = await result.WaitAsync(TimeSpan.FromSeconds(10), Xunit.TestContext.Current.CancellationToken);
         Assert.Equal("astro", closed!.Data);
@@ -124,7 +124,7 @@ public sealed class TeamPagesTests : DashboardTest
         cut.WaitForElement("[data-testid=accept-invite]");
         Assert.False(await InDatabaseAsync(db => db.TeamMembers.AnyAsync(m => m.UserId == bob.Id)));
 
-        cut.Find("[data-testid=accept-invite]").Click();
+        Click(cut, "[data-testid=accept-invite]");
 
         cut.WaitForAssertion(() => Assert.EndsWith("/teams/crew", Services.GetRequiredService<Microsoft.AspNetCore.Components.NavigationManager>().Uri, StringComparison.Ordinal));
         Assert.True(await InDatabaseAsync(db => db.TeamMembers.AnyAsync(m => m.UserId == bob.Id && m.TeamId == teamId)));
@@ -162,7 +162,7 @@ public sealed class TeamPagesTests : DashboardTest
         cut.Find("input[data-testid=assign-team-name]").Input("crew");
         cut.Find("input[data-testid=assign-team-name]").Blur();
         cut.WaitForAssertion(() => Assert.False(cut.Find("[data-testid=assign-team]").HasAttribute("disabled")));
-        cut.Find("[data-testid=assign-team]").Click();
+        Click(cut, "[data-testid=assign-team]");
 
         cut.WaitForAssertion(() => Assert.Contains("crew", cut.Find("[data-testid=assigned-team]").TextContent, StringComparison.Ordinal));
         Assert.True(await InDatabaseAsync(db => db.CollectionTeams.AnyAsync(l => l.Team!.Name == "crew" && l.Collection!.Name == "galaxies")));

@@ -13,7 +13,7 @@ public sealed class TokensPageTests : DashboardTest
     {
         Render<MudPopoverProvider>();
         Render<MudDialogProvider>();
-        return Render<Tokens>();
+        return Loaded(Render<Tokens>());
     }
 
     [Fact]
@@ -32,7 +32,7 @@ public sealed class TokensPageTests : DashboardTest
         var cut = RenderPage();
 
         cut.Find("input[data-testid=token-name]").Input("cluster-login-node");
-        cut.Find("[data-testid=create-token]").Click();
+        Click(cut, "[data-testid=create-token]");
 
         var secret = cut.WaitForElement("[data-testid=token-secret] code").TextContent;
         Assert.StartsWith("sreg_", secret, StringComparison.Ordinal);
@@ -49,7 +49,7 @@ public sealed class TokensPageTests : DashboardTest
 
         // Once dismissed, the secret is gone from the page; the list shows only its prefix.
         // The list reloads after the token is made; a click that lands mid-render is tried again on the new tree.
-        cut.WaitForAssertion(() => cut.FindAll("button").Single(b => b.TextContent.Trim() == "Done").Click());
+        Click(cut, "[data-testid=token-done]");
         cut.WaitForAssertion(() => Assert.DoesNotContain(secret, cut.Markup, StringComparison.Ordinal));
         cut.WaitForAssertion(() => Assert.Contains(stored.Prefix, cut.Find("[data-testid=tokens-table]").TextContent, StringComparison.Ordinal));
     }
@@ -60,7 +60,7 @@ public sealed class TokensPageTests : DashboardTest
         await SignInAsync("alice");
         var cut = RenderPage();
 
-        cut.Find("[data-testid=create-token]").Click();
+        Click(cut, "[data-testid=create-token]");
 
         cut.WaitForAssertion(() => Assert.Contains("give the token a name", cut.Markup, StringComparison.Ordinal));
         Assert.Equal(0, await InDatabaseAsync(db => db.ApiTokens.CountAsync()));

@@ -50,5 +50,6 @@ ceph-osd "${c[@]}" -i "$osd_id" --mkfs --osd-uuid "$osd_uuid" 2>/dev/null
 ceph-osd "${c[@]}" -i "$osd_id"
 radosgw "${c[@]}" -n client.rgw
 for _ in $(seq 1 300); do curl -s -o /dev/null "http://127.0.0.1:$rgw_port/" && break; sleep 0.2; done
+curl -s -o /dev/null "http://127.0.0.1:$rgw_port/" || { echo "radosgw is not answering on port $rgw_port (logs: $dir/log)" >&2; exit 1; }
 radosgw-admin "${c[@]}" user create --uid=test --display-name=test --access-key=TESTACCESSKEY --secret=TESTSECRETKEY0123456789 >/dev/null
 echo "$(cat "$dir/run/client.rgw.pid") $(cat "$dir/run/osd.$osd_id.pid") $(cat "$dir/run/mon.a.pid")"
