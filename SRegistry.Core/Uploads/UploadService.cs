@@ -636,11 +636,11 @@ public sealed partial class UploadService(
                 }
                 // Completed by the other client a moment ago (it removed the session under this lock), or nothing landed.
                 var current = await db.UploadSessions.FirstOrDefaultAsync(s => s.Id == session.Id, ct);
-                if (current is null || await direct!.StagedSizeAsync(current.Id, ct) is null)
+                if (current is null || await direct!.StagedSizeAsync(current.Id, ct) is not { } stagedSize)
                 {
                     continue;
                 }
-                var published = await VerifyAndPublishStagedAsync(current, image, ct);
+                var published = await VerifyAndPublishStagedAsync(current, image, stagedSize, ct);
                 if (!published.Succeeded)
                 {
                     return new Problem(published.Failure, published.Message);
@@ -704,7 +704,7 @@ public sealed partial class UploadService(
                 [.. Enumerable.Range(1, session.TotalParts).Select(n => byNumber[n])], ct);
         }
         var image = session.Image!;
-        var published = await VerifyAndPublishStagedAsync(session, image, ct);
+        var published = await VerifyAndPublishStagedAsync(session, image, await direct.StagedSizeAsync(session.Id, ct), ct);
         if (!published.Succeeded)
         {
             return new Problem(published.Failure, published.Message);
@@ -716,11 +716,11 @@ public sealed partial class UploadService(
 
     /// <summary>
     /// Reads the staged object back once (size, SHA-256, SIF header) and only then makes it the blob. A failed check
-    /// discards the session and its bytes: the image stays not uploaded and the next push starts afresh.
+    /// discards the session and its bytes: the image stays not uploaded and the next push starts afresh. The caller
+    /// has asked the store for the staged size (null: nothing landed) already.
     /// </summary>
-    private async Task<Outcome<bool>> VerifyAndPublishStagedAsync(UploadSession session, Image image, CancellationToken ct)
+    private async Task<Outcome<bool>> VerifyAndPublishStagedAsync(UploadSession session, Image image, long? size, CancellationToken ct)
     {
-        var size = await direct!.StagedSizeAsync(session.Id, ct);
         if (size is null)
         {
             return Problem.Conflict("the image's bytes have not been received; push again");
@@ -730,7 +730,7 @@ public sealed partial class UploadService(
             await DiscardAsync(session, ct);
             return Problem.Invalid($"upload incomplete: received {size} of {session.ExpectedSize} bytes");
         }
-        var content = await direct.ReadStagedAsync(session.Id, SifInspector.HeadBytes, ct);
+        var content = await direct!.ReadStagedAsync(session.Id, SifInspector.HeadBytes, ct);
         if (NameRules.HashPrefix + content.Sha256Hex != image.Hash)
         {
             await DiscardAsync(session, ct);
