@@ -152,3 +152,32 @@ public sealed partial class TrustedProxyTests
     [GeneratedRegex("__RequestVerificationToken\"[^>]*value=\"([^\"]+)\"")]
     private static partial Regex VerificationToken();
 }
+
+/// <summary>The request log of the real binary names the client a trusted proxy forwarded, and the connection's address otherwise.</summary>
+public sealed class TrustedProxyRequestLogTests
+{
+    [Theory]
+    [InlineData(true, "client=203.0.113.9")]
+    [InlineData(false, "client=127.0.0.1")]
+    public async Task The_request_log_names_the_forwarded_client_only_from_a_trusted_proxy(bool trusted, string expected)
+    {
+        await using var registry = new RegistryProcess();
+        if (trusted)
+        {
+            registry.With("Registry__TrustedProxies__0", "127.0.0.1");
+        }
+        await registry.StartAsync();
+        using var client = registry.Client();
+        using var request = new HttpRequestMessage(HttpMethod.Get, "version");
+        request.Headers.Add("X-Forwarded-For", "203.0.113.9");
+
+        using var response = await client.SendAsync(request);
+
+        Assert.True(response.IsSuccessStatusCode);
+        for (var i = 0; i < 50 && !registry.Output.Any(l => l.Contains("GET /version", StringComparison.Ordinal)); i++)
+        {
+            await Task.Delay(100);
+        }
+        Assert.Contains(registry.Output, l => l.Contains("GET /version", StringComparison.Ordinal) && l.Contains(expected, StringComparison.Ordinal));
+    }
+}
