@@ -37,6 +37,10 @@ public sealed class TlsDeploymentTests(TlsDeployment site) : IClassFixture<TlsDe
 
         Assert.Equal(sif.Hash, "sha256." + await SifFiles.Sha256Async(pulledPath));
         Assert.Equal(2, site.Server.Requests.Count(r => r.StartsWith("PUT /v2/imagefile/", StringComparison.Ordinal) && r.EndsWith("/_multipart", StringComparison.Ordinal)));
+        if (TestBackends.OnS3)
+        {
+            return; // The bytes went to the bucket by presigned URLs; nothing of them passes the proxy.
+        }
         // The transfer URLs the registry handed out were https ones through nginx, built from the forwarded scheme and host.
         var log = site.Proxy.AccessLog;
         Assert.Equal(2, log.Count(l => l.Contains("\"PUT /_blobs/part/", StringComparison.Ordinal) && l.Contains("\" 200 ", StringComparison.Ordinal)));
