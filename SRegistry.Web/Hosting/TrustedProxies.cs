@@ -38,7 +38,10 @@ public static class TrustedProxies
         return builder;
     }
 
-    /// <summary>First in the pipeline. Without trusted proxies the middleware is not added at all.</summary>
+    /// <summary>
+    /// First in the pipeline. Without trusted proxies the middleware is not added at all: with both of its lists empty
+    /// it would believe every address.
+    /// </summary>
     public static WebApplication UseTrustedProxies(this WebApplication app)
     {
         if ((app.Configuration.GetSection(Setting).Get<string[]>() ?? []).Any(e => !string.IsNullOrWhiteSpace(e)))
