@@ -66,16 +66,19 @@ public sealed class KestrelHttpsTests : IAsyncLifetime
         await PushAndPullAsync(registry, 2 * 1024 * 1024, "alice/tls/small");
     }
 
-    [Fact]
-    public async Task A_wrong_certificate_password_stops_the_start_with_the_reason()
+    [Theory]
+    [InlineData("server.pfx", "not-the-password", "password")]
+    [InlineData("missing.pfx", TestCertificates.PfxPassword, "missing.pfx")]
+    public async Task A_wrong_password_or_a_missing_certificate_stops_the_start_with_the_reason(string file, string password, string reason)
     {
         await using var registry = HttpsRegistry()
-            .With("Kestrel__Certificates__Default__Path", certificates.ServerPfx)
-            .With("Kestrel__Certificates__Default__Password", "not-the-password");
+            .With("Kestrel__Certificates__Default__Path", Path.Combine(certificates.Folder, file))
+            .With("Kestrel__Certificates__Default__Password", password);
 
         var refused = await Assert.ThrowsAsync<InvalidOperationException>(registry.StartAsync);
 
-        Assert.Contains("password", refused.Message, StringComparison.OrdinalIgnoreCase);
+        Assert.Contains("the registry exited with", refused.Message, StringComparison.Ordinal);
+        Assert.Contains(reason, refused.Message, StringComparison.OrdinalIgnoreCase);
     }
 
     public ValueTask DisposeAsync()
