@@ -65,6 +65,14 @@ public sealed partial class TrustedProxyTests
     }
 
     [Fact]
+    public async Task One_value_may_list_several_entries_separated_by_commas()
+    {
+        await using var server = new RegistryServer().With("Registry:TrustedProxies", "10.9.9.9, 127.0.0.1");
+
+        Assert.Equal("https://registry.example.org", await AdvertisedBaseUrlAsync(server));
+    }
+
+    [Fact]
     public async Task Behind_a_trusted_proxy_the_brake_slows_only_the_failing_client()
     {
         await using var server = new RegistryServer().With("Registry:TrustedProxies:0", "127.0.0.1").With("Registry:FailedTokenLimit", "3");

@@ -16,8 +16,7 @@ public static class TrustedProxies
 
     public static WebApplicationBuilder AddTrustedProxies(this WebApplicationBuilder builder)
     {
-        var entries = builder.Configuration.GetSection(Setting).Get<string[]>() ?? [];
-        var (addresses, networks) = Parse(entries);
+        var (addresses, networks) = Parse(Entries(builder.Configuration));
         builder.Services.Configure<ForwardedHeadersOptions>(o =>
         {
             o.ForwardedHeaders = ForwardedHeaders.XForwardedFor | ForwardedHeaders.XForwardedProto | ForwardedHeaders.XForwardedHost;
@@ -44,11 +43,19 @@ public static class TrustedProxies
     /// </summary>
     public static WebApplication UseTrustedProxies(this WebApplication app)
     {
-        if ((app.Configuration.GetSection(Setting).Get<string[]>() ?? []).Any(e => !string.IsNullOrWhiteSpace(e)))
+        if (Entries(app.Configuration).Any(e => !string.IsNullOrWhiteSpace(e)))
         {
             app.UseForwardedHeaders();
         }
         return app;
+    }
+
+    /// <summary>The list (<c>Registry__TrustedProxies__0=…</c>), or one value separated by commas or spaces (<c>Registry__TrustedProxies="a, b"</c>).</summary>
+    public static IEnumerable<string> Entries(IConfiguration configuration)
+    {
+        var section = configuration.GetSection(Setting);
+        var single = section.Value?.Split([',', ' ', '\t'], StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries) ?? [];
+        return single.Concat(section.GetChildren().Select(c => c.Value ?? ""));
     }
 
     /// <summary>
