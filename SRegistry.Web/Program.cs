@@ -10,11 +10,13 @@ var builder = WebApplication.CreateBuilder(args);
 builder.Configuration.AddShippedDefaults();
 builder.Services.AddRegistryCore(builder.Configuration);
 builder.AddRegistryHosting();
+builder.AddTrustedProxies();
 builder.AddRegistryAuth();
 builder.Services.AddLibraryApi();
 builder.AddRegistryWeb();
 
 var app = builder.Build();
+app.GuardDevelopmentSignIn();
 await app.MigrateDatabaseAsync();
 if (TokenCommand.Handles(args))
 {
@@ -25,11 +27,12 @@ if (GarbageCommand.Handles(args))
     return await GarbageCommand.RunAsync(app.Services, args);
 }
 
+app.UseTrustedProxies();
 app.UseSlashCollapsing();
 app.UseRequestLog();
 app.UseApiErrors();
-app.UseTokenThrottle();
 app.UseAuthentication();
+app.UseTokenThrottle();
 app.UseAuthorization();
 app.MapHealthChecks("/healthz");
 app.MapLibraryApi();

@@ -7,10 +7,10 @@ using SRegistry.Core.Configuration;
 namespace SRegistry.Core.Accounts;
 
 /// <summary>
-/// Brute-force brake for bearer tokens: counts failed token checks per client address in a fixed window. An address
-/// that reaches <see cref="RegistryOptions.FailedTokenLimit"/> has none of its tokens checked until the window ends,
-/// so guessing gains nothing, while requests without a token (public pulls) go on. IPv6 clients count per /64,
-/// the block one host usually holds.
+/// Brake for bad bearer tokens: counts failed token checks per client address (behind a trusted proxy, the forwarded
+/// one) in a fixed window. An address that reaches <see cref="RegistryOptions.FailedTokenLimit"/> has its bad tokens
+/// answered 429 until the window ends; valid tokens from it still pass, so a stale token in one job array never locks
+/// out a site's other users behind the same NAT. IPv6 clients count per /64, the block one host usually holds.
 /// </summary>
 public sealed class FailedTokenLimiter(IOptions<RegistryOptions> options, TimeProvider clock)
 {

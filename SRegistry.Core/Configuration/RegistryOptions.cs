@@ -14,6 +14,12 @@ public sealed class RegistryOptions
     /// <summary>The URL clients reach this server at; used in the discovery document and in every URL the server hands out. Empty: taken from the request.</summary>
     public string PublicBaseUrl { get; set; } = "";
 
+    /// <summary>
+    /// Reverse proxies (addresses like <c>10.0.0.5</c> or CIDR ranges like <c>10.0.0.0/24</c>) whose
+    /// <c>X-Forwarded-For/-Proto/-Host</c> headers are believed. Empty (the default): no one's are, not even loopback's.
+    /// </summary>
+    public string[] TrustedProxies { get; set; } = [];
+
     /// <summary>Collection used for one-segment references (<c>library://alpine</c>).</summary>
     [Required, RegularExpression("^[a-z0-9]+(?:[_-][a-z0-9]+)*\\z")]
     public string DefaultCollection { get; set; } = "library";
@@ -67,8 +73,8 @@ public sealed class RegistryOptions
     public int LookupCacheEntries { get; set; } = 100_000;
 
     /// <summary>
-    /// Failed bearer-token checks one client address may make per <see cref="FailedTokenWindow"/>; past it the address's
-    /// tokens are refused with 429 until the window ends. 0 switches the brake off.
+    /// Failed bearer-token checks one client address may make per <see cref="FailedTokenWindow"/>; past it that address's
+    /// bad tokens are answered 429 until the window ends (valid tokens always pass). 0 switches the brake off.
     /// </summary>
     [Range(0, int.MaxValue)]
     public int FailedTokenLimit { get; set; } = 20;

@@ -6,7 +6,7 @@ using SRegistry.Tests.Infrastructure;
 
 namespace SRegistry.Tests.Api;
 
-/// <summary>The development sign-in is for <c>dotnet run</c>: on in Development without OIDC, never in Production unless switched on.</summary>
+/// <summary>The development sign-in is for <c>dotnet run</c>: on in Development without OIDC, never in Production unless switched on with the risk acknowledged.</summary>
 public sealed class DevelopmentSignInTests
 {
     private static async Task<(HttpStatusCode Status, bool UserCreated)> TrySignInAsync(RegistryServer server)
@@ -66,14 +66,26 @@ public sealed class DevelopmentSignInTests
     }
 
     [Fact]
-    public async Task Production_with_it_switched_on_explicitly_allows_it()
+    public async Task Production_with_it_switched_on_and_the_risk_acknowledged_allows_it()
     {
-        await using var server = new RegistryServer { Environment = "Production" }.With("Authentication:DevelopmentSignIn:Enabled", "true");
+        await using var server = new RegistryServer { Environment = "Production" }
+            .With("Authentication:DevelopmentSignIn:Enabled", "true")
+            .With("Authentication:DevelopmentSignIn:IUnderstandAnyoneCanSignIn", "true");
 
         var (status, created) = await TrySignInAsync(server);
 
         Assert.Equal(HttpStatusCode.Redirect, status);
         Assert.True(created);
+    }
+
+    [Fact]
+    public async Task Production_with_it_switched_on_but_not_acknowledged_does_not_start()
+    {
+        await using var server = new RegistryServer { Environment = "Production" }.With("Authentication:DevelopmentSignIn:Enabled", "true");
+
+        var refused = Assert.ThrowsAny<Exception>(() => server.BaseUrl);
+
+        Assert.Contains("IUnderstandAnyoneCanSignIn=true", refused.ToString(), StringComparison.Ordinal);
     }
 
     [Fact]

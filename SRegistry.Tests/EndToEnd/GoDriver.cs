@@ -33,9 +33,14 @@ public sealed class GoDriver
         binary = new Lazy<Task<string>>(BuildAsync);
     }
 
-    public async Task<DriverResult> RunAsync(IEnumerable<string> args, TimeSpan timeout)
+    /// <summary>Runs the driver; <paramref name="environment"/> adds variables (e.g. <c>SSL_CERT_FILE</c> for a test CA).</summary>
+    public async Task<DriverResult> RunAsync(IEnumerable<string> args, TimeSpan timeout, IReadOnlyDictionary<string, string>? environment = null)
     {
         var start = new ProcessStartInfo(await binary.Value) { RedirectStandardOutput = true, RedirectStandardError = true };
+        foreach (var (key, value) in environment ?? new Dictionary<string, string>())
+        {
+            start.Environment[key] = value;
+        }
         foreach (var arg in args)
         {
             start.ArgumentList.Add(arg);

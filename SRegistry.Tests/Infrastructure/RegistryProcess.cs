@@ -28,6 +28,14 @@ public sealed class RegistryProcess : IAsyncDisposable
 
     public string BaseUrl { get; private set; } = "";
 
+    /// <summary>"https" when Kestrel serves TLS itself (its certificate set through <see cref="With"/>); <see cref="Handler"/> must then trust it.</summary>
+    public string Scheme { get; init; } = "http";
+
+    /// <summary>Makes the handler for this class's own HTTP clients (health polling, <see cref="Client"/>); null: the default one.</summary>
+    public Func<HttpMessageHandler>? Handler { get; init; }
+
+    private HttpClient NewHttpClient() => Handler is null ? new HttpClient() : new HttpClient(Handler(), disposeHandler: true);
+
     public int Pid => process?.Id ?? throw new InvalidOperationException("not running");
 
     /// <summary>Every line the server wrote to stdout and stderr, across restarts.</summary>
@@ -66,7 +74,7 @@ public sealed class RegistryProcess : IAsyncDisposable
             throw new InvalidOperationException("already running");
         }
         var port = FreePort();
-        BaseUrl = $"http://127.0.0.1:{port}";
+        BaseUrl = $"{Scheme}://127.0.0.1:{port}";
         var start = StartInfo();
         start.ArgumentList.Add(AppDll);
         start.Environment["ASPNETCORE_URLS"] = BaseUrl;
@@ -75,7 +83,8 @@ public sealed class RegistryProcess : IAsyncDisposable
         process.ErrorDataReceived += (_, e) => Keep(e.Data);
         process.BeginOutputReadLine();
         process.BeginErrorReadLine();
-        using var http = new HttpClient { Timeout = TimeSpan.FromSeconds(5) };
+        using var http = NewHttpClient();
+        http.Timeout = TimeSpan.FromSeconds(5);
         for (var attempt = 0; attempt < 600; attempt++)
         {
             if (process.HasExited)
@@ -142,7 +151,8 @@ public sealed class RegistryProcess : IAsyncDisposable
 
     public HttpClient Client(string? token = null)
     {
-        var client = new HttpClient { BaseAddress = new Uri(BaseUrl + "/") };
+        var client = NewHttpClient();
+        client.BaseAddress = new Uri(BaseUrl + "/");
         if (token is not null)
         {
             client.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("BEARER", token);

@@ -24,16 +24,20 @@ public sealed class BearerTokenHandler(IOptionsMonitor<AuthenticationSchemeOptio
         }
         var limiter = Context.RequestServices.GetRequiredService<FailedTokenLimiter>();
         var address = Context.Connection.RemoteIpAddress;
-        if (limiter.RetryAfter(address) is not null)
-        {
-            // Never checked while the address is braked: a guess must not be confirmed even where 429 is not sent.
-            return AuthenticateResult.NoResult();
-        }
+        var braked = limiter.RetryAfter(address);
+        // Always checked: a valid token passes whatever its address did before (tokens are 256-bit, guessing is hopeless).
         var tokens = Context.RequestServices.GetRequiredService<TokenService>();
         var user = await tokens.ValidateAsync(secret, Context.RequestAborted);
         if (user is null)
         {
-            limiter.RecordFailure(address);
+            if (braked is { } wait)
+            {
+                TokenThrottle.MarkBraked(Context, wait);
+            }
+            else
+            {
+                limiter.RecordFailure(address);
+            }
             return AuthenticateResult.Fail("invalid, expired or revoked token");
         }
         var identity = new ClaimsIdentity(RegistryClaims.For(user), SchemeName, RegistryClaims.Username, ClaimTypes.Role);

@@ -35,4 +35,7 @@ public sealed class DevelopmentSignInSettings
 {
     /// <summary>null: on in Development when no OIDC provider is configured, off otherwise. true switches it on anywhere.</summary>
     public bool? Enabled { get; set; }
+
+    /// <summary>Outside Development, <see cref="Enabled"/> is refused at start-up unless this says the risk is understood.</summary>
+    public bool IUnderstandAnyoneCanSignIn { get; set; }
 }

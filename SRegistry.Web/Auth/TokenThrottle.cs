@@ -1,27 +1,30 @@
 using System.Globalization;
-using SRegistry.Core.Accounts;
 using SRegistry.Web.Api.Library;
 
 namespace SRegistry.Web.Auth;
 
 /// <summary>
-/// Answers 429 to any request carrying a bearer token from an address that failed too many token checks
-/// (<see cref="FailedTokenLimiter"/>), before the token is looked at. Paths that ignore the header by contract
-/// (spec 2.2: <c>/version</c>, discovery, the signed transfer URLs) are served as usual.
+/// Answers 429 to a request whose bad token came from an address that failed too many token checks
+/// (<see cref="SRegistry.Core.Accounts.FailedTokenLimiter"/>): only the failing caller is slowed, and a valid token
+/// is never refused, so a job array with a stale token behind a site's NAT locks nobody else out. Runs after
+/// authentication, which marks such requests. Paths that ignore the header by contract (spec 2.2: <c>/version</c>,
+/// discovery, the signed transfer URLs) are served as usual.
 /// </summary>
 public static class TokenThrottle
 {
     private static readonly string[] IgnoresToken = ["/version", "/assets/config", "/_blobs", "/healthz"];
+    private static readonly object BrakedKey = new();
+
+    /// <summary>Called by the token check: this request's token was bad and its address is braked for <paramref name="wait"/>.</summary>
+    internal static void MarkBraked(HttpContext context, TimeSpan wait) => context.Items[BrakedKey] = wait;
 
     public static WebApplication UseTokenThrottle(this WebApplication app)
     {
-        var limiter = app.Services.GetRequiredService<FailedTokenLimiter>();
         app.Use(async (context, next) =>
         {
             var path = context.Request.Path;
-            if (BearerTokenHandler.TokenFrom(context.Request.Headers.Authorization.ToString()) is not null
-                && !IgnoresToken.Any(p => path.StartsWithSegments(p, StringComparison.OrdinalIgnoreCase))
-                && limiter.RetryAfter(context.Connection.RemoteIpAddress) is { } wait)
+            if (context.Items.TryGetValue(BrakedKey, out var marked) && marked is TimeSpan wait
+                && !IgnoresToken.Any(p => path.StartsWithSegments(p, StringComparison.OrdinalIgnoreCase)))
             {
                 var seconds = Math.Max(1, (int)Math.Ceiling(wait.TotalSeconds));
                 context.Response.Headers.RetryAfter = seconds.ToString(CultureInfo.InvariantCulture);

@@ -25,7 +25,10 @@ public static partial class RequestHygiene
         return app;
     }
 
-    /// <summary>One readable line per request. The query string is left out on purpose: signed URLs carry credentials there.</summary>
+    /// <summary>
+    /// One readable line per request, with the client's address (a trusted proxy's forwarded one). The query string is
+    /// left out on purpose: signed URLs carry credentials there.
+    /// </summary>
     public static WebApplication UseRequestLog(this WebApplication app)
     {
         var logger = app.Services.GetRequiredService<ILoggerFactory>().CreateLogger("SRegistry.Requests");
@@ -43,13 +46,13 @@ public static partial class RequestHygiene
                 {
                     LogRequest(logger, context.Request.Method, context.Request.Path.Value ?? "", context.Response.StatusCode,
                         Stopwatch.GetElapsedTime(started).TotalMilliseconds, context.Response.ContentLength ?? -1,
-                        context.User.Identity?.Name ?? "-");
+                        context.User.Identity?.Name ?? "-", context.Connection.RemoteIpAddress?.ToString() ?? "-");
                 }
             }
         });
         return app;
     }
 
-    [LoggerMessage(Level = LogLevel.Information, Message = "{Method} {Path} → {Status} in {Elapsed:0.0} ms ({Bytes} bytes) user={User}")]
-    private static partial void LogRequest(ILogger logger, string method, string path, int status, double elapsed, long bytes, string user);
+    [LoggerMessage(Level = LogLevel.Information, Message = "{Method} {Path} → {Status} in {Elapsed:0.0} ms ({Bytes} bytes) user={User} client={Client}")]
+    private static partial void LogRequest(ILogger logger, string method, string path, int status, double elapsed, long bytes, string user, string client);
 }

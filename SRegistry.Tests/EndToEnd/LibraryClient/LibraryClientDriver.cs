@@ -13,4 +13,9 @@ public static class LibraryClientDriver
 
     public static Task<DriverResult> RunAsync(string baseUrl, string? token, params string[] args) =>
         Driver.RunAsync(["-url", baseUrl, .. token is null ? [] : new[] { "-token", token }, .. args], TimeSpan.FromMinutes(5));
+
+    /// <summary>The same, trusting only the CA in <paramref name="caFile"/> (Go reads <c>SSL_CERT_FILE</c> instead of the system's roots).</summary>
+    public static Task<DriverResult> RunTrustingAsync(string caFile, string baseUrl, string? token, params string[] args) =>
+        Driver.RunAsync(["-url", baseUrl, .. token is null ? [] : new[] { "-token", token }, .. args], TimeSpan.FromMinutes(5),
+            new Dictionary<string, string> { ["SSL_CERT_FILE"] = caFile, ["SSL_CERT_DIR"] = "/nonexistent" });
 }
