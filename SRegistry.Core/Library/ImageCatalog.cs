@@ -182,33 +182,6 @@ public sealed class ImageCatalog(RegistryDbContext db, Namespaces namespaces, IB
         await DeleteBlobIfUnusedAsync(hash, ct);
     }
 
-    /// <summary>
-    /// Counts a pull of an image, of its container and of the container's day (atomic increments and one upsert, no
-    /// read-modify-write race), in one transaction so a pull costs one commit. Counters only: the lookup cache stays.
-    /// Best effort: on a full disk or a database busy past its timeout the count is lost, and the pull goes on.
-    /// </summary>
-    public async Task CountDownloadAsync(Image image, CancellationToken ct = default)
-    {
-        using var countersOnly = LookupCache.CountersOnly();
-        try
-        {
-            var day = DateOnly.FromDateTime(clock.GetUtcNow().UtcDateTime);
-            await using var transaction = await db.Database.BeginTransactionAsync(ct);
-            await db.Images.Where(i => i.Id == image.Id).ExecuteUpdateAsync(s => s.SetProperty(i => i.DownloadCount, i => i.DownloadCount + 1), ct);
-            await db.Containers.Where(c => c.Id == image.ContainerId)
-                .ExecuteUpdateAsync(s => s.SetProperty(c => c.DownloadCount, c => c.DownloadCount + 1), ct);
-            await db.Database.ExecuteSqlAsync($"""
-                INSERT INTO "ContainerPullDays" ("ContainerId", "Day", "Pulls") VALUES ({image.ContainerId}, {day}, 1)
-                ON CONFLICT ("ContainerId", "Day") DO UPDATE SET "Pulls" = "ContainerPullDays"."Pulls" + 1
-                """, ct);
-            await transaction.CommitAsync(ct);
-        }
-        catch (Exception e) when (StorageFaults.Classify(e) != StorageFault.None)
-        {
-            // A statistic is not worth refusing someone their image.
-        }
-    }
-
     internal async Task DeleteBlobIfUnusedAsync(string hash, CancellationToken ct)
     {
         var hex = HexOf(hash);
