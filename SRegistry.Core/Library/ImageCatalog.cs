@@ -7,6 +7,7 @@ using SRegistry.Core.Model;
 using SRegistry.Core.Naming;
 using SRegistry.Core.Quotas;
 using SRegistry.Core.Storage;
+using SRegistry.Core.Statistics;
 
 namespace SRegistry.Core.Library;
 
@@ -73,6 +74,10 @@ public sealed class ImageCatalog(RegistryDbContext db, Namespaces namespaces, IB
             image.SignerFingerprints = readable.SignerFingerprints;
             // Linked bytes count against this collection's quota like uploaded ones, so they are admitted the same way.
             var linked = await quotas.AdmitAsync(collection.Id, readable.Size, image.Id, () => InsertAsync(image, ct), ct);
+            if (linked.Succeeded)
+            {
+                RegistryMetrics.Pushes.Add(1);
+            }
             return linked.Succeeded ? await ToViewAsync(linked.Value!, row, collection, ct) : new Problem(linked.Failure, linked.Message);
         }
     }

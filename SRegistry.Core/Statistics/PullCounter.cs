@@ -32,6 +32,7 @@ public sealed class PullCounter(IServiceScopeFactory scopes, TimeProvider clock)
         {
             pending[key] = pending.GetValueOrDefault(key) + 1;
         }
+        RegistryMetrics.Pulls.Add(1);
     }
 
     /// <summary>Writes every pull counted so far in one transaction; returns how many pulls it wrote.</summary>
