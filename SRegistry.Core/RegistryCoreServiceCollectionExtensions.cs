@@ -14,6 +14,7 @@ using SRegistry.Core.Quotas;
 using SRegistry.Core.Storage;
 using SRegistry.Core.Teams;
 using SRegistry.Core.Uploads;
+using SRegistry.Core.Statistics;
 
 namespace SRegistry.Core;
 
@@ -39,6 +40,7 @@ public static class RegistryCoreServiceCollectionExtensions
         services.AddSingleton(sp => new DatabaseLocks(sp.GetRequiredService<IOptions<DatabaseOptions>>().Value.Provider,
             configuration.GetConnectionString("Registry")));
         services.AddSingleton<LookupCache>();
+        services.AddSingleton<PullCounter>();
         services.AddSingleton<LookupCacheInvalidator>();
         services.AddSingleton<DataFolder>();
         services.AddOptions<BlobStoreOptions>().Bind(configuration.GetSection(BlobStoreOptions.Section)).ValidateDataAnnotations();

@@ -30,6 +30,7 @@ if (GarbageCommand.Handles(args))
 app.UseTrustedProxies();
 app.UseSlashCollapsing();
 app.UseRequestLog();
+await app.UseRegistryMetricsAsync();
 app.UseApiErrors();
 app.UseAuthentication();
 app.UseTokenThrottle();

@@ -14,7 +14,7 @@ public sealed record PullSeries(IReadOnlyList<DailyPulls> Days, long Total)
     public long Busiest => Days.Count == 0 ? 0 : Days.Max(d => d.Pulls);
 }
 
-/// <summary>The per-day pull counts behind the container page's chart (written by <see cref="ImageCatalog.CountDownloadAsync"/>).</summary>
+/// <summary>The per-day pull counts behind the container page's chart (written by <see cref="Statistics.PullCounter"/>).</summary>
 public sealed class PullHistory(RegistryDbContext db, Namespaces namespaces, TimeProvider clock)
 {
     public const int MaxDays = 366;

@@ -82,6 +82,13 @@ public sealed class RegistryOptions
     [Range(typeof(TimeSpan), "00:00:01", "1.00:00:00")]
     public TimeSpan FailedTokenWindow { get; set; } = TimeSpan.FromMinutes(1);
 
+    /// <summary>
+    /// How often pulls counted in memory are written to the database (and once more at shutdown): pulls never write
+    /// on the request path. A crash loses at most this much of the counts, never an image.
+    /// </summary>
+    [Range(typeof(TimeSpan), "00:00:01", "01:00:00")]
+    public TimeSpan PullCountFlushInterval { get; set; } = TimeSpan.FromSeconds(10);
+
     /// <summary>Usernames that are administrators whatever the identity provider says.</summary>
     public string[] AdminUsers { get; set; } = [];
 

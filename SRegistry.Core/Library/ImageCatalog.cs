@@ -7,6 +7,7 @@ using SRegistry.Core.Model;
 using SRegistry.Core.Naming;
 using SRegistry.Core.Quotas;
 using SRegistry.Core.Storage;
+using SRegistry.Core.Statistics;
 
 namespace SRegistry.Core.Library;
 
@@ -73,6 +74,10 @@ public sealed class ImageCatalog(RegistryDbContext db, Namespaces namespaces, IB
             image.SignerFingerprints = readable.SignerFingerprints;
             // Linked bytes count against this collection's quota like uploaded ones, so they are admitted the same way.
             var linked = await quotas.AdmitAsync(collection.Id, readable.Size, image.Id, () => InsertAsync(image, ct), ct);
+            if (linked.Succeeded)
+            {
+                RegistryMetrics.Pushes.Add(1);
+            }
             return linked.Succeeded ? await ToViewAsync(linked.Value!, row, collection, ct) : new Problem(linked.Failure, linked.Message);
         }
     }
@@ -180,33 +185,6 @@ public sealed class ImageCatalog(RegistryDbContext db, Namespaces namespaces, IB
     {
         await db.Images.Where(i => i.Id == imageId).ExecuteDeleteAsync(ct);
         await DeleteBlobIfUnusedAsync(hash, ct);
-    }
-
-    /// <summary>
-    /// Counts a pull of an image, of its container and of the container's day (atomic increments and one upsert, no
-    /// read-modify-write race), in one transaction so a pull costs one commit. Counters only: the lookup cache stays.
-    /// Best effort: on a full disk or a database busy past its timeout the count is lost, and the pull goes on.
-    /// </summary>
-    public async Task CountDownloadAsync(Image image, CancellationToken ct = default)
-    {
-        using var countersOnly = LookupCache.CountersOnly();
-        try
-        {
-            var day = DateOnly.FromDateTime(clock.GetUtcNow().UtcDateTime);
-            await using var transaction = await db.Database.BeginTransactionAsync(ct);
-            await db.Images.Where(i => i.Id == image.Id).ExecuteUpdateAsync(s => s.SetProperty(i => i.DownloadCount, i => i.DownloadCount + 1), ct);
-            await db.Containers.Where(c => c.Id == image.ContainerId)
-                .ExecuteUpdateAsync(s => s.SetProperty(c => c.DownloadCount, c => c.DownloadCount + 1), ct);
-            await db.Database.ExecuteSqlAsync($"""
-                INSERT INTO "ContainerPullDays" ("ContainerId", "Day", "Pulls") VALUES ({image.ContainerId}, {day}, 1)
-                ON CONFLICT ("ContainerId", "Day") DO UPDATE SET "Pulls" = "ContainerPullDays"."Pulls" + 1
-                """, ct);
-            await transaction.CommitAsync(ct);
-        }
-        catch (Exception e) when (StorageFaults.Classify(e) != StorageFault.None)
-        {
-            // A statistic is not worth refusing someone their image.
-        }
     }
 
     internal async Task DeleteBlobIfUnusedAsync(string hash, CancellationToken ct)

@@ -18,6 +18,12 @@ public sealed class BlobStoreOptions
 
     public BlobStoreKind Kind { get; set; } = BlobStoreKind.Folder;
 
+    /// <summary>
+    /// Folder store: fsync a blob before its rename into place and its folder after, so a published image survives a
+    /// power cut. Off only to measure what it costs (bench/fsync-cost.sh).
+    /// </summary>
+    public bool FlushToDisk { get; set; } = true;
+
     public S3StoreOptions S3 { get; set; } = new();
 }
 

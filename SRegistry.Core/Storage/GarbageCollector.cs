@@ -4,6 +4,7 @@ using SRegistry.Core.Access;
 using SRegistry.Core.Data;
 using SRegistry.Core.Library;
 using SRegistry.Core.Naming;
+using SRegistry.Core.Statistics;
 
 namespace SRegistry.Core.Storage;
 
@@ -74,9 +75,13 @@ public sealed partial class GarbageCollector(RegistryDbContext db, IBlobStore bl
                 bytes += size.Value;
             }
         }
-        if (!dryRun && freed > 0)
+        if (!dryRun)
         {
-            LogFreed(log, freed, bytes);
+            RegistryMetrics.GarbageCollections.Add(1);
+            if (freed > 0)
+            {
+                LogFreed(log, freed, bytes);
+            }
         }
         return new GarbageReport(dryRun, freed, bytes, kept);
     }

@@ -4,7 +4,7 @@ using SRegistry.Core.Naming;
 namespace SRegistry.Core.Storage;
 
 /// <summary>Blobs as files under <c>blobs/sha256/ab/&lt;hex&gt;</c> inside the data folder.</summary>
-public sealed class LocalBlobStore(DataFolder folder) : IBlobStore
+public sealed class LocalBlobStore(DataFolder folder, Microsoft.Extensions.Options.IOptions<BlobStoreOptions> options) : IBlobStore
 {
     public Task<bool> ExistsAsync(string sha256Hex, CancellationToken ct = default) => Task.FromResult(File.Exists(PathOf(sha256Hex)));
 
@@ -23,15 +23,30 @@ public sealed class LocalBlobStore(DataFolder folder) : IBlobStore
     public Task PublishAsync(string verifiedFilePath, string sha256Hex, CancellationToken ct = default)
     {
         var target = PathOf(sha256Hex);
-        Directory.CreateDirectory(Path.GetDirectoryName(target)!);
+        var folderOfTarget = Path.GetDirectoryName(target)!;
+        var newFolder = !Directory.Exists(folderOfTarget);
+        Directory.CreateDirectory(folderOfTarget);
         // Same bytes already stored: nothing to do (content addressing makes the copies identical).
         if (File.Exists(target))
         {
             File.Delete(verifiedFilePath);
             return Task.CompletedTask;
         }
+        var durable = options.Value.FlushToDisk;
+        if (durable)
+        {
+            DiskFlush.File(verifiedFilePath);
+        }
         // Uploads live in the same data folder, so this is a rename: atomic on one filesystem.
         File.Move(verifiedFilePath, target, overwrite: true);
+        if (durable)
+        {
+            DiskFlush.Folder(folderOfTarget);
+            if (newFolder)
+            {
+                DiskFlush.Folder(Path.GetDirectoryName(folderOfTarget)!);
+            }
+        }
         return Task.CompletedTask;
     }
 

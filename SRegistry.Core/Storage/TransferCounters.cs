@@ -19,9 +19,9 @@ public sealed class TransferCounters : IDisposable
 
     public TransferCounters()
     {
-        received = meter.CreateCounter<long>("sregistry.image.bytes_received", "By", "image bytes received from clients");
-        sent = meter.CreateCounter<long>("sregistry.image.bytes_sent", "By", "image bytes sent to clients");
-        readBack = meter.CreateCounter<long>("sregistry.image.bytes_read_back", "By", "image bytes read back from the object store to verify uploads");
+        received = meter.CreateCounter<long>("image.bytes_received", "By", "image bytes received from clients");
+        sent = meter.CreateCounter<long>("image.bytes_sent", "By", "image bytes sent to clients");
+        readBack = meter.CreateCounter<long>("image.bytes_read_back", "By", "image bytes read back from the object store to verify uploads");
     }
 
     public long ReceivedFromClients => Interlocked.Read(ref receivedTotal);

@@ -12,6 +12,7 @@ using SRegistry.Core.Naming;
 using SRegistry.Core.Quotas;
 using SRegistry.Core.Sif;
 using SRegistry.Core.Storage;
+using SRegistry.Core.Statistics;
 
 namespace SRegistry.Core.Uploads;
 
@@ -798,6 +799,7 @@ public sealed partial class UploadService(
             await db.SaveChangesAsync(ct);
         }
         LogPublished(log, image.Hash, image.Size);
+        RegistryMetrics.Pushes.Add(1);
         return await ReceiptAsync(image, collection, ct);
     }
 

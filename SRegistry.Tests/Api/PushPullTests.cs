@@ -238,6 +238,7 @@ public sealed class PushPullTests : IClassFixture<SmallPartServer>, IDisposable
         await library.PushAsync("leo/counted/img", await sifs.CreateAsync(200_000));
         await library.PullAsync("leo/counted/img", partSize: 32 * 1024);
         await library.PullAsync("leo/counted/img", partSize: 32 * 1024);
+        await server.FlushPullCountsAsync();
         var container = await LibraryProtocol.DataAsync(await library.Http.GetAsync("v1/containers/leo/counted/img"));
         Assert.Equal(2, (long)container["downloadCount"]!);
     }

@@ -5,6 +5,7 @@ using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.DependencyInjection;
 using SRegistry.Core.Data;
 using SRegistry.Core.Library;
+using SRegistry.Core.Statistics;
 using SRegistry.Web.Components.Pages.Containers;
 
 namespace SRegistry.Tests.Dashboard;
@@ -62,10 +63,12 @@ public sealed partial class PullsChartTests : DashboardTest
     private Task<bool> CountPullsAsync(string imageId, int pulls) => InScopeAsync(async sp =>
     {
         var image = await sp.GetRequiredService<RegistryDbContext>().Images.AsNoTracking().SingleAsync(i => i.Id == imageId);
+        var counter = sp.GetRequiredService<PullCounter>();
         for (var i = 0; i < pulls; i++)
         {
-            await sp.GetRequiredService<ImageCatalog>().CountDownloadAsync(image);
+            counter.Record(image);
         }
+        await counter.FlushAsync();
         return true;
     });
 

@@ -109,7 +109,7 @@ public sealed class NamingPropertyTests
         var root = Directory.CreateTempSubdirectory("sreg-names-").FullName;
         try
         {
-            var store = new LocalBlobStore(new DataFolder(Options.Create(new RegistryOptions { DataPath = root })));
+            var store = new LocalBlobStore(new DataFolder(Options.Create(new RegistryOptions { DataPath = root })), Options.Create(new BlobStoreOptions()));
             var blobs = Path.GetFullPath(Path.Combine(root, "blobs")) + Path.DirectorySeparatorChar;
             var random = new Random(5113);
             for (var run = 0; run < Runs; run++)

@@ -125,6 +125,22 @@ public sealed class RegistryProcess : IAsyncDisposable
         process = null;
     }
 
+    /// <summary>SIGTERM, as systemd stops a service: shutdown code runs (pending pull counts are written) before it exits.</summary>
+    public async Task StopAsync()
+    {
+        if (process is null)
+        {
+            return;
+        }
+        using (var term = Process.Start(new ProcessStartInfo("kill", ["-TERM", process.Id.ToString(System.Globalization.CultureInfo.InvariantCulture)]))!)
+        {
+            await term.WaitForExitAsync();
+        }
+        await process.WaitForExitAsync().WaitAsync(TimeSpan.FromSeconds(60));
+        process.Dispose();
+        process = null;
+    }
+
     /// <summary>The README's way to get a token without a browser: <c>token create</c> on the same binary and data folder.</summary>
     public async Task<string> CreateTokenAsync(string username, bool admin = false)
     {

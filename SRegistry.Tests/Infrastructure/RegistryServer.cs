@@ -157,6 +157,9 @@ public class RegistryServer : WebApplicationFactory<Program>
             : files;
     }
 
+    /// <summary>Writes the pulls counted in memory now, as the app does every few seconds and at shutdown.</summary>
+    public Task FlushPullCountsAsync() => Services.GetRequiredService<SRegistry.Core.Statistics.PullCounter>().FlushAsync();
+
     /// <summary>Runs something against the app's own services (database, blob store) in a fresh scope.</summary>
     public async Task<T> InScopeAsync<T>(Func<IServiceProvider, Task<T>> work)
     {

@@ -3,6 +3,7 @@ using System.Text.Encodings.Web;
 using Microsoft.AspNetCore.Authentication;
 using Microsoft.Extensions.Options;
 using SRegistry.Core.Accounts;
+using SRegistry.Core.Statistics;
 
 namespace SRegistry.Web.Auth;
 
@@ -30,6 +31,7 @@ public sealed class BearerTokenHandler(IOptionsMonitor<AuthenticationSchemeOptio
         var user = await tokens.ValidateAsync(secret, Context.RequestAborted);
         if (user is null)
         {
+            RegistryMetrics.FailedTokenChecks.Add(1);
             if (braked is { } wait)
             {
                 TokenThrottle.MarkBraked(Context, wait);

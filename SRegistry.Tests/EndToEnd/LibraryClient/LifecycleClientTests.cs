@@ -117,6 +117,7 @@ public sealed class LifecycleClientTests : IAsyncLifetime
         await PullHashAsync("dina", "dina/popular/tool", "1.0", concurrency: 4);
         var anonymous = await LibraryClientDriver.RunAsync(server.BaseUrl, null, "pull", "dina/popular/tool", "1.0", Path.Combine(sifs.Folder, "anon.sif"));
         Assert.True(anonymous.Succeeded, anonymous.Stderr);
+        await server.FlushPullCountsAsync();
 
         var (image, container) = await server.InScopeAsync(async sp =>
         {

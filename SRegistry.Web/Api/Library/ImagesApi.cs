@@ -1,5 +1,6 @@
 using Microsoft.AspNetCore.Http.HttpResults;
 using SRegistry.Core.Library;
+using SRegistry.Core.Statistics;
 using SRegistry.Web.Api.Blobs;
 using SRegistry.Web.Auth;
 
@@ -130,7 +131,7 @@ public static class ImagesApi
     /// Never another redirect code: the oldest clients fail on 301/302/307/308 (spec 7.2).
     /// </summary>
     public static async Task<Results<StatusCodeHttpResult, LibraryError>> Download(string? reference, string? arch, Caller caller,
-        ImageCatalog catalog, HttpContext context, CancellationToken ct)
+        ImageCatalog catalog, PullCounter pulls, HttpContext context, CancellationToken ct)
     {
         var outcome = await catalog.ResolveAsync(caller.Principal, reference, arch, ct);
         if (!outcome.Succeeded)
@@ -142,7 +143,7 @@ public static class ImagesApi
         {
             return LibraryError.NotFound("the image has not finished uploading");
         }
-        await catalog.CountDownloadAsync(image, ct);
+        pulls.Record(image);
         context.Response.Headers.Location = BlobTransferApi.DownloadUrl(context, image);
         return TypedResults.StatusCode(StatusCodes.Status303SeeOther);
     }
