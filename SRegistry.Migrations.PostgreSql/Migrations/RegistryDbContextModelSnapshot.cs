@@ -143,6 +143,9 @@ namespace SRegistry.Migrations.PostgreSql.Migrations
                         .IsRequired()
                         .HasColumnType("character varying(32)");
 
+                    b.Property<bool?>("Publish")
+                        .HasColumnType("boolean");
+
                     b.Property<DateTimeOffset>("UpdatedAt")
                         .HasColumnType("timestamp with time zone");
 
@@ -282,6 +285,31 @@ namespace SRegistry.Migrations.PostgreSql.Migrations
                         .IsUnique();
 
                     b.ToTable("Images");
+                });
+
+            modelBuilder.Entity("SRegistry.Core.Model.PublishedFile", b =>
+                {
+                    b.Property<string>("Path")
+                        .HasMaxLength(1024)
+                        .HasColumnType("character varying(1024)");
+
+                    b.Property<string>("Hash")
+                        .IsRequired()
+                        .HasMaxLength(71)
+                        .HasColumnType("character varying(71)");
+
+                    b.Property<bool>("IsComplete")
+                        .HasColumnType("boolean");
+
+                    b.Property<long>("Size")
+                        .HasColumnType("bigint");
+
+                    b.Property<DateTimeOffset>("UpdatedAt")
+                        .HasColumnType("timestamp with time zone");
+
+                    b.HasKey("Path");
+
+                    b.ToTable("PublishedFiles");
                 });
 
             modelBuilder.Entity("SRegistry.Core.Model.SigningKey", b =>
