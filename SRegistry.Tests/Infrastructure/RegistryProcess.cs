@@ -140,6 +140,22 @@ public sealed class RegistryProcess : IAsyncDisposable
         return stdout.Split('\n').Select(l => l.Trim()).Last(l => l.StartsWith("sreg_", StringComparison.Ordinal));
     }
 
+    /// <summary>Runs a command of the same binary on the same data folder and settings (<c>publish --reconcile</c>…): exit code and output.</summary>
+    public async Task<(int ExitCode, string Output, string Error)> RunCommandAsync(params string[] args)
+    {
+        var start = StartInfo();
+        start.ArgumentList.Add(AppDll);
+        foreach (var arg in args)
+        {
+            start.ArgumentList.Add(arg);
+        }
+        using var command = Process.Start(start)!;
+        var stdout = command.StandardOutput.ReadToEndAsync();
+        var stderr = command.StandardError.ReadToEndAsync();
+        await command.WaitForExitAsync();
+        return (command.ExitCode, await stdout, await stderr);
+    }
+
     public HttpClient Client(string? token = null)
     {
         var client = new HttpClient { BaseAddress = new Uri(BaseUrl + "/") };

@@ -27,7 +27,12 @@ public sealed partial class PublishWorker(IServiceScopeFactory scopes, DatabaseL
             var wait = options.Value.CheckInterval;
             try
             {
-                await RunOnceAsync(checkFiles, stoppingToken);
+                // Skipped while someone else publishes (another replica, the reconcile command): look again soon, so
+                // the change that woke this round is not left waiting for the next check.
+                if (await RunOnceAsync(checkFiles, stoppingToken) is null)
+                {
+                    wait = wait < RetryAfterFailure ? wait : RetryAfterFailure;
+                }
             }
             catch (Exception e) when (e is not OperationCanceledException)
             {
