@@ -87,6 +87,9 @@ public static class RegistryCoreServiceCollectionExtensions
         services.AddScoped<PublishedFileWriter>();
         services.AddScoped<FolderMirror>();
         services.AddScoped<PublishChoices>();
+        // Import from an sregistry instance.
+        services.AddScoped<SRegistry.Core.Import.ImageImporter>();
+        services.AddScoped<SRegistry.Core.Import.SregistryImporter>();
         return services;
     }
 }

@@ -20,6 +20,10 @@ if (TokenCommand.Handles(args))
 {
     return await TokenCommand.RunAsync(app.Services, args);
 }
+if (ImportSregistryCommand.Handles(args))
+{
+    return await ImportSregistryCommand.RunAsync(app.Services, args);
+}
 if (PublishCommand.Handles(args))
 {
     return await PublishCommand.RunAsync(app.Services, args);

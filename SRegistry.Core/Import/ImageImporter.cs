@@ -1,0 +1,176 @@
+using System.Security.Cryptography;
+using Microsoft.EntityFrameworkCore;
+using SRegistry.Core.Data;
+using SRegistry.Core.Model;
+using SRegistry.Core.Naming;
+using SRegistry.Core.Sif;
+using SRegistry.Core.Storage;
+
+namespace SRegistry.Core.Import;
+
+/// <summary>
+/// sregistry's tags (one <c>main_container</c> row each) as containers, images and tags here. Bytes are hashed on
+/// the way in and stored under that hash (two tags or two files with the same bytes share one blob); a row whose
+/// digest disagrees with its bytes keeps the bytes' hash and is reported. A blob already here is not read again.
+/// </summary>
+public sealed class ImageImporter(RegistryDbContext db, IBlobStore blobs, DataFolder folder, TimeProvider clock)
+{
+    public async Task ImportAsync(SregistryDump dump, Dictionary<int, (string? Id, string Name)> collections, SregistryStorage storage, bool dryRun,
+        ImportReport report, CancellationToken ct)
+    {
+        var sourceNames = dump.Collections.ToDictionary(c => c.Id, c => c.Name);
+        foreach (var row in dump.Tags)
+        {
+            if (row.Tag.StartsWith("DUMMY-", StringComparison.Ordinal))
+            {
+                report.NotImported.Add($"tag row {row.Id} ({row.Name}:{row.Tag}): an interrupted push, skipped");
+                continue;
+            }
+            if (!collections.TryGetValue(row.CollectionId, out var collection))
+            {
+                report.NotImported.Add($"tag row {row.Id} ({row.Name}:{row.Tag}): its collection was not imported");
+                continue;
+            }
+            var (container, tag) = (ImportNames.Container(row.Name), ImportNames.Tag(row.Tag));
+            if (container is null || tag is null)
+            {
+                report.NotImported.Add($"tag row {row.Id} ({row.Name}:{row.Tag}): no valid {(container is null ? "container name" : "tag")} can be made from it");
+                continue;
+            }
+            if (container != row.Name || tag != row.Tag)
+            {
+                report.Renamed.Add($"{collection.Name}/{row.Name}:{row.Tag} → {collection.Name}/{container}:{tag}");
+            }
+            if (row.Frozen)
+            {
+                report.NotImported.Add($"{collection.Name}/{container}:{tag}: frozen in sregistry; read-only here is per container, so it is imported writable");
+            }
+            var bytes = await BytesAsync(row, sourceNames[row.CollectionId], storage, dryRun, ct);
+            if (bytes.Problem is not null)
+            {
+                report.NotImported.Add($"{collection.Name}/{container}:{tag} (row {row.Id}): {bytes.Problem}");
+                continue;
+            }
+            if (bytes.Hash != row.Version && row.Version is not null)
+            {
+                report.Renamed.Add($"{collection.Name}/{container}:{tag}: digest {row.Version} in sregistry, the bytes hash to {bytes.Hash}");
+            }
+            await TagAsync(collection, container, tag, row, bytes, dryRun, report, ct);
+        }
+    }
+
+    private sealed record Bytes(string Hash, long Size, string Arch, string? Problem = null);
+
+    private async Task<Bytes> BytesAsync(SrTag row, string sourceCollection, SregistryStorage storage, bool dryRun, CancellationToken ct)
+    {
+        // Already stored under the digest the row names: verified when it was stored, so not read again.
+        if (row.Version is { } version && NameRules.IsImageHash(version) && await db.Images.AsNoTracking()
+                .Where(i => i.Hash == version && i.IsUploaded).Select(i => new { i.Size, i.Arch }).FirstOrDefaultAsync(ct) is { } known)
+        {
+            return new Bytes(version, known.Size, known.Arch ?? NameRules.DefaultArch);
+        }
+        await using var source = await storage.OpenAsync(row, sourceCollection, ct);
+        if (source is null)
+        {
+            return new Bytes("", 0, "", row.Datafile is null ? $"object {row.ObjectKey(sourceCollection)} is not in the storage given"
+                : $"file {(row.Datafile.Length == 0 ? "(none recorded)" : row.Datafile)} is not in the storage given");
+        }
+        var temp = Path.Combine(folder.Uploads, $"import-{Guid.NewGuid():N}.upload");
+        try
+        {
+            using var sha = IncrementalHash.CreateHash(HashAlgorithmName.SHA256);
+            long size = 0;
+            await using (var target = new FileStream(temp, FileMode.CreateNew, FileAccess.Write, FileShare.None, 1 << 20, FileOptions.Asynchronous))
+            {
+                var buffer = new byte[1 << 20];
+                int read;
+                while ((read = await source.ReadAsync(buffer, ct)) > 0)
+                {
+                    sha.AppendData(buffer, 0, read);
+                    await target.WriteAsync(buffer.AsMemory(0, read), ct);
+                    size += read;
+                }
+            }
+            var hex = Convert.ToHexStringLower(sha.GetHashAndReset());
+            var sif = SifInspector.InspectFile(temp);
+            if (!sif.IsValid)
+            {
+                return new Bytes("", 0, "", $"the bytes are not a SIF image ({sif.Error})");
+            }
+            if (!dryRun)
+            {
+                await blobs.PublishAsync(temp, hex, ct);
+            }
+            return new Bytes("sha256." + hex, size, sif.Arch ?? NameRules.DefaultArch);
+        }
+        finally
+        {
+            File.Delete(temp);
+        }
+    }
+
+    private async Task TagAsync((string? Id, string Name) collection, string containerName, string tagName, SrTag row, Bytes bytes, bool dryRun,
+        ImportReport report, CancellationToken ct)
+    {
+        var now = clock.GetUtcNow();
+        var container = collection.Id is null ? null
+            : await db.Containers.FirstOrDefaultAsync(c => c.CollectionId == collection.Id && c.Name == containerName, ct);
+        if (container is null)
+        {
+            report.Created("containers");
+            if (dryRun)
+            {
+                report.Created("images");
+                report.Created("tags");
+                return;
+            }
+            container = new Container { CollectionId = collection.Id!, Name = containerName, CreatedAt = row.Saved, UpdatedAt = row.Saved };
+            db.Containers.Add(container);
+            await db.SaveChangesAsync(ct);
+        }
+        var image = await db.Images.FirstOrDefaultAsync(i => i.ContainerId == container.Id && i.Hash == bytes.Hash, ct);
+        if (image is null)
+        {
+            report.Created("images");
+            image = new Image
+            {
+                ContainerId = container.Id, Hash = bytes.Hash, Size = bytes.Size, Arch = bytes.Arch, IsUploaded = !dryRun,
+                CreatedById = (await db.Collections.Where(c => c.Id == container.CollectionId).Select(c => c.OwnerId).SingleAsync(ct)),
+                CreatedAt = row.Saved, UpdatedAt = now,
+            };
+            if (!dryRun)
+            {
+                db.Images.Add(image);
+                await db.SaveChangesAsync(ct);
+            }
+        }
+        else
+        {
+            report.Unchanged("images");
+        }
+        var tag = await db.Tags.FirstOrDefaultAsync(t => t.ContainerId == container.Id && t.Arch == bytes.Arch && t.Name == tagName, ct);
+        if (tag is null)
+        {
+            report.Created("tags");
+            if (!dryRun)
+            {
+                db.Tags.Add(new Tag { ContainerId = container.Id, Arch = bytes.Arch, Name = tagName, ImageId = image.Id, UpdatedAt = now });
+            }
+        }
+        else if (tag.ImageId == image.Id)
+        {
+            report.Unchanged("tags");
+        }
+        else
+        {
+            report.Updated("tags");
+            tag.ImageId = image.Id;
+            tag.UpdatedAt = now;
+        }
+        if (!dryRun)
+        {
+            await db.SaveChangesAsync(ct);
+        }
+        db.ChangeTracker.Clear();
+    }
+}
