@@ -19,6 +19,11 @@ public sealed class ImageImporter(RegistryDbContext db, IBlobStore blobs, DataFo
         ImportReport report, CancellationToken ct)
     {
         var sourceNames = dump.Collections.ToDictionary(c => c.Id, c => c.Name);
+        // What an interrupted import was copying when it stopped (one import runs at a time).
+        foreach (var leftover in Directory.GetFiles(folder.Uploads, "import-*.upload"))
+        {
+            File.Delete(leftover);
+        }
         foreach (var row in dump.Tags)
         {
             if (row.Tag.StartsWith("DUMMY-", StringComparison.Ordinal))

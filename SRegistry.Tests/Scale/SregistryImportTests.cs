@@ -47,29 +47,7 @@ public sealed class SregistryImportTests : IAsyncLifetime
         var (exit, output) = await ImportAsync();
         Assert.True(exit == 0, output);
 
-        // README's table, from the raw tables where it can be.
-        Assert.Equal(await fixture.ScalarAsync<int>("SELECT count(*) FROM users_user"), await Count(db => db.Users.CountAsync()));
-        Assert.Equal(2, await Count(db => db.Users.CountAsync(u => u.IsAdmin)));
-        Assert.Equal(["lwong"], await Count(db => db.Users.Where(u => u.IsDisabled).Select(u => u.Username).ToListAsync()));
-        Assert.Equal(await fixture.ScalarAsync<int>("SELECT count(*) FROM authtoken_token t JOIN users_user u ON u.id = t.user_id WHERE u.is_active AND u.active"),
-            await Count(db => db.ApiTokens.CountAsync()));
-        Assert.Equal(3, await Count(db => db.Teams.CountAsync()));
-        Assert.Equal(1, await Count(db => db.Teams.CountAsync(t => t.JoinMode == SRegistry.Core.Model.TeamJoinMode.Open)));
-        Assert.Equal(8, await Count(db => db.Collections.CountAsync()));
-        Assert.Equal(4, await Count(db => db.Collections.CountAsync(c => c.IsPrivate)));
-        Assert.Equal(16, await Count(db => db.Containers.CountAsync()));
-        Assert.Equal(27, await Count(db => db.Tags.CountAsync()));
-        Assert.Equal(23, await Count(db => db.Images.Select(i => i.Hash).Distinct().CountAsync()));
-        Assert.Equal(23, await server.InScopeAsync(async sp =>
-        {
-            var blobs = sp.GetRequiredService<SRegistry.Core.Storage.IBlobStore>();
-            var count = 0;
-            await foreach (var _ in blobs.ListHashesAsync())
-            {
-                count++;
-            }
-            return count;
-        }));
+        await AssertExpectedCountsAsync(server);
         Assert.Contains("archive-2023/old-pipeline:v0 (row 20): object archive-2023/old-pipeline:", output, StringComparison.Ordinal);
         Assert.Contains("an interrupted push, skipped", output, StringComparison.Ordinal);
         Assert.Contains("lolcow:latest: digest", output, StringComparison.Ordinal);
@@ -112,6 +90,115 @@ public sealed class SregistryImportTests : IAsyncLifetime
         Assert.True(againExit == 0, again);
         Assert.Contains("Import done: nothing new.", again, StringComparison.Ordinal);
         Assert.DoesNotContain(" 1 created", again, StringComparison.Ordinal);
+    }
+
+    /// <summary>README's table, from the raw tables where it can be.</summary>
+    private async Task AssertExpectedCountsAsync(RegistryServer on)
+    {
+        Task<T> Count<T>(Func<RegistryDbContext, Task<T>> query) => on.InScopeAsync(sp => query(sp.GetRequiredService<RegistryDbContext>()));
+        Assert.Equal(await fixture.ScalarAsync<int>("SELECT count(*) FROM users_user"), await Count(db => db.Users.CountAsync()));
+        Assert.Equal(2, await Count(db => db.Users.CountAsync(u => u.IsAdmin)));
+        Assert.Equal(["lwong"], await Count(db => db.Users.Where(u => u.IsDisabled).Select(u => u.Username).ToListAsync()));
+        Assert.Equal(await fixture.ScalarAsync<int>("SELECT count(*) FROM authtoken_token t JOIN users_user u ON u.id = t.user_id WHERE u.is_active AND u.active"),
+            await Count(db => db.ApiTokens.CountAsync()));
+        Assert.Equal(3, await Count(db => db.Teams.CountAsync()));
+        Assert.Equal(1, await Count(db => db.Teams.CountAsync(t => t.JoinMode == SRegistry.Core.Model.TeamJoinMode.Open)));
+        Assert.Equal(8, await Count(db => db.Collections.CountAsync()));
+        Assert.Equal(4, await Count(db => db.Collections.CountAsync(c => c.IsPrivate)));
+        Assert.Equal(16, await Count(db => db.Containers.CountAsync()));
+        Assert.Equal(27, await Count(db => db.Tags.CountAsync()));
+        Assert.Equal(23, await Count(db => db.Images.Select(i => i.Hash).Distinct().CountAsync()));
+        Assert.Equal(23, await on.InScopeAsync(async sp =>
+        {
+            var blobs = sp.GetRequiredService<SRegistry.Core.Storage.IBlobStore>();
+            var count = 0;
+            await foreach (var _ in blobs.ListHashesAsync())
+            {
+                count++;
+            }
+            return count;
+        }));
+    }
+
+    [Fact]
+    public async Task Bytes_in_the_ceph_bucket_import_the_same_and_pull_byte_for_byte()
+    {
+        Assert.SkipUnless(TestBackends.OnS3, "needs SREG_TEST_S3 (test.sh's second pass) for the bucket");
+        var bucket = "sregistry-" + Guid.NewGuid().ToString("N")[..12];
+        using var s3 = S3Buckets.Client();
+        await s3.PutBucketAsync(bucket);
+        try
+        {
+            // The bucket as sregistry's MinIO held it: one object per key; the folder keeps only the datafiles.
+            var exported = Path.Combine(fixture.Storage, "minio", "sregistry");
+            foreach (var file in Directory.GetFiles(exported, "*", SearchOption.AllDirectories))
+            {
+                await s3.PutObjectAsync(new Amazon.S3.Model.PutObjectRequest
+                {
+                    BucketName = bucket, Key = Path.GetRelativePath(exported, file).Replace('\\', '/'), FilePath = file, UseChunkEncoding = false,
+                });
+            }
+            Directory.Delete(Path.Combine(fixture.Storage, "minio"), recursive: true);
+            var url = $"s3://{bucket}?endpoint={Uri.EscapeDataString(TestBackends.S3Url!)}&accessKey={TestBackends.S3AccessKey}&secretKey={TestBackends.S3SecretKey}";
+
+            var (exit, output) = await ImportAsync("--storage", url);
+
+            Assert.True(exit == 0, output);
+            await AssertExpectedCountsAsync(server);
+            var adminToken = await fixture.ScalarAsync<string>("SELECT t.key FROM authtoken_token t JOIN users_user u ON u.id = t.user_id WHERE u.username = 'admin'");
+            var library = new LibraryProtocol(server.Client(adminToken));
+            foreach (var tag in await Count(db => db.Tags.Select(t => new { C = t.Container!.Collection!.Name, N = t.Container.Name, t.Name, t.Image!.Hash }).ToListAsync()))
+            {
+                Assert.Equal(tag.Hash, "sha256." + await library.PullAsync($"{tag.C}/{tag.N}:{tag.Name}"));
+            }
+            Assert.Contains("Import done: nothing new.", (await ImportAsync("--storage", url)).Output, StringComparison.Ordinal);
+        }
+        finally
+        {
+            await S3Buckets.DeleteAsync(bucket);
+        }
+    }
+
+    [Fact]
+    public async Task An_import_killed_midway_continues_where_it_stopped_and_ends_with_the_same_result()
+    {
+        await using var registry = new RegistryProcess();
+        string[] command = ["import-sregistry", "--database", fixture.ConnectionString, "--storage", fixture.Storage];
+        var blobs = Path.Combine(registry.DataPath, "blobs");
+        using (var first = registry.StartCommand(command))
+        {
+            // Killed once some images are stored but (almost surely) not all of them.
+            while (!first.HasExited && (!Directory.Exists(blobs) || Directory.GetFiles(blobs, "*", SearchOption.AllDirectories).Length < 3))
+            {
+                await Task.Delay(5);
+            }
+            registry.KillCommand(first);
+        }
+        var stored = Directory.Exists(blobs) ? Directory.GetFiles(blobs, "*", SearchOption.AllDirectories).Length : 0;
+
+        var (exit, output, error) = await registry.RunCommandAsync(command);
+        Assert.True(exit == 0, output + error);
+        Assert.True(stored < 23 || output.Contains("nothing new", StringComparison.Ordinal), output);
+        var (againExit, again, _) = await registry.RunCommandAsync(command);
+        Assert.Equal(0, againExit);
+        Assert.Contains("Import done: nothing new.", again, StringComparison.Ordinal);
+        Assert.Equal(23, Directory.GetFiles(blobs, "*", SearchOption.AllDirectories).Length);
+        Assert.Empty(await StoreFingerprint.ConsistencyProblemsAsync(registry.DataPath));
+        Assert.Contains("tags: 0 created, 0 updated, 27 already there", again, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task An_imported_user_signing_in_through_oidc_lands_in_the_same_account_with_their_collections()
+    {
+        Assert.Equal(0, (await ImportAsync()).Exit);
+        var before = await Count(db => db.Users.Where(u => u.Username == "jdoe").Select(u => u.Id).SingleAsync());
+
+        var signedIn = await server.InScopeAsync(sp => sp.GetRequiredService<SRegistry.Core.Accounts.UserDirectory>()
+            .EnsureExternalUserAsync("oidc-subject-jdoe", "jdoe", "Jane Doe", "jdoe@example.org", []));
+
+        Assert.Equal(before, signedIn.Id);
+        Assert.Equal(7, await Count(db => db.Users.CountAsync()));
+        Assert.Contains("genomics-workflows", await Count(db => db.Collections.Where(c => c.OwnerId == signedIn.Id).Select(c => c.Name).ToListAsync()));
     }
 
     public async ValueTask DisposeAsync()
