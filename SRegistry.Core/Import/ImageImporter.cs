@@ -19,6 +19,8 @@ public sealed class ImageImporter(RegistryDbContext db, IBlobStore blobs, DataFo
         ImportReport report, CancellationToken ct)
     {
         var sourceNames = dump.Collections.ToDictionary(c => c.Id, c => c.Name);
+        var (containerPulls, imagePulls) = (new Dictionary<string, long>(StringComparer.Ordinal), new Dictionary<string, long>(StringComparer.Ordinal));
+        var counted = new HashSet<string>(StringComparer.Ordinal);
         // What an interrupted import was copying when it stopped (one import runs at a time).
         foreach (var leftover in Directory.GetFiles(folder.Uploads, "import-*.upload"))
         {
@@ -60,7 +62,40 @@ public sealed class ImageImporter(RegistryDbContext db, IBlobStore blobs, DataFo
             {
                 report.Renamed.Add($"{collection.Name}/{container}:{tag}: digest {row.Version} in sregistry, the bytes hash to {bytes.Hash}");
             }
-            await TagAsync(collection, container, tag, row, bytes, dryRun, report, ct);
+            var pulls = dump.PullsOf(sourceNames[row.CollectionId], row);
+            counted.Add($"{sourceNames[row.CollectionId]}/{row.Name}:{row.Tag}");
+            if (await TagAsync(collection, container, tag, row, bytes, dryRun, report, ct) is { } ids && pulls > 0)
+            {
+                containerPulls[ids.ContainerId] = containerPulls.GetValueOrDefault(ids.ContainerId) + pulls;
+                imagePulls[ids.ImageId] = imagePulls.GetValueOrDefault(ids.ImageId) + pulls;
+            }
+        }
+        await DownloadCountsAsync(containerPulls, imagePulls, dryRun, report, ct);
+        foreach (var (reference, pulls) in dump.PullsByReference.Where(p => !counted.Contains(p.Key)).OrderBy(p => p.Key, StringComparer.Ordinal))
+        {
+            report.NotImported.Add($"{pulls} logged pull(s) of {reference}: no such tag was imported (sregistry counts failed requests too)");
+        }
+    }
+
+    /// <summary>
+    /// sregistry's logged pulls per tag become the download counts of containers and images. Raised to the imported
+    /// number, never lowered, so pulls made here after an import are kept and a second import changes nothing.
+    /// </summary>
+    private async Task DownloadCountsAsync(Dictionary<string, long> containers, Dictionary<string, long> images, bool dryRun, ImportReport report,
+        CancellationToken ct)
+    {
+        foreach (var (id, pulls) in containers)
+        {
+            var changed = dryRun ? await db.Containers.CountAsync(c => c.Id == id && c.DownloadCount < pulls, ct)
+                : await db.Containers.Where(c => c.Id == id && c.DownloadCount < pulls).ExecuteUpdateAsync(s => s.SetProperty(c => c.DownloadCount, pulls), ct);
+            (changed > 0 ? (Action<string>)report.Updated : report.Unchanged)("container download counts");
+        }
+        foreach (var (id, pulls) in images)
+        {
+            if (!dryRun)
+            {
+                await db.Images.Where(i => i.Id == id && i.DownloadCount < pulls).ExecuteUpdateAsync(s => s.SetProperty(i => i.DownloadCount, pulls), ct);
+            }
         }
     }
 
@@ -114,7 +149,8 @@ public sealed class ImageImporter(RegistryDbContext db, IBlobStore blobs, DataFo
         }
     }
 
-    private async Task TagAsync((string? Id, string Name) collection, string containerName, string tagName, SrTag row, Bytes bytes, bool dryRun,
+    /// <summary>The container's and image's ids here; null in a dry run for what does not exist yet.</summary>
+    private async Task<(string ContainerId, string ImageId)?> TagAsync((string? Id, string Name) collection, string containerName, string tagName, SrTag row, Bytes bytes, bool dryRun,
         ImportReport report, CancellationToken ct)
     {
         var now = clock.GetUtcNow();
@@ -127,7 +163,7 @@ public sealed class ImageImporter(RegistryDbContext db, IBlobStore blobs, DataFo
             {
                 report.Created("images");
                 report.Created("tags");
-                return;
+                return null;
             }
             container = new Container { CollectionId = collection.Id!, Name = containerName, CreatedAt = row.Saved, UpdatedAt = row.Saved };
             db.Containers.Add(container);
@@ -177,5 +213,6 @@ public sealed class ImageImporter(RegistryDbContext db, IBlobStore blobs, DataFo
             await db.SaveChangesAsync(ct);
         }
         db.ChangeTracker.Clear();
+        return dryRun && !image.IsUploaded ? null : (container.Id, image.Id);
     }
 }

@@ -19,8 +19,12 @@ public sealed record SrTag(int Id, int CollectionId, string Name, string Tag, st
 
 /// <summary>Everything the importer reads from an sregistry 2.1.2 database, loaded once (these databases are small).</summary>
 public sealed record SregistryDump(IReadOnlyList<SrUser> Users, IReadOnlyDictionary<int, string> Tokens, IReadOnlyList<SrTeam> Teams,
-    IReadOnlyList<SrCollection> Collections, IReadOnlyList<SrTag> Tags, int Labels, int LabelLinks, int Stars, int Shares)
+    IReadOnlyList<SrCollection> Collections, IReadOnlyList<SrTag> Tags, int Labels, int LabelLinks, int Stars, int Shares,
+    IReadOnlyDictionary<string, long> PullsByReference)
 {
+    /// <summary>Logged GETs of one tag, by <c>collection/name:tag</c> (the request log's path after its API prefix); counted as sregistry counted them.</summary>
+    public long PullsOf(string collection, SrTag tag) => PullsByReference.GetValueOrDefault($"{collection}/{tag.Name}:{tag.Tag}");
+
     public static async Task<SregistryDump> ReadAsync(string connectionString, CancellationToken ct = default)
     {
         await using var db = new NpgsqlConnection(connectionString);
@@ -50,7 +54,16 @@ public sealed record SregistryDump(IReadOnlyList<SrUser> Users, IReadOnlyDiction
             r.IsDBNull(6) ? null : r.GetString(6), r.GetFieldValue<DateTimeOffset>(7)), ct);
         return new SregistryDump(users, tokens, teams, collections, tags,
             await CountAsync(db, "main_label", ct), await CountAsync(db, "main_label_containers", ct), await CountAsync(db, "main_star", ct),
-            await CountAsync(db, "main_share", ct));
+            await CountAsync(db, "main_share", ct), await PullsAsync(db, ct));
+    }
+
+    private static async Task<Dictionary<string, long>> PullsAsync(NpgsqlConnection db, CancellationToken ct)
+    {
+        var rows = await RowsAsync(db, """
+            SELECT regexp_replace(path, '^/(api/container|v1/images)/', ''), count(*) FROM logs_apirequestlog
+            WHERE method = 'GET' AND path ~ '^/(api/container|v1/images)/' GROUP BY 1
+            """, r => (r.GetString(0), r.GetInt64(1)), ct);
+        return rows.ToDictionary(r => r.Item1, r => r.Item2, StringComparer.Ordinal);
     }
 
     private static async Task<List<T>> RowsAsync<T>(NpgsqlConnection db, string sql, Func<NpgsqlDataReader, T> map, CancellationToken ct)

@@ -172,6 +172,48 @@ public sealed class SregistryImporter(RegistryDbContext db, ImageImporter images
         }
     }
 
+    /// <summary>
+    /// A collection here has one owner; sregistry's other owners may push and manage it too. They become an owners'
+    /// team named <c>&lt;collection&gt;-owners</c> assigned to the collection (push, and sight while private).
+    /// </summary>
+    private async Task CoOwnersAsync(string collection, string? collectionId, List<string> owners, bool dryRun, ImportReport report, CancellationToken ct)
+    {
+        var name = ImportNames.User(collection + "-owners");
+        if (name is null || await db.Users.AnyAsync(u => u.Username == name, ct))
+        {
+            report.NotImported.Add($"collection '{collection}': its co-owners (a team '{name}' cannot be made: a user has that name)");
+            return;
+        }
+        var team = await db.Teams.Include(t => t.Members).FirstOrDefaultAsync(t => t.Name == name, ct);
+        if (team is null)
+        {
+            report.Created("co-owner teams");
+            if (dryRun || collectionId is null)
+            {
+                return;
+            }
+            team = new Team { Name = name, DisplayName = $"Owners of {collection}", JoinMode = TeamJoinMode.Invite, CreatedAt = clock.GetUtcNow() };
+            db.Teams.Add(team);
+        }
+        else
+        {
+            report.Unchanged("co-owner teams");
+        }
+        foreach (var owner in owners.Where(o => team.Members.All(m => m.UserId != o)))
+        {
+            team.Members.Add(new TeamMember { TeamId = team.Id, UserId = owner, Role = TeamRole.Owner, JoinedAt = clock.GetUtcNow() });
+        }
+        if (collectionId is not null && !await db.CollectionTeams.AnyAsync(t => t.CollectionId == collectionId && t.TeamId == team.Id, ct))
+        {
+            db.CollectionTeams.Add(new CollectionTeam { CollectionId = collectionId, TeamId = team.Id });
+        }
+        if (!dryRun)
+        {
+            await db.SaveChangesAsync(ct);
+        }
+        db.ChangeTracker.Clear();
+    }
+
     /// <summary>sregistry collection id → (collection id here, name here).</summary>
     private async Task<Dictionary<int, (string? Id, string Name)>> CollectionsAsync(SregistryDump dump, Dictionary<int, string?> users, bool dryRun,
         ImportReport report, CancellationToken ct)
@@ -208,17 +250,13 @@ public sealed class SregistryImporter(RegistryDbContext db, ImageImporter images
             }
             map[source.Id] = (dryRun && db.Entry(collection).State == EntityState.Detached ? null : collection.Id, name);
             db.ChangeTracker.Clear();
-            foreach (var extra in source.Owners.Skip(1))
+            if (source.Owners.Count > 1)
             {
-                report.NotImported.Add($"collection '{name}': co-owner (sregistry user {extra}) — a collection has one owner here; assign a team for shared pushing");
+                await CoOwnersAsync(name, map[source.Id].Item1, source.Owners.Select(users.GetValueOrDefault).OfType<string>().ToList(), dryRun, report, ct);
             }
             foreach (var contributor in source.Contributors)
             {
                 report.NotImported.Add($"collection '{name}': contributor (sregistry user {contributor}) — read-only per-user grants do not exist here");
-            }
-            if (source.Downloads > 0)
-            {
-                report.NotImported.Add($"collection '{name}': {source.Downloads} download(s) counted per collection by sregistry; counts here are per container");
             }
         }
         return map;

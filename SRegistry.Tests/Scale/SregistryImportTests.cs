@@ -50,6 +50,7 @@ public sealed class SregistryImportTests : IAsyncLifetime
         await AssertExpectedCountsAsync(server);
         Assert.Contains("archive-2023/old-pipeline:v0 (row 20): object archive-2023/old-pipeline:", output, StringComparison.Ordinal);
         Assert.Contains("an interrupted push, skipped", output, StringComparison.Ordinal);
+        Assert.Contains("1 logged pull(s) of hpc-base/centos:7: no such tag was imported", output, StringComparison.Ordinal);
         Assert.Contains("lolcow:latest: digest", output, StringComparison.Ordinal);
 
         // Every tag, pulled with the real client by an imported admin token, is the image's bytes.
@@ -101,11 +102,20 @@ public sealed class SregistryImportTests : IAsyncLifetime
         Assert.Equal(["lwong"], await Count(db => db.Users.Where(u => u.IsDisabled).Select(u => u.Username).ToListAsync()));
         Assert.Equal(await fixture.ScalarAsync<int>("SELECT count(*) FROM authtoken_token t JOIN users_user u ON u.id = t.user_id WHERE u.is_active AND u.active"),
             await Count(db => db.ApiTokens.CountAsync()));
-        Assert.Equal(3, await Count(db => db.Teams.CountAsync()));
+        // The fixture's 3 teams, and one owners' team for each of the 2 collections with co-owners (hpc-base, imaging-pipelines).
+        Assert.Equal(5, await Count(db => db.Teams.CountAsync()));
+        Assert.Equal(["admin", "mchen"], await Count(db => db.TeamMembers.Where(m => m.Team!.Name == "hpc-base-owners").Select(m => m.User!.Username).OrderBy(n => n).ToListAsync()));
+        Assert.Equal(["hpc-base-owners"], await Count(db => db.CollectionTeams.Where(t => t.Collection!.Name == "hpc-base").Select(t => t.Team!.Name).ToListAsync()));
         Assert.Equal(1, await Count(db => db.Teams.CountAsync(t => t.JoinMode == SRegistry.Core.Model.TeamJoinMode.Open)));
+        Assert.Equal(8, await Count(db => db.TeamMembers.CountAsync(m => !m.Team!.Name.EndsWith("-owners"))));
         Assert.Equal(8, await Count(db => db.Collections.CountAsync()));
         Assert.Equal(4, await Count(db => db.Collections.CountAsync(c => c.IsPrivate)));
         Assert.Equal(16, await Count(db => db.Containers.CountAsync()));
+        // Downloads: sregistry's per-collection counters (86), carried per tag from its request log, less the one logged
+        // GET of a tag that does not exist (hpc-base/centos:7, a 404 that sregistry counted too).
+        Assert.Equal(await fixture.ScalarAsync<long>("SELECT sum(count) FROM logs_apirequestcount WHERE method = 'get'") - 1,
+            await Count(db => db.Containers.SumAsync(c => c.DownloadCount)));
+        Assert.Equal(24 + 6, await Count(db => db.Containers.Where(c => c.Collection!.Name == "teaching").SumAsync(c => c.DownloadCount)));
         Assert.Equal(27, await Count(db => db.Tags.CountAsync()));
         Assert.Equal(23, await Count(db => db.Images.Select(i => i.Hash).Distinct().CountAsync()));
         Assert.Equal(23, await on.InScopeAsync(async sp =>
