@@ -48,10 +48,6 @@ public sealed class ImageImporter(RegistryDbContext db, IBlobStore blobs, DataFo
             {
                 report.Renamed.Add($"{collection.Name}/{row.Name}:{row.Tag} → {collection.Name}/{container}:{tag}");
             }
-            if (row.Frozen)
-            {
-                report.NotImported.Add($"{collection.Name}/{container}:{tag}: frozen in sregistry; read-only here is per container, so it is imported writable");
-            }
             var bytes = await BytesAsync(row, sourceNames[row.CollectionId], storage, dryRun, ct);
             if (bytes.Problem is not null)
             {
@@ -195,10 +191,10 @@ public sealed class ImageImporter(RegistryDbContext db, IBlobStore blobs, DataFo
             report.Created("tags");
             if (!dryRun)
             {
-                db.Tags.Add(new Tag { ContainerId = container.Id, Arch = bytes.Arch, Name = tagName, ImageId = image.Id, UpdatedAt = now });
+                db.Tags.Add(new Tag { ContainerId = container.Id, Arch = bytes.Arch, Name = tagName, ImageId = image.Id, UpdatedAt = now, IsFrozen = row.Frozen });
             }
         }
-        else if (tag.ImageId == image.Id)
+        else if (tag.ImageId == image.Id && tag.IsFrozen == row.Frozen)
         {
             report.Unchanged("tags");
         }
@@ -206,6 +202,7 @@ public sealed class ImageImporter(RegistryDbContext db, IBlobStore blobs, DataFo
         {
             report.Updated("tags");
             tag.ImageId = image.Id;
+            tag.IsFrozen = row.Frozen;
             tag.UpdatedAt = now;
         }
         if (!dryRun)

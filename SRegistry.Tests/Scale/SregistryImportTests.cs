@@ -81,6 +81,21 @@ public sealed class SregistryImportTests : IAsyncLifetime
             await library.PushAsync("priya/biocontainers/newtool", sif, tags: "1.0");
             Assert.Equal(sif.Hash, "sha256." + await library.PullAsync("biocontainers/newtool:1.0"));
         }
+        // A frozen tag stays where it was: moving it by a push is refused, and so is removing it.
+        using (var sifs = new SifFiles())
+        {
+            var admin = new LibraryProtocol(server.Client(adminToken));
+            var frozen = tags.Single(t => t.Collection == "hpc-base" && t.Container == "openmpi" && t.Name == "4.1.5");
+            var sif = await sifs.CreateAsync(100_000);
+            var containerId = await admin.EnsureContainerAsync("admin", "hpc-base", "openmpi");
+            var (imageId, _) = await admin.EnsureImageAsync("admin/hpc-base/openmpi", containerId, sif.Hash);
+            await admin.UploadSingleAsync(imageId, sif.Path, sif.Hash);
+            var moved = await admin.Http.PostAsync($"v2/tags/{containerId}", LibraryProtocol.Json(new { Arch = "amd64", Tag = "4.1.5", ImageID = imageId }));
+            Assert.Equal(HttpStatusCode.Conflict, moved.StatusCode);
+            Assert.Equal(frozen.Hash, "sha256." + await admin.PullAsync("hpc-base/openmpi:4.1.5"));
+            var deleted = await admin.Http.DeleteAsync("v1/images/hpc-base/openmpi:4.1.5?arch=amd64");
+            Assert.Equal(HttpStatusCode.Conflict, deleted.StatusCode);
+        }
         var privateTag = tags.First(t => t.Collection == "ml-models");
         Assert.Equal(HttpStatusCode.NotFound, (await server.Client().GetAsync($"v1/images/{privateTag.Collection}/{privateTag.Container}:{privateTag.Name}")).StatusCode);
         // priya was a contributor (read-only) in sregistry, which has no counterpart here: she does not see it.
@@ -117,6 +132,8 @@ public sealed class SregistryImportTests : IAsyncLifetime
             await Count(db => db.Containers.SumAsync(c => c.DownloadCount)));
         Assert.Equal(24 + 6, await Count(db => db.Containers.Where(c => c.Collection!.Name == "teaching").SumAsync(c => c.DownloadCount)));
         Assert.Equal(27, await Count(db => db.Tags.CountAsync()));
+        Assert.Equal(await fixture.ScalarAsync<int>("SELECT count(*) FROM main_container WHERE frozen AND tag NOT LIKE 'DUMMY-%'"),
+            await Count(db => db.Tags.CountAsync(t => t.IsFrozen)));
         Assert.Equal(23, await Count(db => db.Images.Select(i => i.Hash).Distinct().CountAsync()));
         Assert.Equal(23, await on.InScopeAsync(async sp =>
         {
