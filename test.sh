@@ -7,10 +7,10 @@ export DEBIAN_FRONTEND=noninteractive DOTNET_CLI_TELEMETRY_OPTOUT=1 DOTNET_NOLOG
 
 # Debian packages: the real library and key clients (Go source), siftool and gnupg for end-to-end pushes, pulls and keys,
 # chromium for browser tests, slapd for the identity provider; PostgreSQL, a one-node Ceph with radosgw (S3)
-# and nginx for the scaled-out pass.
+# and nginx for the scaled-out pass; xxd and openssl for the sregistry fixture's make-storage.sh (import tests).
 packages=(golang-go golang-github-apptainer-container-library-client-dev golang-github-apptainer-container-key-client-dev
           golang-github-sylabs-sif-dev siftool gnupg chromium slapd ldap-utils nodejs
-          postgresql radosgw ceph-mon ceph-osd nginx)
+          postgresql radosgw ceph-mon ceph-osd nginx xxd openssl)
 missing=()
 for package in "${packages[@]}"; do
   dpkg-query -W -f='${Status}' "$package" 2>/dev/null | grep -q "install ok installed" || missing+=("$package")
