@@ -70,33 +70,6 @@ public sealed class ReconcileTests : IAsyncLifetime, IDisposable
     }
 
     [Fact]
-    public async Task A_wanted_path_holding_someone_elses_file_is_reported_not_overwritten_and_removal_spares_their_files()
-    {
-        var sif = await sifs.CreateAsync(200_000);
-        Directory.CreateDirectory(folder.PathOf("taken/tool"));
-        await File.WriteAllTextAsync(folder.PathOf("taken/tool/tool_latest.sif"), "placed by hand");
-        await library.PushAsync("rita/taken/tool", sif, tags: ["latest", "v2"]);
-        await folder.WaitForAsync(new Dictionary<string, string?> { ["taken/tool/tool_v2.sif"] = sif.Hash });
-
-        var (exit, output) = await ReconcileAsync();
-        Assert.Equal(1, exit);
-        Assert.Contains("problem\ttaken/tool/tool_latest.sif: a file the registry did not write is already there; left alone", output, StringComparison.Ordinal);
-        Assert.Equal("placed by hand", await File.ReadAllTextAsync(folder.PathOf("taken/tool/tool_latest.sif")));
-
-        // The collection stops publishing: the registry's file goes, the hand-placed one and its folder stay.
-        await server.InScopeAsync(async sp =>
-        {
-            var db = sp.GetRequiredService<SRegistry.Core.Data.RegistryDbContext>();
-            var collection = db.Collections.Single(c => c.Name == "taken");
-            collection.Publish = false;
-            return await db.SaveChangesAsync();
-        });
-        await folder.WaitForAsync(new Dictionary<string, string?> { ["taken/tool/tool_v2.sif"] = null });
-        Assert.Equal("placed by hand", await File.ReadAllTextAsync(folder.PathOf("taken/tool/tool_latest.sif")));
-        Assert.Contains("0 added, 0 replaced, 0 removed, 0 unchanged, 0 problem(s)", (await ReconcileAsync()).Output, StringComparison.Ordinal);
-    }
-
-    [Fact]
     public async Task The_command_refuses_bad_arguments_and_says_when_publishing_is_off()
     {
         using var output = new StringWriter();
