@@ -7,7 +7,7 @@ namespace SRegistry.Core.Publishing;
 
 /// <summary>
 /// Pokes the publisher after every command that may have changed what it publishes (tags, images, containers,
-/// collections, users), and after every commit, so it reads the state once it is visible. Watching commands catches
+/// collections, users), again when such a command's reader is let go, and after every commit, so it reads the state once it is visible. Watching commands catches
 /// every way the code writes, ExecuteUpdate and ExecuteDelete included. Pull counters never poke.
 /// </summary>
 public sealed class PublishTrigger(PublishSignal signal) : DbCommandInterceptor, IDbTransactionInterceptor
@@ -25,6 +25,14 @@ public sealed class PublishTrigger(PublishSignal signal) : DbCommandInterceptor,
     {
         After(command);
         return ValueTask.FromResult(result);
+    }
+
+    // SQLite runs an UPDATE … RETURNING while its reader is read, and outside a transaction commits it only when the
+    // reader is let go: a round woken at ReaderExecuted can still read the old row, so poke again once the reader is done.
+    public override InterceptionResult DataReaderDisposing(DbCommand command, DataReaderDisposingEventData eventData, InterceptionResult result)
+    {
+        After(command);
+        return result;
     }
 
     public override int NonQueryExecuted(DbCommand command, CommandExecutedEventData eventData, int result)
