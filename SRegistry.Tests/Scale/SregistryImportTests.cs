@@ -215,6 +215,17 @@ public sealed class SregistryImportTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task With_no_tokens_no_sregistry_key_becomes_a_token_and_none_is_accepted()
+    {
+        var (exit, output) = await ImportAsync("--no-tokens");
+        Assert.True(exit == 0, output);
+        Assert.Equal(0, await Count(db => db.ApiTokens.CountAsync()));
+        var key = await fixture.ScalarAsync<string>("SELECT t.key FROM authtoken_token t JOIN users_user u ON u.id = t.user_id WHERE u.username = 'priya'");
+        Assert.Equal(HttpStatusCode.NotFound, (await server.Client(key).GetAsync("v1/token-status")).StatusCode);
+        Assert.Equal(7, await Count(db => db.Users.CountAsync()));
+    }
+
+    [Fact]
     public async Task An_imported_user_signing_in_through_oidc_lands_in_the_same_account_with_their_collections()
     {
         Assert.Equal(0, (await ImportAsync()).Exit);
