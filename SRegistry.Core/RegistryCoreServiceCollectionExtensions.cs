@@ -10,6 +10,7 @@ using SRegistry.Core.Configuration;
 using SRegistry.Core.Data;
 using SRegistry.Core.Keys;
 using SRegistry.Core.Library;
+using SRegistry.Core.Publishing;
 using SRegistry.Core.Quotas;
 using SRegistry.Core.Storage;
 using SRegistry.Core.Teams;
@@ -34,7 +35,7 @@ public static class RegistryCoreServiceCollectionExtensions
         {
             DatabaseOptions.Configure(db, sp.GetRequiredService<IOptions<DatabaseOptions>>().Value.Provider,
                 configuration.GetConnectionString("Registry"), sp.GetRequiredService<IOptions<RegistryOptions>>().Value.ResolveDataPath());
-            db.AddInterceptors(sp.GetRequiredService<LookupCacheInvalidator>());
+            db.AddInterceptors(sp.GetRequiredService<LookupCacheInvalidator>(), sp.GetRequiredService<PublishTrigger>());
         });
 
         services.AddSingleton(sp => new DatabaseLocks(sp.GetRequiredService<IOptions<DatabaseOptions>>().Value.Provider,
@@ -79,6 +80,18 @@ public static class RegistryCoreServiceCollectionExtensions
         services.AddScoped<IValidator<QuotaSetting>, QuotaSettingValidator>();
         services.AddScoped<GarbageCollector>();
         services.AddScoped<PullHistory>();
+        // Publishing to a shared folder.
+        services.AddOptions<PublishOptions>().Bind(configuration.GetSection(PublishOptions.Section)).ValidateDataAnnotations().ValidateOnStart();
+        services.AddSingleton<IValidateOptions<PublishOptions>, PublishOptionsValidator>();
+        services.AddSingleton<PublishSignal>();
+        services.AddSingleton<PublishTrigger>();
+        services.AddScoped<PublishPlan>();
+        services.AddScoped<PublishedFileWriter>();
+        services.AddScoped<FolderMirror>();
+        services.AddScoped<PublishChoices>();
+        // Import from an sregistry instance.
+        services.AddScoped<SRegistry.Core.Import.ImageImporter>();
+        services.AddScoped<SRegistry.Core.Import.SregistryImporter>();
         return services;
     }
 }

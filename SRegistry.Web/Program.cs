@@ -22,6 +22,14 @@ if (TokenCommand.Handles(args))
 {
     return await TokenCommand.RunAsync(app.Services, args);
 }
+if (ImportSregistryCommand.Handles(args))
+{
+    return await ImportSregistryCommand.RunAsync(app.Services, args);
+}
+if (PublishCommand.Handles(args))
+{
+    return await PublishCommand.RunAsync(app.Services, args);
+}
 if (GarbageCommand.Handles(args))
 {
     return await GarbageCommand.RunAsync(app.Services, args);

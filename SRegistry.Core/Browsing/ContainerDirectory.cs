@@ -54,6 +54,10 @@ public sealed class ContainerDirectory(RegistryDbContext db, Namespaces namespac
             return new Outcome<bool>(false, allowed.Failure, allowed.Message);
         }
         var containerId = allowed.Value!;
+        if (await db.Tags.AnyAsync(t => t.ContainerId == containerId && t.Arch == arch && t.Name == tag && t.IsFrozen, ct))
+        {
+            return Problem.Conflict($"tag '{tag}' ({arch}) is frozen: it cannot be removed");
+        }
         var removed = await db.Tags.Where(t => t.ContainerId == containerId && t.Arch == arch && t.Name == tag).ExecuteDeleteAsync(ct);
         return removed == 1 ? true : Problem.NotFound($"tag '{tag}' ({arch}) not found");
     }
@@ -72,6 +76,10 @@ public sealed class ContainerDirectory(RegistryDbContext db, Namespaces namespac
         if (hash is null)
         {
             return Problem.NotFound("image not found");
+        }
+        if (await images.HasFrozenTagAsync(imageId!, ct))
+        {
+            return Problem.Conflict("the image has a frozen tag: it cannot be deleted");
         }
         await images.RemoveImageAsync(imageId!, hash, ct);
         return true;

@@ -23,6 +23,7 @@ public sealed class RegistryDbContext(DbContextOptions<RegistryDbContext> option
     public DbSet<UploadPart> UploadParts => Set<UploadPart>();
     public DbSet<SigningKey> SigningKeys => Set<SigningKey>();
     public DbSet<AuditEvent> AuditEvents => Set<AuditEvent>();
+    public DbSet<PublishedFile> PublishedFiles => Set<PublishedFile>();
 
     /// <summary>Signing keys for transfer URLs and cookies, shared by every replica (ASP.NET Core DataProtection).</summary>
     public DbSet<DataProtectionKey> DataProtectionKeys => Set<DataProtectionKey>();

@@ -155,6 +155,11 @@ public sealed class ImageCatalog(RegistryDbContext db, Namespaces namespaces, IB
             return Problem.Invalid($"the image is built for {image.Arch}, not {arch}");
         }
         image.Arch ??= arch ?? NameRules.DefaultArch;
+        var imageArch = image.Arch;
+        if (await db.Tags.AnyAsync(t => t.ContainerId == image.ContainerId && t.Arch == imageArch && t.Name == tag && t.IsFrozen && t.ImageId != image.Id, ct))
+        {
+            return Problem.Conflict($"tag '{tag}' ({imageArch}) is frozen: it cannot be moved to another image");
+        }
         await UpsertTagAsync(image, tag!, ct);
         return image;
     }
@@ -176,9 +181,15 @@ public sealed class ImageCatalog(RegistryDbContext db, Namespaces namespaces, IB
         {
             return Problem.Forbidden($"you may not delete images in collection '{view.Collection.Name}'");
         }
+        if (await HasFrozenTagAsync(view.Image.Id, ct))
+        {
+            return Problem.Conflict("the image has a frozen tag: it cannot be deleted");
+        }
         await RemoveImageAsync(view.Image.Id, view.Image.Hash, ct);
         return view;
     }
+
+    internal Task<bool> HasFrozenTagAsync(string imageId, CancellationToken ct) => db.Tags.AnyAsync(t => t.ImageId == imageId && t.IsFrozen, ct);
 
     /// <summary>Deletes an image row (its tags cascade) and then its blob if no other image shares the bytes.</summary>
     internal async Task RemoveImageAsync(string imageId, string hash, CancellationToken ct)

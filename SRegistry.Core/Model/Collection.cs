@@ -12,6 +12,8 @@ public sealed class Collection
     /// <summary>The assigned team whose quota this collection's images count against; null: the owner's.</summary>
     public string? ChargedTeamId { get; set; }
     public Team? ChargedTeam { get; set; }
+    /// <summary>Mirror its public tags into the shared publish folder; null follows the site's default.</summary>
+    public bool? Publish { get; set; }
     public DateTimeOffset CreatedAt { get; set; }
     public DateTimeOffset UpdatedAt { get; set; }
     public List<CollectionTeam> Teams { get; set; } = [];

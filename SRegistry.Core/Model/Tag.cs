@@ -10,4 +10,6 @@ public sealed class Tag
     public required string ImageId { get; set; }
     public Image? Image { get; set; }
     public DateTimeOffset UpdatedAt { get; set; }
+    /// <summary>Read-only: it cannot be moved to another image nor removed (sregistry's frozen tags keep this when imported).</summary>
+    public bool IsFrozen { get; set; }
 }

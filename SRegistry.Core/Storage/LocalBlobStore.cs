@@ -4,8 +4,14 @@ using SRegistry.Core.Naming;
 namespace SRegistry.Core.Storage;
 
 /// <summary>Blobs as files under <c>blobs/sha256/ab/&lt;hex&gt;</c> inside the data folder.</summary>
-public sealed class LocalBlobStore(DataFolder folder, Microsoft.Extensions.Options.IOptions<BlobStoreOptions> options) : IBlobStore
+public sealed class LocalBlobStore(DataFolder folder, Microsoft.Extensions.Options.IOptions<BlobStoreOptions> options) : IBlobStore, IBlobReader
 {
+    public Task<Stream?> OpenReadAsync(string sha256Hex, CancellationToken ct = default)
+    {
+        var path = GetLocalPath(sha256Hex);
+        return Task.FromResult<Stream?>(path is null ? null : File.OpenRead(path));
+    }
+
     public Task<bool> ExistsAsync(string sha256Hex, CancellationToken ct = default) => Task.FromResult(File.Exists(PathOf(sha256Hex)));
 
     public Task<long?> GetSizeAsync(string sha256Hex, CancellationToken ct = default)

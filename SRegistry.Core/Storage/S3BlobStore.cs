@@ -16,7 +16,7 @@ namespace SRegistry.Core.Storage;
 /// Blobs as objects <c>&lt;prefix&gt;blobs/sha256/ab/&lt;hex&gt;</c> in an S3-compatible bucket; uploads in progress
 /// as <c>&lt;prefix&gt;uploads/&lt;session&gt;</c>. Clients upload and download through presigned URLs.
 /// </summary>
-public sealed class S3BlobStore : IBlobStore, IDirectTransfers, IDisposable
+public sealed class S3BlobStore : IBlobStore, IDirectTransfers, IBlobReader, IDisposable
 {
     private const long FiveGiB = 5L * 1024 * 1024 * 1024;
 
@@ -78,6 +78,19 @@ public sealed class S3BlobStore : IBlobStore, IDirectTransfers, IDisposable
     public Task<long?> GetSizeAsync(string sha256Hex, CancellationToken ct = default) => SizeOfAsync(BlobKey(sha256Hex), ct);
 
     public string? GetLocalPath(string sha256Hex) => null;
+
+    public async Task<Stream?> OpenReadAsync(string sha256Hex, CancellationToken ct = default)
+    {
+        try
+        {
+            var response = await s3.GetObjectAsync(options.Bucket, BlobKey(sha256Hex), ct);
+            return response.ResponseStream;
+        }
+        catch (AmazonS3Exception e) when (e.StatusCode == System.Net.HttpStatusCode.NotFound)
+        {
+            return null;
+        }
+    }
 
     public async Task PublishAsync(string verifiedFilePath, string sha256Hex, CancellationToken ct = default)
     {

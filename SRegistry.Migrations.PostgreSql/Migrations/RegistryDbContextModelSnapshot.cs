@@ -143,6 +143,9 @@ namespace SRegistry.Migrations.PostgreSql.Migrations
                         .IsRequired()
                         .HasColumnType("character varying(32)");
 
+                    b.Property<bool?>("Publish")
+                        .HasColumnType("boolean");
+
                     b.Property<DateTimeOffset>("UpdatedAt")
                         .HasColumnType("timestamp with time zone");
 
@@ -284,6 +287,31 @@ namespace SRegistry.Migrations.PostgreSql.Migrations
                     b.ToTable("Images");
                 });
 
+            modelBuilder.Entity("SRegistry.Core.Model.PublishedFile", b =>
+                {
+                    b.Property<string>("Path")
+                        .HasMaxLength(1024)
+                        .HasColumnType("character varying(1024)");
+
+                    b.Property<string>("Hash")
+                        .IsRequired()
+                        .HasMaxLength(71)
+                        .HasColumnType("character varying(71)");
+
+                    b.Property<bool>("IsComplete")
+                        .HasColumnType("boolean");
+
+                    b.Property<long>("Size")
+                        .HasColumnType("bigint");
+
+                    b.Property<DateTimeOffset>("UpdatedAt")
+                        .HasColumnType("timestamp with time zone");
+
+                    b.HasKey("Path");
+
+                    b.ToTable("PublishedFiles");
+                });
+
             modelBuilder.Entity("SRegistry.Core.Model.SigningKey", b =>
                 {
                     b.Property<string>("Fingerprint")
@@ -340,6 +368,9 @@ namespace SRegistry.Migrations.PostgreSql.Migrations
                     b.Property<string>("ImageId")
                         .IsRequired()
                         .HasColumnType("text");
+
+                    b.Property<bool>("IsFrozen")
+                        .HasColumnType("boolean");
 
                     b.Property<DateTimeOffset>("UpdatedAt")
                         .HasColumnType("timestamp with time zone");

@@ -28,11 +28,17 @@ public abstract class DashboardTest : BunitContext
     // PostgreSQL and S3 in test.sh's second pass, SQLite and the folder otherwise.
     private readonly TestBackends backends = new();
 
-    protected DashboardTest()
+    protected DashboardTest() : this(new Dictionary<string, string?>())
+    {
+    }
+
+    /// <summary>With extra settings for the registry (<c>Registry:Publish:Path</c>…).</summary>
+    protected DashboardTest(IReadOnlyDictionary<string, string?> settings)
     {
         var configuration = new ConfigurationBuilder()
             .AddInMemoryCollection(new Dictionary<string, string?> { ["Registry:DataPath"] = dataPath })
             .AddInMemoryCollection(backends.Settings())
+            .AddInMemoryCollection(settings)
             .Build();
         Services.AddRegistryCore(configuration);
         Services.AddSingleton<TimeProvider>(Clock);

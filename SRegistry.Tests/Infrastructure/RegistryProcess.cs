@@ -141,6 +141,18 @@ public sealed class RegistryProcess : IAsyncDisposable
         process = null;
     }
 
+    /// <summary><c>kill -9</c> of a command started with <see cref="StartCommand"/>.</summary>
+    public void KillCommand(Process command)
+    {
+        if (command.HasExited)
+        {
+            return;
+        }
+        using var kill = Process.Start(new ProcessStartInfo("kill", ["-9", command.Id.ToString(System.Globalization.CultureInfo.InvariantCulture)]))!;
+        kill.WaitForExit();
+        command.WaitForExit();
+    }
+
     /// <summary>The README's way to get a token without a browser: <c>token create</c> on the same binary and data folder.</summary>
     public async Task<string> CreateTokenAsync(string username, bool admin = false)
     {
@@ -163,6 +175,36 @@ public sealed class RegistryProcess : IAsyncDisposable
         }
         // The token is the last line the command prints; verbose log settings may add log lines around it.
         return stdout.Split('\n').Select(l => l.Trim()).Last(l => l.StartsWith("sreg_", StringComparison.Ordinal));
+    }
+
+    /// <summary>Starts a command of the same binary without waiting (to kill it midway); output is discarded.</summary>
+    public Process StartCommand(params string[] args)
+    {
+        var start = StartInfo();
+        start.RedirectStandardOutput = false;
+        start.RedirectStandardError = false;
+        start.ArgumentList.Add(AppDll);
+        foreach (var arg in args)
+        {
+            start.ArgumentList.Add(arg);
+        }
+        return Process.Start(start)!;
+    }
+
+    /// <summary>Runs a command of the same binary on the same data folder and settings (<c>publish --reconcile</c>…): exit code and output.</summary>
+    public async Task<(int ExitCode, string Output, string Error)> RunCommandAsync(params string[] args)
+    {
+        var start = StartInfo();
+        start.ArgumentList.Add(AppDll);
+        foreach (var arg in args)
+        {
+            start.ArgumentList.Add(arg);
+        }
+        using var command = Process.Start(start)!;
+        var stdout = command.StandardOutput.ReadToEndAsync();
+        var stderr = command.StandardError.ReadToEndAsync();
+        await command.WaitForExitAsync();
+        return (command.ExitCode, await stdout, await stderr);
     }
 
     public HttpClient Client(string? token = null)

@@ -17,6 +17,7 @@ public static class RegistryHosting
         builder.Services.AddHealthChecks().AddCheck<DataHealthCheck>("data");
         builder.Services.AddHostedService<UploadJanitor>();
         builder.Services.AddHostedService<PullCountFlusher>();
+        builder.Services.AddHostedService<PublishWorker>();
         // The framework's own request lines carry the query string, where signed transfer URLs keep their credential:
         // they stay off at any configured level (the registry's request log says the same without it).
         builder.Logging.AddFilter("Microsoft.AspNetCore.Hosting.Diagnostics", level => level >= LogLevel.Warning);

@@ -134,6 +134,9 @@ namespace SRegistry.Core.Data.Migrations
                         .IsRequired()
                         .HasColumnType("TEXT");
 
+                    b.Property<bool?>("Publish")
+                        .HasColumnType("INTEGER");
+
                     b.Property<long>("UpdatedAt")
                         .HasColumnType("INTEGER");
 
@@ -275,6 +278,31 @@ namespace SRegistry.Core.Data.Migrations
                     b.ToTable("Images");
                 });
 
+            modelBuilder.Entity("SRegistry.Core.Model.PublishedFile", b =>
+                {
+                    b.Property<string>("Path")
+                        .HasMaxLength(1024)
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("Hash")
+                        .IsRequired()
+                        .HasMaxLength(71)
+                        .HasColumnType("TEXT");
+
+                    b.Property<bool>("IsComplete")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<long>("Size")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<long>("UpdatedAt")
+                        .HasColumnType("INTEGER");
+
+                    b.HasKey("Path");
+
+                    b.ToTable("PublishedFiles");
+                });
+
             modelBuilder.Entity("SRegistry.Core.Model.SigningKey", b =>
                 {
                     b.Property<string>("Fingerprint")
@@ -331,6 +359,9 @@ namespace SRegistry.Core.Data.Migrations
                     b.Property<string>("ImageId")
                         .IsRequired()
                         .HasColumnType("TEXT");
+
+                    b.Property<bool>("IsFrozen")
+                        .HasColumnType("INTEGER");
 
                     b.Property<long>("UpdatedAt")
                         .HasColumnType("INTEGER");
