@@ -15,6 +15,7 @@ using SRegistry.Core.Quotas;
 using SRegistry.Core.Storage;
 using SRegistry.Core.Teams;
 using SRegistry.Core.Uploads;
+using SRegistry.Core.Maintenance;
 using SRegistry.Core.Statistics;
 
 namespace SRegistry.Core;
@@ -42,6 +43,8 @@ public static class RegistryCoreServiceCollectionExtensions
             configuration.GetConnectionString("Registry")));
         services.AddSingleton<LookupCache>();
         services.AddSingleton<PullCounter>();
+        services.AddScoped<StoreCheck>();
+        services.AddScoped<RegistryBackup>();
         services.AddSingleton<LookupCacheInvalidator>();
         services.AddSingleton<DataFolder>();
         services.AddOptions<BlobStoreOptions>().Bind(configuration.GetSection(BlobStoreOptions.Section)).ValidateDataAnnotations();

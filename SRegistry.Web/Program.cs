@@ -30,6 +30,10 @@ if (PublishCommand.Handles(args))
 {
     return await PublishCommand.RunAsync(app.Services, args);
 }
+if (MaintenanceCommands.Handles(args))
+{
+    return await MaintenanceCommands.RunAsync(app.Services, args);
+}
 if (GarbageCommand.Handles(args))
 {
     return await GarbageCommand.RunAsync(app.Services, args);

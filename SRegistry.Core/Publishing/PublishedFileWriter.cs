@@ -13,7 +13,6 @@ namespace SRegistry.Core.Publishing;
 /// </summary>
 public sealed partial class PublishedFileWriter(IBlobStore blobs, IOptions<PublishOptions> options)
 {
-    private const int CrossDevice = 18, NotPermitted = 1;
     private const UnixFileMode FolderMode = UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute
         | UnixFileMode.GroupRead | UnixFileMode.GroupExecute | UnixFileMode.OtherRead | UnixFileMode.OtherExecute;
 
@@ -36,7 +35,7 @@ public sealed partial class PublishedFileWriter(IBlobStore blobs, IOptions<Publi
         CreateFolders(Path.GetDirectoryName(temp)!);
         File.Delete(temp);
         var local = blobs.GetLocalPath(hex);
-        if (!(options.Value.HardLinks && local is not null && TryHardLink(local, temp)))
+        if (!(options.Value.HardLinks && local is not null && HardLinks.TryCreate(local, temp)))
         {
             if (!await CopyVerifiedAsync(hex, local, temp, ct))
             {
@@ -95,17 +94,6 @@ public sealed partial class PublishedFileWriter(IBlobStore blobs, IOptions<Publi
         }
     }
 
-    private static bool TryHardLink(string existing, string link)
-    {
-        if (Link(existing, link) == 0)
-        {
-            return true;
-        }
-        var errno = Marshal.GetLastPInvokeError();
-        // Another filesystem, or one that forbids links: copy instead. Anything else is a real failure.
-        return errno is CrossDevice or NotPermitted ? false : throw new IOException($"cannot link {existing} to {link} (errno {errno})");
-    }
-
     /// <summary>Copies the blob to <paramref name="temp"/> while hashing it, and keeps the copy only if the hash is the image's.</summary>
     private async Task<bool> CopyVerifiedAsync(string hex, string? local, string temp, CancellationToken ct)
     {
@@ -136,9 +124,6 @@ public sealed partial class PublishedFileWriter(IBlobStore blobs, IOptions<Publi
 
     private async Task<Stream?> OpenRemoteAsync(string hex, CancellationToken ct) =>
         blobs is IBlobReader reader ? await reader.OpenReadAsync(hex, ct) : null;
-
-    [LibraryImport("libc", EntryPoint = "link", SetLastError = true, StringMarshalling = StringMarshalling.Utf8)]
-    private static partial int Link(string existing, string link);
 
     [LibraryImport("libc", EntryPoint = "chown", SetLastError = true, StringMarshalling = StringMarshalling.Utf8)]
     private static partial int Chown(string path, int uid, int gid);
