@@ -81,13 +81,24 @@ public static class PageExtensions
     public static async Task CreateCollectionAsync(this IPage page, string name, bool isPrivate = false)
     {
         await page.GetByTestId("new-collection").ClickAsync();
-        await page.GetByTestId("collection-name").FillAsync(name);
+        // On a loaded machine the dialog's first interactive render can wipe what was typed before it (issue 16's
+        // finding); type again until the field holds the name.
+        var field = page.GetByTestId("collection-name");
+        for (var attempt = 0; attempt < 5; attempt++)
+        {
+            await field.FillAsync(name);
+            await Task.Delay(200);
+            if (await field.InputValueAsync() == name)
+            {
+                break;
+            }
+        }
         if (isPrivate)
         {
             await page.GetByTestId("collection-private").CheckAsync();
         }
         await page.GetByTestId("create-collection").ClickAsync();
-        await page.WaitForURLAsync($"**/collections/{name}");
+        await page.WaitForURLAsync($"**/collections/{name}", new() { Timeout = 30_000 });
     }
 
     /// <summary>The token page's form; answers the secret it shows once.</summary>
