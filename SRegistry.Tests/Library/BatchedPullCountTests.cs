@@ -15,8 +15,14 @@ public sealed class BatchedPullCountTests : IAsyncLifetime
     private readonly RegistryServer server = new();
     private readonly SifFiles sifs = new();
 
-    public BatchedPullCountTests() =>
-        server.With("ConnectionStrings:Registry", $"Data Source={Path.Combine(server.DataPath, "registry.db")};Default Timeout=1");
+    public BatchedPullCountTests()
+    {
+        // A one-second lock timeout on SQLite, so the locked-out flush fails fast; PostgreSQL keeps the test backend's connection.
+        if (!TestBackends.OnPostgres)
+        {
+            server.With("ConnectionStrings:Registry", $"Data Source={Path.Combine(server.DataPath, "registry.db")};Default Timeout=1");
+        }
+    }
 
     public ValueTask InitializeAsync()
     {
