@@ -43,6 +43,7 @@ public static class RegistryCoreServiceCollectionExtensions
             configuration.GetConnectionString("Registry")));
         services.AddSingleton<LookupCache>();
         services.AddSingleton<PullCounter>();
+        services.AddSingleton<StoreGauges>();
         services.AddScoped<StoreCheck>();
         services.AddScoped<RegistryBackup>();
         services.AddSingleton<LookupCacheInvalidator>();

@@ -22,12 +22,4 @@ public static class RegistryMetrics
 
     public static readonly Counter<long> GarbageCollections = Meter.CreateCounter<long>("garbage_collections",
         description: "garbage collection runs (dry runs excluded)");
-
-    /// <summary>Registers gauges read when scraped (uploads in progress, stored bytes); called once by the host.</summary>
-    public static void ObserveStore(Func<IEnumerable<Measurement<long>>> uploadsInProgress, Func<IEnumerable<Measurement<long>>> storedBytes)
-    {
-        Meter.CreateObservableGauge("uploads.in_progress", uploadsInProgress, description: "upload sessions not yet completed or expired");
-        Meter.CreateObservableGauge("storage.stored_bytes", storedBytes, unit: "By",
-            description: "bytes of distinct published images (each blob counted once)");
-    }
 }

@@ -1,10 +1,7 @@
-using System.Diagnostics.Metrics;
 using System.Net;
 using Microsoft.AspNetCore.Authentication;
-using Microsoft.EntityFrameworkCore;
 using Prometheus;
 using SRegistry.Core.Accounts;
-using SRegistry.Core.Data;
 using SRegistry.Core.Statistics;
 using SRegistry.Web.Auth;
 
@@ -22,12 +19,7 @@ public static class RegistryMetricsEndpoint
         // prometheus-net starts listening to .NET meters at its first collection; without this one, pushes and pulls
         // before the first scrape would never be counted (prometheus-net issue 487).
         await Metrics.DefaultRegistry.CollectAndExportAsTextAsync(Stream.Null);
-        var scopes = app.Services.GetRequiredService<IServiceScopeFactory>();
-        RegistryMetrics.ObserveStore(
-            () => Read(scopes, db => db.UploadSessions.LongCount()),
-            () => Read(scopes, db => db.Database.SqlQueryRaw<long>("""
-                SELECT COALESCE(SUM("Size"), 0) AS "Value" FROM (SELECT DISTINCT "Hash", "Size" FROM "Images" WHERE "IsUploaded") AS blobs
-                """).AsEnumerable().Single()));
+        _ = app.Services.GetRequiredService<StoreGauges>();
         var allowed = ParseNetworks(app.Configuration.GetSection("Registry:Metrics:AllowedNetworks").Get<string[]>() ?? []);
         app.UseHttpMetrics();
         app.UseWhen(context => context.Request.Path.Equals("/metrics", StringComparison.Ordinal),
@@ -41,20 +33,6 @@ public static class RegistryMetricsEndpoint
                 context.Response.StatusCode = StatusCodes.Status404NotFound;
             }));
         app.MapMetrics("/metrics");
-    }
-
-    private static IEnumerable<Measurement<long>> Read(IServiceScopeFactory scopes, Func<RegistryDbContext, long> query)
-    {
-        try
-        {
-            using var scope = scopes.CreateScope();
-            return [new Measurement<long>(query(scope.ServiceProvider.GetRequiredService<RegistryDbContext>()))];
-        }
-        catch (Exception e) when (e is InvalidOperationException or System.Data.Common.DbException)
-        {
-            // A scrape during a database outage reports nothing for the gauge rather than failing the whole page.
-            return [];
-        }
     }
 
     /// <summary>A bearer token only: a browser's session cookie does not open the metrics.</summary>
