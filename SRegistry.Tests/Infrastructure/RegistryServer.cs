@@ -172,6 +172,9 @@ public class RegistryServer : WebApplicationFactory<Program>
         builder.UseEnvironment(Environment);
         builder.UseSetting("Registry:DataPath", DataPath);
         builder.UseSetting("Logging:LogLevel:Default", "Warning");
+        // Pull counts reach the database only when a test flushes them (FlushPullCountsAsync), never by the app's timer
+        // in the middle of a test that compares the store before and after a request.
+        builder.UseSetting("Registry:PullCountFlushInterval", "01:00:00");
         foreach (var (key, value) in Backends.Settings())
         {
             builder.UseSetting(key, value);
