@@ -48,7 +48,8 @@ public sealed class BrowserFixture : IAsyncLifetime
             ViewportSize = new ViewportSize { Width = width, Height = height },
         });
         var page = await context.NewPageAsync();
-        page.SetDefaultTimeout(15_000);
+        // Generous: in a full run on 2 loaded cores a circuit can take well over 15 s to answer (every failure seen was a timeout).
+        page.SetDefaultTimeout(45_000);
         return page;
     }
 
