@@ -72,6 +72,9 @@ public sealed class QuotaPagesTests : DashboardTest
         dialogs.FindAll("input[type=radio]")[1].Click();
         Click(dialogs, "[data-testid=save-quota]");
         cut.WaitForAssertion(() => Assert.Equal(0L, TeamQuota(teamId)));
+        // The change is stored before the dialog closes and the list reloads: wait for both, so the next click opens a fresh dialog.
+        dialogs.WaitForAssertion(() => Assert.Empty(dialogs.FindAll("[data-testid=quota-dialog]")));
+        cut.WaitForAssertion(() => Assert.Equal("0 B used · no limit", cut.Find("[data-testid=quota-crew] [data-testid=quota-text]").TextContent.Trim()));
 
         Click(cut, "[data-testid=edit-quota-crew]");
         dialogs.WaitForAssertion(() => Assert.Contains("The registry's default (unlimited)", dialogs.Find("[data-testid=quota-dialog]").TextContent, StringComparison.Ordinal));
