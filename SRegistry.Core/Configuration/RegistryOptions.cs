@@ -95,5 +95,8 @@ public sealed class RegistryOptions
     /// <summary>Identity-provider group whose members are administrators.</summary>
     public string AdminGroup { get; set; } = "";
 
+    /// <summary>How downloads from the folder store are served (<c>Registry:Downloads:Offload</c>).</summary>
+    public DownloadOptions Downloads { get; set; } = new();
+
     public string ResolveDataPath() => Path.GetFullPath(DataPath);
 }
