@@ -129,7 +129,8 @@ public static class PageExtensions
     /// <summary>The development sign-in form, as a person would use it.</summary>
     public static async Task DevSignInAsync(this IPage page, string username)
     {
-        await page.OpenAsync("/signin?returnUrl=%2Fcollections");
+        // A static page: no circuit to wait for.
+        await page.GotoAsync("/signin?returnUrl=%2Fcollections");
         await page.FillAsync("#dev-username", username);
         await page.ClickAsync("[data-testid=dev-signin-submit]");
         await page.WaitForURLAsync("**/collections");
