@@ -1,6 +1,7 @@
 using System.Text.Json;
 using Microsoft.Playwright;
 using SRegistry.Tests.Infrastructure;
+using static Microsoft.Playwright.Assertions;
 
 namespace SRegistry.Tests.Browser;
 
@@ -85,6 +86,21 @@ public sealed class FirstVisitTests(BrowserFixture browser) : IClassFixture<Brow
 
         Assert.Equal(DarkBackground, await BodyBackgroundAsync(page));
         Assert.Equal("false", await page.Locator("#ready").GetAttributeAsync("data-interactive"));
+    }
+
+    [Fact]
+    public async Task The_new_collection_dialog_opens_without_an_error_and_explains_an_empty_name_on_create()
+    {
+        var page = await browser.NewPageAsync(server.BaseUrl);
+        await page.DevSignInAsync("newcomer");
+        await page.GetByTestId("new-collection").ClickAsync();
+        await page.Locator("input[data-testid=collection-name]").WaitForAsync();
+        // The dialog's focus trap takes focus from the name field as it opens; that blur used to report the empty name.
+        await page.WaitForTimeoutAsync(1000);
+
+        await Expect(page.GetByText("a name is required")).ToHaveCountAsync(0);
+        await page.GetByTestId("create-collection").ClickAsync();
+        await Expect(page.GetByText("a name is required")).ToBeVisibleAsync();
     }
 
     /// <summary>Blazor's script never loads, so what is seen is the server's first paint alone.</summary>
