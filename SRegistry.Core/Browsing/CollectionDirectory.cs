@@ -24,7 +24,7 @@ public sealed record ContainerSummary(string Name, string Description, int Image
 public sealed record CollectionDetails(
     string Name, string Description, string Owner, bool IsPrivate, DateTimeOffset CreatedAt, DateTimeOffset UpdatedAt,
     IReadOnlyList<ContainerSummary> Containers, IReadOnlyList<string> Teams, int ImageCount, long StoredBytes,
-    bool CanEdit, bool CanDelete, bool CanPush, bool CanAssignTeams);
+    bool CanEdit, bool CanDelete, bool CanPush, bool CanAssignTeams, bool CanManageReaders);
 
 /// <summary>Collections as the dashboard lists, shows, edits and deletes them; every answer filtered by the access policy.</summary>
 public sealed class CollectionDirectory(RegistryDbContext db, Namespaces namespaces, ImageCatalog images, TimeProvider clock)
@@ -76,7 +76,8 @@ public sealed class CollectionDirectory(RegistryDbContext db, Namespaces namespa
         return new CollectionDetails(collection.Name, collection.Description, collection.Owner!.Username, collection.IsPrivate,
             collection.CreatedAt, collection.UpdatedAt, containers, teams, await stored.CountAsync(ct), await stored.SumAsync(i => i.Size, ct),
             AccessPolicy.Can(who, CollectionAction.Edit, facts), AccessPolicy.Can(who, CollectionAction.Delete, facts),
-            AccessPolicy.Can(who, CollectionAction.Push, facts), AccessPolicy.Can(who, CollectionAction.AssignTeams, facts));
+            AccessPolicy.Can(who, CollectionAction.Push, facts), AccessPolicy.Can(who, CollectionAction.AssignTeams, facts),
+            AccessPolicy.Can(who, CollectionAction.ManageReaders, facts));
     }
 
     public async Task<Outcome<bool>> UpdateAsync(Principal who, string? name, string? description, bool isPrivate, CancellationToken ct = default)
