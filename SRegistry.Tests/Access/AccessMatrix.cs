@@ -61,7 +61,7 @@ public static class AccessMatrix
             [(false, TeamAction.Manage)] = [Who.TeamOwner, Who.Admin],
             [(false, TeamAction.ViewUsage)] = [Who.TeamMember, Who.TeamOwner, Who.Admin],
             [(true, TeamAction.View)] = Everyone,
-            [(true, TeamAction.Join)] = [Who.Stranger, Who.TeamMember, Who.TeamOwner, Who.CollectionOwner, Who.Admin],
+            [(true, TeamAction.Join)] = [Who.Stranger, Who.TeamMember, Who.TeamOwner, Who.CollectionOwner, Who.CollectionReader, Who.Admin],
             [(true, TeamAction.Manage)] = [Who.Admin],
             [(true, TeamAction.ViewUsage)] = [Who.Admin],
         };

@@ -110,11 +110,11 @@ public sealed class ReadersStarsAnnotationsPagesTests : DashboardTest
         await AnnotateAsync("ml", "torch", "2.1", ("cuda", "12.1"), ("gpu", "true"));
 
         var cut = Render<ContainerPage>(p => p.Add(c => c.Collection, "ml").Add(c => c.Container, "torch"));
-        cut.WaitForElement("[data-testid=annotations-amd64-2.1]");
+        cut.WaitForElement("[data-testid='annotations-amd64-2.1']");
         Assert.Equal(["cuda=12.1", "gpu=true"],
-            cut.FindAll("[data-testid=annotations-amd64-2.1] [data-testid=annotation]").Select(a => a.TextContent.Trim()).ToList());
+            cut.FindAll("[data-testid='annotations-amd64-2.1'] [data-testid=annotation]").Select(a => a.TextContent.Trim()).ToList());
         // Only annotated tags get a row.
-        Assert.Empty(cut.FindAll("[data-testid=annotations-amd64-latest]"));
+        Assert.Empty(cut.FindAll("[data-testid='annotations-amd64-latest']"));
 
         var list = Render<CollectionList>();
         list.WaitForElement("[data-testid=stars-other]");
