@@ -289,6 +289,25 @@ public sealed class SregistryImportTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task Labels_that_cannot_be_annotations_are_reported_and_the_rest_arrive()
+    {
+        // A key with a line break, and a good label on the tag whose bytes are missing (row 20).
+        await fixture.ScalarAsync<int>("""
+            WITH l AS (INSERT INTO main_label (key, value) VALUES (E'bad\nkey', 'x') RETURNING id)
+            INSERT INTO main_label_containers (label_id, container_id) SELECT id, 7 FROM l RETURNING id
+            """);
+        await fixture.ScalarAsync<int>("INSERT INTO main_label_containers (label_id, container_id) VALUES (7, 20) RETURNING id");
+
+        var (exit, output) = await ImportAsync();
+
+        Assert.True(exit == 0, output);
+        Assert.Contains("on tag row 7: it contains control characters", output, StringComparison.Ordinal);
+        Assert.Contains("not imported\tlabel 'gpu=true' on tag row 20: its tag was not imported", output, StringComparison.Ordinal);
+        Assert.Equal(31, await Count(db => db.TagAnnotations.CountAsync()));
+        Assert.DoesNotContain("bad", await Count(db => db.TagAnnotations.Select(a => a.Key).ToListAsync()));
+    }
+
+    [Fact]
     public async Task With_no_tokens_no_sregistry_key_becomes_a_token_and_none_is_accepted()
     {
         var (exit, output) = await ImportAsync("--no-tokens");
