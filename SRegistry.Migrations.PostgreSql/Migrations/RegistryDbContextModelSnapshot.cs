@@ -161,6 +161,24 @@ namespace SRegistry.Migrations.PostgreSql.Migrations
                     b.ToTable("Collections");
                 });
 
+            modelBuilder.Entity("SRegistry.Core.Model.CollectionReader", b =>
+                {
+                    b.Property<string>("CollectionId")
+                        .HasColumnType("text");
+
+                    b.Property<string>("UserId")
+                        .HasColumnType("character varying(32)");
+
+                    b.Property<DateTimeOffset>("AddedAt")
+                        .HasColumnType("timestamp with time zone");
+
+                    b.HasKey("CollectionId", "UserId");
+
+                    b.HasIndex("UserId");
+
+                    b.ToTable("CollectionReaders");
+                });
+
             modelBuilder.Entity("SRegistry.Core.Model.CollectionTeam", b =>
                 {
                     b.Property<string>("CollectionId")
@@ -354,6 +372,24 @@ namespace SRegistry.Migrations.PostgreSql.Migrations
                     b.ToTable("SigningKeys");
                 });
 
+            modelBuilder.Entity("SRegistry.Core.Model.Star", b =>
+                {
+                    b.Property<string>("CollectionId")
+                        .HasColumnType("text");
+
+                    b.Property<string>("UserId")
+                        .HasColumnType("character varying(32)");
+
+                    b.Property<DateTimeOffset>("StarredAt")
+                        .HasColumnType("timestamp with time zone");
+
+                    b.HasKey("CollectionId", "UserId");
+
+                    b.HasIndex("UserId");
+
+                    b.ToTable("Stars");
+                });
+
             modelBuilder.Entity("SRegistry.Core.Model.Tag", b =>
                 {
                     b.Property<string>("ContainerId")
@@ -380,6 +416,30 @@ namespace SRegistry.Migrations.PostgreSql.Migrations
                     b.HasIndex("ImageId");
 
                     b.ToTable("Tags");
+                });
+
+            modelBuilder.Entity("SRegistry.Core.Model.TagAnnotation", b =>
+                {
+                    b.Property<string>("ContainerId")
+                        .HasColumnType("text");
+
+                    b.Property<string>("Arch")
+                        .HasColumnType("text");
+
+                    b.Property<string>("TagName")
+                        .HasColumnType("text");
+
+                    b.Property<string>("Key")
+                        .HasMaxLength(250)
+                        .HasColumnType("character varying(250)");
+
+                    b.Property<string>("Value")
+                        .HasMaxLength(250)
+                        .HasColumnType("character varying(250)");
+
+                    b.HasKey("ContainerId", "Arch", "TagName", "Key", "Value");
+
+                    b.ToTable("TagAnnotations");
                 });
 
             modelBuilder.Entity("SRegistry.Core.Model.Team", b =>
@@ -641,6 +701,25 @@ namespace SRegistry.Migrations.PostgreSql.Migrations
                     b.Navigation("Owner");
                 });
 
+            modelBuilder.Entity("SRegistry.Core.Model.CollectionReader", b =>
+                {
+                    b.HasOne("SRegistry.Core.Model.Collection", "Collection")
+                        .WithMany("Readers")
+                        .HasForeignKey("CollectionId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired();
+
+                    b.HasOne("SRegistry.Core.Model.User", "User")
+                        .WithMany()
+                        .HasForeignKey("UserId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired();
+
+                    b.Navigation("Collection");
+
+                    b.Navigation("User");
+                });
+
             modelBuilder.Entity("SRegistry.Core.Model.CollectionTeam", b =>
                 {
                     b.HasOne("SRegistry.Core.Model.Collection", "Collection")
@@ -691,6 +770,25 @@ namespace SRegistry.Migrations.PostgreSql.Migrations
                     b.Navigation("Container");
                 });
 
+            modelBuilder.Entity("SRegistry.Core.Model.Star", b =>
+                {
+                    b.HasOne("SRegistry.Core.Model.Collection", "Collection")
+                        .WithMany("Stars")
+                        .HasForeignKey("CollectionId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired();
+
+                    b.HasOne("SRegistry.Core.Model.User", "User")
+                        .WithMany()
+                        .HasForeignKey("UserId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired();
+
+                    b.Navigation("Collection");
+
+                    b.Navigation("User");
+                });
+
             modelBuilder.Entity("SRegistry.Core.Model.Tag", b =>
                 {
                     b.HasOne("SRegistry.Core.Model.Container", "Container")
@@ -708,6 +806,17 @@ namespace SRegistry.Migrations.PostgreSql.Migrations
                     b.Navigation("Container");
 
                     b.Navigation("Image");
+                });
+
+            modelBuilder.Entity("SRegistry.Core.Model.TagAnnotation", b =>
+                {
+                    b.HasOne("SRegistry.Core.Model.Tag", "Tag")
+                        .WithMany("Annotations")
+                        .HasForeignKey("ContainerId", "Arch", "TagName")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired();
+
+                    b.Navigation("Tag");
                 });
 
             modelBuilder.Entity("SRegistry.Core.Model.TeamInvite", b =>
@@ -764,6 +873,10 @@ namespace SRegistry.Migrations.PostgreSql.Migrations
                 {
                     b.Navigation("Containers");
 
+                    b.Navigation("Readers");
+
+                    b.Navigation("Stars");
+
                     b.Navigation("Teams");
                 });
 
@@ -772,6 +885,11 @@ namespace SRegistry.Migrations.PostgreSql.Migrations
                     b.Navigation("Images");
 
                     b.Navigation("Tags");
+                });
+
+            modelBuilder.Entity("SRegistry.Core.Model.Tag", b =>
+                {
+                    b.Navigation("Annotations");
                 });
 
             modelBuilder.Entity("SRegistry.Core.Model.Team", b =>

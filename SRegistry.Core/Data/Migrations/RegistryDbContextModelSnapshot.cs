@@ -152,6 +152,24 @@ namespace SRegistry.Core.Data.Migrations
                     b.ToTable("Collections");
                 });
 
+            modelBuilder.Entity("SRegistry.Core.Model.CollectionReader", b =>
+                {
+                    b.Property<string>("CollectionId")
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("UserId")
+                        .HasColumnType("TEXT");
+
+                    b.Property<long>("AddedAt")
+                        .HasColumnType("INTEGER");
+
+                    b.HasKey("CollectionId", "UserId");
+
+                    b.HasIndex("UserId");
+
+                    b.ToTable("CollectionReaders");
+                });
+
             modelBuilder.Entity("SRegistry.Core.Model.CollectionTeam", b =>
                 {
                     b.Property<string>("CollectionId")
@@ -345,6 +363,24 @@ namespace SRegistry.Core.Data.Migrations
                     b.ToTable("SigningKeys");
                 });
 
+            modelBuilder.Entity("SRegistry.Core.Model.Star", b =>
+                {
+                    b.Property<string>("CollectionId")
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("UserId")
+                        .HasColumnType("TEXT");
+
+                    b.Property<long>("StarredAt")
+                        .HasColumnType("INTEGER");
+
+                    b.HasKey("CollectionId", "UserId");
+
+                    b.HasIndex("UserId");
+
+                    b.ToTable("Stars");
+                });
+
             modelBuilder.Entity("SRegistry.Core.Model.Tag", b =>
                 {
                     b.Property<string>("ContainerId")
@@ -371,6 +407,30 @@ namespace SRegistry.Core.Data.Migrations
                     b.HasIndex("ImageId");
 
                     b.ToTable("Tags");
+                });
+
+            modelBuilder.Entity("SRegistry.Core.Model.TagAnnotation", b =>
+                {
+                    b.Property<string>("ContainerId")
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("Arch")
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("TagName")
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("Key")
+                        .HasMaxLength(250)
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("Value")
+                        .HasMaxLength(250)
+                        .HasColumnType("TEXT");
+
+                    b.HasKey("ContainerId", "Arch", "TagName", "Key", "Value");
+
+                    b.ToTable("TagAnnotations");
                 });
 
             modelBuilder.Entity("SRegistry.Core.Model.Team", b =>
@@ -632,6 +692,25 @@ namespace SRegistry.Core.Data.Migrations
                     b.Navigation("Owner");
                 });
 
+            modelBuilder.Entity("SRegistry.Core.Model.CollectionReader", b =>
+                {
+                    b.HasOne("SRegistry.Core.Model.Collection", "Collection")
+                        .WithMany("Readers")
+                        .HasForeignKey("CollectionId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired();
+
+                    b.HasOne("SRegistry.Core.Model.User", "User")
+                        .WithMany()
+                        .HasForeignKey("UserId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired();
+
+                    b.Navigation("Collection");
+
+                    b.Navigation("User");
+                });
+
             modelBuilder.Entity("SRegistry.Core.Model.CollectionTeam", b =>
                 {
                     b.HasOne("SRegistry.Core.Model.Collection", "Collection")
@@ -682,6 +761,25 @@ namespace SRegistry.Core.Data.Migrations
                     b.Navigation("Container");
                 });
 
+            modelBuilder.Entity("SRegistry.Core.Model.Star", b =>
+                {
+                    b.HasOne("SRegistry.Core.Model.Collection", "Collection")
+                        .WithMany("Stars")
+                        .HasForeignKey("CollectionId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired();
+
+                    b.HasOne("SRegistry.Core.Model.User", "User")
+                        .WithMany()
+                        .HasForeignKey("UserId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired();
+
+                    b.Navigation("Collection");
+
+                    b.Navigation("User");
+                });
+
             modelBuilder.Entity("SRegistry.Core.Model.Tag", b =>
                 {
                     b.HasOne("SRegistry.Core.Model.Container", "Container")
@@ -699,6 +797,17 @@ namespace SRegistry.Core.Data.Migrations
                     b.Navigation("Container");
 
                     b.Navigation("Image");
+                });
+
+            modelBuilder.Entity("SRegistry.Core.Model.TagAnnotation", b =>
+                {
+                    b.HasOne("SRegistry.Core.Model.Tag", "Tag")
+                        .WithMany("Annotations")
+                        .HasForeignKey("ContainerId", "Arch", "TagName")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired();
+
+                    b.Navigation("Tag");
                 });
 
             modelBuilder.Entity("SRegistry.Core.Model.TeamInvite", b =>
@@ -755,6 +864,10 @@ namespace SRegistry.Core.Data.Migrations
                 {
                     b.Navigation("Containers");
 
+                    b.Navigation("Readers");
+
+                    b.Navigation("Stars");
+
                     b.Navigation("Teams");
                 });
 
@@ -763,6 +876,11 @@ namespace SRegistry.Core.Data.Migrations
                     b.Navigation("Images");
 
                     b.Navigation("Tags");
+                });
+
+            modelBuilder.Entity("SRegistry.Core.Model.Tag", b =>
+                {
+                    b.Navigation("Annotations");
                 });
 
             modelBuilder.Entity("SRegistry.Core.Model.Team", b =>
