@@ -71,6 +71,36 @@ public sealed class CollectionPagesTests : DashboardTest
     }
 
     [Fact]
+    public async Task A_team_member_is_told_they_may_push_and_anonymous_visitors_see_no_push_or_quota_lines()
+    {
+        var teamId = await Seed.TeamAsync("alice", "crew", SRegistry.Core.Model.TeamJoinMode.Open, "bob");
+        await Seed.CollectionAsync("alice", "shared");
+        await InDatabaseAsync(async db =>
+        {
+            var collection = await db.Collections.SingleAsync(c => c.Name == "shared");
+            db.CollectionTeams.Add(new SRegistry.Core.Model.CollectionTeam { CollectionId = collection.Id, TeamId = teamId });
+            return await db.SaveChangesAsync();
+        });
+
+        var anonymous = Render<CollectionPage>(p => p.Add(c => c.Name, "shared"));
+        anonymous.WaitForElement("[data-testid=description]");
+        Assert.Empty(anonymous.FindAll("[data-testid=may-push]"));
+        Assert.Empty(anonymous.FindAll("[data-testid=collection-charge]"));
+        Assert.DoesNotContain("quota", anonymous.Markup, StringComparison.OrdinalIgnoreCase);
+
+        await SignInAsync("bob");
+        var member = Render<CollectionPage>(p => p.Add(c => c.Name, "shared"));
+        member.WaitForAssertion(() => Assert.Contains("You can push to this collection as a member of team crew", member.Find("[data-testid=may-push]").TextContent, StringComparison.Ordinal));
+        Assert.Equal("singularity push -U image.sif library://shared/container:tag", member.Find("[data-testid=collection-push] code").TextContent);
+        member.WaitForElement("[data-testid=collection-charge]");
+
+        await SignInAsync("mallory");
+        var stranger = Render<CollectionPage>(p => p.Add(c => c.Name, "shared"));
+        stranger.WaitForElement("[data-testid=description]");
+        Assert.Empty(stranger.FindAll("[data-testid=may-push]"));
+    }
+
+    [Fact]
     public async Task Owners_edit_and_strangers_only_read()
     {
         await Seed.CollectionAsync("alice", "shared", description: "old");
