@@ -577,6 +577,9 @@ namespace SRegistry.Migrations.PostgreSql.Migrations
                         .IsRequired()
                         .HasColumnType("text");
 
+                    b.Property<string>("ExternalIssuer")
+                        .HasColumnType("text");
+
                     b.Property<string>("ExternalSubject")
                         .HasColumnType("text");
 
@@ -584,10 +587,16 @@ namespace SRegistry.Migrations.PostgreSql.Migrations
                         .IsRequired()
                         .HasColumnType("text");
 
+                    b.Property<DateTimeOffset?>("GroupsCheckedAt")
+                        .HasColumnType("timestamp with time zone");
+
                     b.Property<bool>("IsAdmin")
                         .HasColumnType("boolean");
 
                     b.Property<bool>("IsDisabled")
+                        .HasColumnType("boolean");
+
+                    b.Property<bool?>("IsListedAdmin")
                         .HasColumnType("boolean");
 
                     b.Property<DateTimeOffset>("LastSeenAt")
@@ -603,10 +612,10 @@ namespace SRegistry.Migrations.PostgreSql.Migrations
 
                     b.HasKey("Id");
 
-                    b.HasIndex("ExternalSubject")
+                    b.HasIndex("Username")
                         .IsUnique();
 
-                    b.HasIndex("Username")
+                    b.HasIndex("ExternalIssuer", "ExternalSubject")
                         .IsUnique();
 
                     b.ToTable("Users");
