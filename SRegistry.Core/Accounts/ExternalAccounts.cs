@@ -55,7 +55,6 @@ public sealed class ExternalAccounts(RegistryDbContext db, TimeProvider clock, I
     private async Task<ExternalSignIn> FindAsync(ProviderIdentity who, CancellationToken ct)
     {
         var user = await db.Users.FirstOrDefaultAsync(u => u.ExternalIssuer == who.Issuer && u.ExternalSubject == who.Subject, ct)
-                   // Accounts from before issuers were kept: one provider was configured, so their subject is its subject.
                    ?? await db.Users.FirstOrDefaultAsync(u => u.ExternalIssuer == null && u.ExternalSubject == who.Subject, ct);
         if (user is not null)
         {
@@ -65,11 +64,20 @@ public sealed class ExternalAccounts(RegistryDbContext db, TimeProvider clock, I
         return named switch
         {
             null => new ExternalSignIn(null, UsernameClash.None),
+            // Made by a parallel sign-in of this identity between the two reads above.
+            _ when IsOf(named, who) => new ExternalSignIn(named, UsernameClash.None),
             { ExternalSubject: null } when options.Value.LinkLocalAccountsByUsername => new ExternalSignIn(named, UsernameClash.None),
             { ExternalSubject: null } => new ExternalSignIn(null, UsernameClash.LocalAccount),
             _ => new ExternalSignIn(null, UsernameClash.OtherIdentity),
         };
     }
+
+    /// <summary>
+    /// Whether the account belongs to this identity. Accounts from before issuers were kept have none: one provider was
+    /// configured then, so their subject is its subject.
+    /// </summary>
+    private static bool IsOf(User user, ProviderIdentity who) =>
+        user.ExternalSubject == who.Subject && (user.ExternalIssuer == who.Issuer || user.ExternalIssuer is null);
 
     private User NewUser(ProviderIdentity who)
     {

@@ -25,8 +25,11 @@ public sealed class ListedAdminsTests : IAsyncDisposable
     private Task<bool> IsAdminAsync(string userId) =>
         server.InScopeAsync(async sp => (await sp.GetRequiredService<UserDirectory>().PrincipalForAsync(userId)).IsAdmin);
 
-    private Task<(bool Local, bool? Listed)> FlagsAsync(string userId) => server.InScopeAsync(sp =>
-        sp.GetRequiredService<RegistryDbContext>().Users.Where(u => u.Id == userId).Select(u => ValueTuple.Create(u.IsAdmin, u.IsListedAdmin)).SingleAsync());
+    private Task<(bool Local, bool? Listed)> FlagsAsync(string userId) => server.InScopeAsync(async sp =>
+    {
+        var user = await sp.GetRequiredService<RegistryDbContext>().Users.AsNoTracking().SingleAsync(u => u.Id == userId);
+        return (user.IsAdmin, user.IsListedAdmin);
+    });
 
     [Fact]
     public async Task A_name_on_the_list_is_admin_after_the_start_and_not_after_the_next_start_without_it()
