@@ -56,7 +56,7 @@ public sealed class AdminDirectory(RegistryDbContext db, TimeProvider clock, IOp
 
     /// <summary>
     /// Promotes or demotes an admin (the local flag). Admins through the identity-provider group or <c>Registry:AdminUsers</c>
-    /// stay admins while the provider or the list says so: demoting them here is refused with where to do it instead.
+    /// stay admins while the provider or the list says so: demoting one without a local flag is refused with where to do it instead.
     /// </summary>
     public async Task<Outcome<bool>> SetAdminAsync(Principal who, string userId, bool isAdmin, CancellationToken ct = default)
     {
@@ -66,11 +66,12 @@ public sealed class AdminDirectory(RegistryDbContext db, TimeProvider clock, IOp
             return new Problem(user.Failure, user.Message);
         }
         var rights = AdminRights.Of(user.Value!, options.Value, clock.GetUtcNow());
-        if (!isAdmin && rights.ViaGroup)
+        // Clearing a local flag is always possible; refused is only a demotion that would change nothing.
+        if (!isAdmin && !rights.Local && rights.ViaGroup)
         {
             return Problem.Conflict($"{user.Value!.Username} is an admin through the identity provider's group '{options.Value.AdminGroup}'; remove them from that group instead");
         }
-        if (!isAdmin && rights.Listed)
+        if (!isAdmin && !rights.Local && rights.Listed)
         {
             return Problem.Conflict($"{user.Value!.Username} is an admin through Registry:AdminUsers; take the name off that list and restart instead");
         }

@@ -31,6 +31,19 @@ public sealed class AccountSourcesPageTests() : DashboardTest(new Dictionary<str
         Assert.Contains("Registry:AdminUsers", outcome.Message, StringComparison.Ordinal);
     }
 
+    [Fact]
+    public async Task A_listed_admin_with_a_local_flag_shows_the_switch_and_clearing_it_leaves_the_list_grant()
+    {
+        await InScopeAsync(sp => sp.GetRequiredService<UserDirectory>().EnsureLocalUserAsync("root", makeAdmin: true));
+        await SignInAsync("ada", admin: true);
+
+        var cut = Loaded(Render<AdminPage>());
+        cut.WaitForElement("input[data-testid=admin-root]").Change(false);
+
+        cut.WaitForAssertion(() => Assert.True(FromDatabase(db => db.Users.AnyAsync(u => u.Username == "root" && !u.IsAdmin && u.IsListedAdmin == true))));
+        cut.WaitForAssertion(() => Assert.NotEmpty(cut.FindAll("[data-testid=admin-listed-root]")));
+    }
+
     private IRenderedComponent<SignInFailed> RenderFailurePage(string reason, string username)
     {
         var navigation = Services.GetRequiredService<Microsoft.AspNetCore.Components.NavigationManager>();
