@@ -25,7 +25,10 @@ public sealed class UserDirectory(RegistryDbContext db, TimeProvider clock, IOpt
             // Existing users' listing is the start's business (ListedAdmins): a command run with other settings changes nobody.
             user = new User
             {
-                Username = username, DisplayName = username, CreatedAt = now, LastSeenAt = now,
+                Username = username,
+                DisplayName = username,
+                CreatedAt = now,
+                LastSeenAt = now,
                 IsListedAdmin = ListedAdmins.Names(options.Value).Contains(username),
             };
             db.Users.Add(user);
