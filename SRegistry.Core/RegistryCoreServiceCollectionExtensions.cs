@@ -28,6 +28,7 @@ public static class RegistryCoreServiceCollectionExtensions
         services.AddOptions<RegistryOptions>()
             .Bind(configuration.GetSection(RegistryOptions.Section))
             .ValidateDataAnnotations()
+            .Validate(o => o.Downloads.HasValidLocation, "Registry:Downloads:InternalLocation must be a path that starts and ends with '/'")
             .ValidateOnStart();
         services.AddSingleton(TimeProvider.System);
 

@@ -95,6 +95,9 @@ public sealed class RegistryOptions
     /// <summary>Identity-provider group whose members are administrators.</summary>
     public string AdminGroup { get; set; } = "";
 
+    /// <summary>How downloads from the folder store are served (<c>Registry:Downloads:Offload</c>).</summary>
+    public DownloadOptions Downloads { get; set; } = new();
+
     /// <summary>
     /// How long groups from an OIDC sign-in grant rights (<see cref="AdminGroup"/>): afterwards the user's tokens act with
     /// the rights set on this registry only, and browser sessions end, until the next sign-in refreshes the groups.

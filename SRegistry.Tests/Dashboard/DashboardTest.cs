@@ -45,6 +45,7 @@ public abstract class DashboardTest : BunitContext
         Services.AddMudServices();
         Services.AddScoped<CoreCalls>();
         Services.AddScoped<ServerAddress>();
+        Services.AddScoped<RemoteCommands>();
         Services.AddSingleton(new SignInSettings());
         Authorization = AddAuthorization();
         JSInterop.Mode = JSRuntimeMode.Loose;

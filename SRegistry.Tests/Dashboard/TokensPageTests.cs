@@ -37,7 +37,8 @@ public sealed class TokensPageTests : DashboardTest
         var secret = cut.WaitForElement("[data-testid=token-secret] code").TextContent;
         Assert.StartsWith("sreg_", secret, StringComparison.Ordinal);
         Assert.Contains("singularity remote login sregistry", cut.Markup, StringComparison.Ordinal);
-        Assert.Contains("singularity remote add --no-login sregistry http://localhost", cut.Markup, StringComparison.Ordinal);
+        Assert.Equal("singularity remote add --no-login --insecure sregistry http://localhost", cut.Find("[data-testid=token-remote-add] code").TextContent);
+        Assert.Contains("remote use", cut.Find("[data-testid=remote-use-note]").TextContent, StringComparison.Ordinal);
         var stored = await InDatabaseAsync(db => db.ApiTokens.SingleAsync());
         Assert.Equal(alice.Id, stored.UserId);
         Assert.Equal("cluster-login-node", stored.Name);
@@ -52,6 +53,23 @@ public sealed class TokensPageTests : DashboardTest
         Click(cut, "[data-testid=token-done]");
         cut.WaitForAssertion(() => Assert.DoesNotContain(secret, cut.Markup, StringComparison.Ordinal));
         cut.WaitForAssertion(() => Assert.Contains(stored.Prefix, cut.Find("[data-testid=tokens-table]").TextContent, StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public async Task The_second_token_gets_the_same_expiry_as_the_first_not_never()
+    {
+        await SignInAsync("alice");
+        var cut = RenderPage();
+        foreach (var name in new[] { "first", "second" })
+        {
+            cut.Find("input[data-testid=token-name]").Input(name);
+            Click(cut, "[data-testid=create-token]");
+            cut.WaitForAssertion(() => Assert.Contains($"Token “{name}” created", cut.Find("[data-testid=new-token]").TextContent, StringComparison.Ordinal));
+        }
+
+        var expiries = await InDatabaseAsync(db => db.ApiTokens.OrderBy(t => t.Name).Select(t => t.ExpiresAt).ToListAsync());
+        Assert.Equal(2, expiries.Count);
+        Assert.All(expiries, e => Assert.Equal(Clock.GetUtcNow().AddDays(90), e!.Value, TimeSpan.FromMinutes(1)));
     }
 
     [Fact]

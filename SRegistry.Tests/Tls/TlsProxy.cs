@@ -33,7 +33,8 @@ public sealed class TlsProxy : IAsyncDisposable
     /// <summary>Lines of the access log: <c>client "request" status range="…"</c>.</summary>
     public string[] AccessLog => File.Exists(Path.Combine(folder, "nginx-access.log")) ? File.ReadAllLines(Path.Combine(folder, "nginx-access.log")) : [];
 
-    public async Task StartAsync(TestCertificates certificates, string upstreamBaseUrl)
+    /// <param name="blobFolder">The registry's <c>blobs/</c> folder, for the offloaded downloads' internal location.</param>
+    public async Task StartAsync(TestCertificates certificates, string upstreamBaseUrl, string? blobFolder = null)
     {
         var upstream = new Uri(upstreamBaseUrl);
         await File.WriteAllTextAsync(Conf, (await File.ReadAllTextAsync(Path.Combine(AppContext.BaseDirectory, "Tls", "nginx-tls.conf.template")))
@@ -41,6 +42,7 @@ public sealed class TlsProxy : IAsyncDisposable
             .Replace("@PORT@", Port.ToString(CultureInfo.InvariantCulture), StringComparison.Ordinal)
             .Replace("@CERT@", certificates.ServerPem, StringComparison.Ordinal)
             .Replace("@KEY@", certificates.ServerKey, StringComparison.Ordinal)
+            .Replace("@BLOBS@", blobFolder ?? Path.Combine(folder, "no-blobs"), StringComparison.Ordinal)
             .Replace("@UPSTREAM@", $"{upstream.Host}:{upstream.Port}", StringComparison.Ordinal));
         var start = new ProcessStartInfo("/usr/sbin/nginx") { RedirectStandardError = true, RedirectStandardOutput = true };
         foreach (var arg in new[] { "-c", Conf, "-p", folder })

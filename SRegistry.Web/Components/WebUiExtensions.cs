@@ -14,6 +14,7 @@ public static class WebUiExtensions
         builder.Services.AddMudServices();
         builder.Services.AddScoped<CoreCalls>();
         builder.Services.AddScoped<ServerAddress>();
+        builder.Services.AddScoped<RemoteCommands>();
         return builder;
     }
 

@@ -50,6 +50,9 @@ public static class TrustedProxies
         return app;
     }
 
+    /// <summary>Whether a trusted proxy forwarded this request (the middleware keeps the connection's own address aside when it does).</summary>
+    public static bool Forwarded(HttpRequest request) => request.Headers.ContainsKey(ForwardedHeadersDefaults.XOriginalForHeaderName);
+
     /// <summary>The list (<c>Registry__TrustedProxies__0=…</c>), or one value separated by commas or spaces (<c>Registry__TrustedProxies="a, b"</c>).</summary>
     public static IEnumerable<string> Entries(IConfiguration configuration)
     {

@@ -13,6 +13,7 @@ using SRegistry.Core.Storage;
 using SRegistry.Core.Uploads;
 using SRegistry.Web.Api.Library;
 using SRegistry.Web.Auth;
+using SRegistry.Web.Hosting;
 
 namespace SRegistry.Web.Api.Blobs;
 
@@ -93,7 +94,7 @@ public static class BlobTransferApi
     }
 
     /// <summary>P2: the image bytes, with Range support (206 + Content-Range), Accept-Ranges and the hash as ETag, sent with sendfile.</summary>
-    public static async Task<Results<PhysicalFileHttpResult, LibraryError>> Download(string imageId, string? t, HttpContext context,
+    public static async Task<Results<PhysicalFileHttpResult, EmptyHttpResult, LibraryError>> Download(string imageId, string? t, HttpContext context,
         RegistryDbContext db, IBlobStore blobs)
     {
         if (!Tokens(context).Verify(t, DownloadPurpose, imageId))
@@ -106,6 +107,10 @@ public static class BlobTransferApi
         {
             return LibraryError.NotFound("image not found");
         }
+        if (OffloadToProxy(context, image.Hash))
+        {
+            return TypedResults.Empty;
+        }
         var counters = context.RequestServices.GetRequiredService<TransferCounters>();
         context.Response.OnCompleted(() =>
         {
@@ -114,6 +119,24 @@ public static class BlobTransferApi
         });
         return TypedResults.PhysicalFile(path, "application/octet-stream", enableRangeProcessing: true,
             entityTag: new EntityTagHeaderValue($"\"{image.Hash}\""), lastModified: image.UpdatedAt);
+    }
+
+    /// <summary>
+    /// <c>Registry:Downloads:Offload=XAccelRedirect</c>: the download is authorised here and nginx serves the blob file
+    /// from its internal location. Only for requests a trusted proxy forwarded: a client that reaches the app directly
+    /// (a health check, a node inside the firewall) still gets the bytes, not an empty answer.
+    /// </summary>
+    private static bool OffloadToProxy(HttpContext context, string hash)
+    {
+        var downloads = context.RequestServices.GetRequiredService<IOptions<RegistryOptions>>().Value.Downloads;
+        if (downloads.Offload != DownloadOffload.XAccelRedirect || !TrustedProxies.Forwarded(context.Request))
+        {
+            return false;
+        }
+        var hex = ImageCatalog.HexOf(hash);
+        context.Response.Headers["X-Accel-Redirect"] = $"{downloads.InternalLocation}sha256/{hex[..2]}/{hex}";
+        context.Response.ContentType = "application/octet-stream";
+        return true;
     }
 
     private static string Url(HttpContext context, string path, string purpose, string objectId, TimeSpan lifetime)
