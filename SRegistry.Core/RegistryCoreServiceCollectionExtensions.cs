@@ -62,6 +62,8 @@ public static class RegistryCoreServiceCollectionExtensions
         services.AddSingleton<FailedTokenLimiter>();
         services.AddScoped<TokenService>();
         services.AddScoped<UserDirectory>();
+        services.AddScoped<ExternalAccounts>();
+        services.AddScoped<ListedAdmins>();
         services.AddScoped<Namespaces>();
         services.AddSingleton<ImageLookup>();
         services.AddScoped<ImageCatalog>();

@@ -39,6 +39,7 @@ if (GarbageCommand.Handles(args))
     return await GarbageCommand.RunAsync(app.Services, args);
 }
 
+await app.ReconcileListedAdminsAsync();
 app.UseTrustedProxies();
 app.UseSlashCollapsing();
 app.UseRequestLog();

@@ -11,7 +11,7 @@ namespace SRegistry.Core.Accounts;
 /// <summary>Creates users on first sight and builds the <see cref="Principal"/> the access policy judges.</summary>
 public sealed class UserDirectory(RegistryDbContext db, TimeProvider clock, IOptions<RegistryOptions> options)
 {
-    /// <summary>Finds or creates a local user (token command, development sign-in).</summary>
+    /// <summary>Finds or creates a local user (token command, development sign-in); <paramref name="makeAdmin"/> sets the local admin flag.</summary>
     public async Task<User> EnsureLocalUserAsync(string username, bool makeAdmin, CancellationToken ct = default)
     {
         if (!NameRules.IsEntityName(username))
@@ -22,33 +22,18 @@ public sealed class UserDirectory(RegistryDbContext db, TimeProvider clock, IOpt
         var now = clock.GetUtcNow();
         if (user is null)
         {
-            user = new User { Username = username, DisplayName = username, CreatedAt = now, LastSeenAt = now };
+            // Existing users' listing is the start's business (ListedAdmins): a command run with other settings changes nobody.
+            user = new User
+            {
+                Username = username,
+                DisplayName = username,
+                CreatedAt = now,
+                LastSeenAt = now,
+                IsListedAdmin = ListedAdmins.Names(options.Value).Contains(username),
+            };
             db.Users.Add(user);
         }
-        user.IsAdmin |= makeAdmin || options.Value.AdminUsers.Contains(username, StringComparer.Ordinal);
-        await db.SaveChangesAsync(ct);
-        return user;
-    }
-
-    /// <summary>Finds or creates the user an identity provider vouches for, refreshing profile, groups and admin flag.</summary>
-    public async Task<User> EnsureExternalUserAsync(string subject, string username, string displayName, string email,
-        IReadOnlyCollection<string> groups, CancellationToken ct = default)
-    {
-        var user = await db.Users.FirstOrDefaultAsync(u => u.ExternalSubject == subject, ct)
-                   ?? await db.Users.FirstOrDefaultAsync(u => u.Username == username && u.ExternalSubject == null, ct);
-        var now = clock.GetUtcNow();
-        if (user is null)
-        {
-            user = new User { Username = username, CreatedAt = now };
-            db.Users.Add(user);
-        }
-        user.ExternalSubject = subject;
-        user.DisplayName = string.IsNullOrWhiteSpace(displayName) ? username : displayName;
-        user.Email = email;
-        user.Groups = string.Join(' ', groups);
-        user.LastSeenAt = now;
-        // Admin through the group is not stored: it lasts exactly as long as the provider says the user is in the group.
-        user.IsAdmin |= options.Value.AdminUsers.Contains(username, StringComparer.Ordinal);
+        user.IsAdmin |= makeAdmin;
         await db.SaveChangesAsync(ct);
         return user;
     }
@@ -62,12 +47,8 @@ public sealed class UserDirectory(RegistryDbContext db, TimeProvider clock, IOpt
         }
         var memberships = await db.TeamMembers.AsNoTracking().Where(m => m.UserId == userId)
             .Select(m => new { m.TeamId, m.Role }).ToListAsync(ct);
-        return new Principal(user.Id, user.Username, user.IsAdmin || InAdminGroup(user.Groups, options.Value),
+        return new Principal(user.Id, user.Username, AdminRights.Of(user, options.Value, clock.GetUtcNow()).Any,
             memberships.Select(m => m.TeamId).ToHashSet(),
             memberships.Where(m => m.Role == TeamRole.Owner).Select(m => m.TeamId).ToHashSet());
     }
-
-    /// <summary>Whether the groups last seen from the identity provider include the configured admin group.</summary>
-    public static bool InAdminGroup(string groups, RegistryOptions options) =>
-        !string.IsNullOrEmpty(options.AdminGroup) && groups.Split(' ', StringSplitOptions.RemoveEmptyEntries).Contains(options.AdminGroup, StringComparer.Ordinal);
 }

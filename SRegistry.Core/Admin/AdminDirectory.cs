@@ -11,8 +11,8 @@ namespace SRegistry.Core.Admin;
 
 /// <summary>A user as the admin area lists them.</summary>
 public sealed record UserSummary(
-    string Id, string Username, string DisplayName, string Email, bool IsAdmin, bool AdminViaGroup, bool IsDisabled,
-    DateTimeOffset CreatedAt, DateTimeOffset LastSeenAt, int Collections, int ActiveTokens);
+    string Id, string Username, string DisplayName, string Email, bool IsAdmin, bool AdminViaGroup, bool AdminViaList,
+    bool IsDisabled, DateTimeOffset CreatedAt, DateTimeOffset LastSeenAt, int Collections, int ActiveTokens);
 
 /// <summary>
 /// The admin area's user management. Every call checks <see cref="AccessPolicy.CanAdminister"/>; to anyone else the
@@ -41,20 +41,23 @@ public sealed class AdminDirectory(RegistryDbContext db, TimeProvider clock, IOp
         var rows = await users.OrderBy(u => u.Username).Skip(Math.Max(page, 0) * size).Take(size)
             .Select(u => new
             {
-                u.Id, u.Username, u.DisplayName, u.Email, u.IsAdmin, u.Groups, u.IsDisabled, u.CreatedAt, u.LastSeenAt,
+                u.Id, u.Username, u.DisplayName, u.Email, u.IsAdmin, u.IsListedAdmin, u.Groups, u.GroupsCheckedAt, u.IsDisabled, u.CreatedAt, u.LastSeenAt,
                 Collections = db.Collections.Count(c => c.OwnerId == u.Id),
                 // Expiry is compared in memory below: SQLite cannot order DateTimeOffset values in SQL.
                 Tokens = db.ApiTokens.Where(t => t.UserId == u.Id && t.RevokedAt == null).Select(t => t.ExpiresAt).ToList(),
             })
             .ToListAsync(ct);
         var items = rows.Select(u => new UserSummary(u.Id, u.Username, u.DisplayName, u.Email, u.IsAdmin,
-                UserDirectory.InAdminGroup(u.Groups, options.Value), u.IsDisabled, u.CreatedAt, u.LastSeenAt, u.Collections,
-                u.Tokens.Count(e => e is null || e > now)))
+                AdminRights.GroupsCurrent(u.GroupsCheckedAt, options.Value, now) && AdminRights.InAdminGroup(u.Groups, options.Value),
+                u.IsListedAdmin == true, u.IsDisabled, u.CreatedAt, u.LastSeenAt, u.Collections, u.Tokens.Count(e => e is null || e > now)))
             .ToList();
         return new Paged<UserSummary>(items, total);
     }
 
-    /// <summary>Promotes or demotes an admin. Admins through the identity-provider group stay admins while they are in it.</summary>
+    /// <summary>
+    /// Promotes or demotes an admin (the local flag). Admins through the identity-provider group or <c>Registry:AdminUsers</c>
+    /// stay admins while the provider or the list says so: demoting one without a local flag is refused with where to do it instead.
+    /// </summary>
     public async Task<Outcome<bool>> SetAdminAsync(Principal who, string userId, bool isAdmin, CancellationToken ct = default)
     {
         var user = await LoadOtherUserAsync(who, userId, "your own admin rights", ct);
@@ -62,9 +65,15 @@ public sealed class AdminDirectory(RegistryDbContext db, TimeProvider clock, IOp
         {
             return new Problem(user.Failure, user.Message);
         }
-        if (!isAdmin && UserDirectory.InAdminGroup(user.Value!.Groups, options.Value))
+        var rights = AdminRights.Of(user.Value!, options.Value, clock.GetUtcNow());
+        // Clearing a local flag is always possible; refused is only a demotion that would change nothing.
+        if (!isAdmin && !rights.Local && rights.ViaGroup)
         {
-            return Problem.Conflict($"{user.Value.Username} is an admin through the identity provider's group '{options.Value.AdminGroup}'; remove them from that group instead");
+            return Problem.Conflict($"{user.Value!.Username} is an admin through the identity provider's group '{options.Value.AdminGroup}'; remove them from that group instead");
+        }
+        if (!isAdmin && !rights.Local && rights.Listed)
+        {
+            return Problem.Conflict($"{user.Value!.Username} is an admin through Registry:AdminUsers; take the name off that list and restart instead");
         }
         await db.Users.Where(u => u.Id == userId).ExecuteUpdateAsync(s => s.SetProperty(u => u.IsAdmin, isAdmin), ct);
         return true;

@@ -89,7 +89,7 @@ public sealed class RegistryOptions
     [Range(typeof(TimeSpan), "00:00:01", "01:00:00")]
     public TimeSpan PullCountFlushInterval { get; set; } = TimeSpan.FromSeconds(10);
 
-    /// <summary>Usernames that are administrators whatever the identity provider says.</summary>
+    /// <summary>Usernames that are administrators whatever the identity provider says; checked again at every start.</summary>
     public string[] AdminUsers { get; set; } = [];
 
     /// <summary>Identity-provider group whose members are administrators.</summary>
@@ -97,6 +97,19 @@ public sealed class RegistryOptions
 
     /// <summary>How downloads from the folder store are served (<c>Registry:Downloads:Offload</c>).</summary>
     public DownloadOptions Downloads { get; set; } = new();
+
+    /// <summary>
+    /// How long groups from an OIDC sign-in grant rights (<see cref="AdminGroup"/>): afterwards the user's tokens act with
+    /// the rights set on this registry only, and browser sessions end, until the next sign-in refreshes the groups.
+    /// </summary>
+    [Range(typeof(TimeSpan), "00:01:00", "365.00:00:00")]
+    public TimeSpan GroupClaimsLifetime { get; set; } = TimeSpan.FromHours(12);
+
+    /// <summary>
+    /// Whether an OIDC sign-in may take over a local account (token command, sregistry import) of the same username.
+    /// Off: such a sign-in is refused with a page that says why. Sites moving from sregistry switch it on.
+    /// </summary>
+    public bool LinkLocalAccountsByUsername { get; set; }
 
     public string ResolveDataPath() => Path.GetFullPath(DataPath);
 }

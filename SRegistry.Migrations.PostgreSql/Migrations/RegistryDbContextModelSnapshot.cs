@@ -637,6 +637,9 @@ namespace SRegistry.Migrations.PostgreSql.Migrations
                         .IsRequired()
                         .HasColumnType("text");
 
+                    b.Property<string>("ExternalIssuer")
+                        .HasColumnType("text");
+
                     b.Property<string>("ExternalSubject")
                         .HasColumnType("text");
 
@@ -644,10 +647,16 @@ namespace SRegistry.Migrations.PostgreSql.Migrations
                         .IsRequired()
                         .HasColumnType("text");
 
+                    b.Property<DateTimeOffset?>("GroupsCheckedAt")
+                        .HasColumnType("timestamp with time zone");
+
                     b.Property<bool>("IsAdmin")
                         .HasColumnType("boolean");
 
                     b.Property<bool>("IsDisabled")
+                        .HasColumnType("boolean");
+
+                    b.Property<bool?>("IsListedAdmin")
                         .HasColumnType("boolean");
 
                     b.Property<DateTimeOffset>("LastSeenAt")
@@ -663,10 +672,10 @@ namespace SRegistry.Migrations.PostgreSql.Migrations
 
                     b.HasKey("Id");
 
-                    b.HasIndex("ExternalSubject")
+                    b.HasIndex("Username")
                         .IsUnique();
 
-                    b.HasIndex("Username")
+                    b.HasIndex("ExternalIssuer", "ExternalSubject")
                         .IsUnique();
 
                     b.ToTable("Users");

@@ -8,10 +8,11 @@ using SRegistry.Core.Naming;
 namespace SRegistry.Web.Auth;
 
 /// <summary>
-/// Turns the identity the provider vouches for into a registry user: the first sign-in creates it, later ones refresh
-/// name, email, groups and the admin flag. The cookie then carries only registry claims.
+/// Turns the identity the provider vouches for into a registry user (<see cref="ExternalAccounts"/>): the first sign-in
+/// creates it, later ones refresh name, email and groups. A username another account holds ends on the failure page.
+/// The cookie then carries only registry claims.
 /// </summary>
-public sealed partial class OidcAccountEvents(UserDirectory users, ILogger<OidcAccountEvents> log) : OpenIdConnectEvents
+public sealed partial class OidcAccountEvents(ExternalAccounts accounts, ILogger<OidcAccountEvents> log) : OpenIdConnectEvents
 {
     private const string NoUsername = "the identity provider sent no usable preferred_username";
     private const string Disabled = "the account is disabled on this registry";
@@ -19,17 +20,28 @@ public sealed partial class OidcAccountEvents(UserDirectory users, ILogger<OidcA
     public override async Task TicketReceived(TicketReceivedContext context)
     {
         var provided = context.Principal!;
-        var subject = provided.FindFirst("sub")?.Value;
+        var subject = provided.FindFirst("sub");
+        // The id_token's issuer, validated by the handler against the provider's metadata.
+        var issuer = provided.FindFirst("iss")?.Value ?? subject?.Issuer;
         var username = provided.FindFirst("preferred_username")?.Value;
-        if (string.IsNullOrEmpty(subject) || !NameRules.IsEntityName(username))
+        if (string.IsNullOrEmpty(subject?.Value) || string.IsNullOrEmpty(issuer) || !NameRules.IsEntityName(username))
         {
             LogRefused(log, username ?? "(none)");
             context.Fail(NoUsername);
             return;
         }
         var groups = provided.FindAll("groups").Select(c => c.Value).ToList();
-        var user = await users.EnsureExternalUserAsync(subject, username!, provided.FindFirst("name")?.Value ?? username!,
-            provided.FindFirst("email")?.Value ?? "", groups, context.HttpContext.RequestAborted);
+        var signIn = await accounts.SignInAsync(new ProviderIdentity(issuer, subject.Value, username!, provided.FindFirst("name")?.Value ?? username!,
+            provided.FindFirst("email")?.Value ?? "", groups), context.HttpContext.RequestAborted);
+        if (signIn.User is not { } user)
+        {
+            // Not a provider failure: the account page explains whose name it is and what the admin can do.
+            LogClash(log, username!, signIn.Clash);
+            context.Response.Redirect(SignInEndpoints.FailedUrl(
+                signIn.Clash == UsernameClash.LocalAccount ? SignInFailure.LocalAccount : SignInFailure.UsernameTaken, username));
+            context.HandleResponse();
+            return;
+        }
         if (user.IsDisabled)
         {
             context.Fail(Disabled);
@@ -59,6 +71,9 @@ public sealed partial class OidcAccountEvents(UserDirectory users, ILogger<OidcA
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Signed in through OIDC: {Username} ({Groups} groups)")]
     private static partial void LogSignedIn(ILogger logger, string username, int groups);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "OIDC sign-in refused: username {Username} is taken ({Clash})")]
+    private static partial void LogClash(ILogger logger, string username, UsernameClash clash);
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "OIDC sign-in refused: unusable username {Username}")]
     private static partial void LogRefused(ILogger logger, string username);

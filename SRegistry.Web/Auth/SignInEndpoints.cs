@@ -16,6 +16,10 @@ public enum SignInFailure
     NoUsername,
     Disabled,
     Unconfigured,
+    /// <summary>The provider's username is a local account here, and linking by username is off.</summary>
+    LocalAccount,
+    /// <summary>The provider's username belongs to another provider identity here.</summary>
+    UsernameTaken,
 }
 
 /// <summary>
@@ -23,7 +27,8 @@ public enum SignInFailure
 /// </summary>
 public static partial class SignInEndpoints
 {
-    public static string FailedUrl(SignInFailure reason) => $"/signin/failed?reason={reason.ToString().ToLowerInvariant()}";
+    public static string FailedUrl(SignInFailure reason, string? username = null) =>
+        $"/signin/failed?reason={reason.ToString().ToLowerInvariant()}" + (username is null ? "" : "&username=" + Uri.EscapeDataString(username));
 
     public static IEndpointRouteBuilder MapSignIn(this IEndpointRouteBuilder app)
     {

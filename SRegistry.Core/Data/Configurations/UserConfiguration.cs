@@ -12,7 +12,8 @@ internal sealed class UserConfiguration : IEntityTypeConfiguration<User>
         b.Property(u => u.Id).HasMaxLength(32);
         b.Property(u => u.Username).HasMaxLength(128);
         b.HasIndex(u => u.Username).IsUnique();
-        b.HasIndex(u => u.ExternalSubject).IsUnique();
+        // An OIDC account is its provider's issuer + subject; subjects alone may repeat across providers.
+        b.HasIndex(u => new { u.ExternalIssuer, u.ExternalSubject }).IsUnique();
     }
 }
 

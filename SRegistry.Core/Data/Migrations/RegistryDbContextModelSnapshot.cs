@@ -628,6 +628,9 @@ namespace SRegistry.Core.Data.Migrations
                         .IsRequired()
                         .HasColumnType("TEXT");
 
+                    b.Property<string>("ExternalIssuer")
+                        .HasColumnType("TEXT");
+
                     b.Property<string>("ExternalSubject")
                         .HasColumnType("TEXT");
 
@@ -635,10 +638,16 @@ namespace SRegistry.Core.Data.Migrations
                         .IsRequired()
                         .HasColumnType("TEXT");
 
+                    b.Property<long?>("GroupsCheckedAt")
+                        .HasColumnType("INTEGER");
+
                     b.Property<bool>("IsAdmin")
                         .HasColumnType("INTEGER");
 
                     b.Property<bool>("IsDisabled")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<bool?>("IsListedAdmin")
                         .HasColumnType("INTEGER");
 
                     b.Property<long>("LastSeenAt")
@@ -654,10 +663,10 @@ namespace SRegistry.Core.Data.Migrations
 
                     b.HasKey("Id");
 
-                    b.HasIndex("ExternalSubject")
+                    b.HasIndex("Username")
                         .IsUnique();
 
-                    b.HasIndex("Username")
+                    b.HasIndex("ExternalIssuer", "ExternalSubject")
                         .IsUnique();
 
                     b.ToTable("Users");
