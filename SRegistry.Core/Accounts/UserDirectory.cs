@@ -1,6 +1,7 @@
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Options;
 using SRegistry.Core.Access;
+using SRegistry.Core.Audit;
 using SRegistry.Core.Configuration;
 using SRegistry.Core.Data;
 using SRegistry.Core.Model;
@@ -9,7 +10,7 @@ using SRegistry.Core.Naming;
 namespace SRegistry.Core.Accounts;
 
 /// <summary>Creates users on first sight and builds the <see cref="Principal"/> the access policy judges.</summary>
-public sealed class UserDirectory(RegistryDbContext db, TimeProvider clock, IOptions<RegistryOptions> options)
+public sealed class UserDirectory(RegistryDbContext db, TimeProvider clock, IOptions<RegistryOptions> options, AuditLog audit)
 {
     /// <summary>Finds or creates a local user (token command, development sign-in).</summary>
     public async Task<User> EnsureLocalUserAsync(string username, bool makeAdmin, CancellationToken ct = default)
@@ -25,7 +26,12 @@ public sealed class UserDirectory(RegistryDbContext db, TimeProvider clock, IOpt
             user = new User { Username = username, DisplayName = username, CreatedAt = now, LastSeenAt = now };
             db.Users.Add(user);
         }
-        user.IsAdmin |= makeAdmin || options.Value.AdminUsers.Contains(username, StringComparer.Ordinal);
+        if (!user.IsAdmin && (makeAdmin || options.Value.AdminUsers.Contains(username, StringComparer.Ordinal)))
+        {
+            // The server's own doing (token create --admin, Registry:AdminUsers), so no acting user.
+            user.IsAdmin = true;
+            audit.Record(null, AuditActions.UserAdmin, username, makeAdmin ? "made admin by the command line" : "made admin by Registry:AdminUsers");
+        }
         await db.SaveChangesAsync(ct);
         return user;
     }
