@@ -10,7 +10,41 @@ namespace SRegistry.Core.Audit;
 
 /// <summary>Which events to show or export; every filter is optional. <see cref="To"/> is exclusive.</summary>
 public sealed record AuditQuery(string? User = null, string? Action = null, DateTimeOffset? From = null, DateTimeOffset? To = null,
-    int Page = 0, int PageSize = 50);
+    int Page = 0, int PageSize = 50)
+{
+    /// <summary>What is wrong with the filters, or null when they can be used.</summary>
+    public string? Problem()
+    {
+        var action = Action?.Trim();
+        if (!string.IsNullOrEmpty(action) && !AuditActions.IsKnown(action))
+        {
+            return $"unknown action '{Naming.LibraryRef.Shorten(action)}'; use one of {string.Join(", ", AuditActions.All)}";
+        }
+        return From is { } from && To is { } to && from >= to ? "the time range ends before it starts" : null;
+    }
+
+    /// <summary>
+    /// A time as typed in the admin area, on the command line or in a query string: ISO 8601 (<c>2026-12-01</c>,
+    /// <c>2026-12-01T10:00Z</c>); without an offset it is UTC. Empty is no limit. With <paramref name="endOfDay"/> (the
+    /// exclusive upper bound) a bare date means the end of that day, so <c>--to 2026-12-01</c> includes all of it.
+    /// </summary>
+    public static bool TryParseTime(string? text, out DateTimeOffset? time, bool endOfDay = false)
+    {
+        time = null;
+        if (string.IsNullOrWhiteSpace(text))
+        {
+            return true;
+        }
+        if (text.Length > 64 || !DateTimeOffset.TryParse(text.Trim(), System.Globalization.CultureInfo.InvariantCulture,
+                System.Globalization.DateTimeStyles.AssumeUniversal | System.Globalization.DateTimeStyles.AdjustToUniversal, out var parsed))
+        {
+            return false;
+        }
+        var dateOnly = text.Trim().Length == "yyyy-MM-dd".Length;
+        time = parsed.ToUniversalTime() + (endOfDay && dateOnly ? TimeSpan.FromDays(1) : TimeSpan.Zero);
+        return true;
+    }
+}
 
 /// <summary>One event as admins read and export it; <see cref="User"/> is null for the server's own doing.</summary>
 public sealed record AuditEntry(long Id, DateTimeOffset At, string? User, string? UserId, string Action, string Target, string? Details,
@@ -76,15 +110,11 @@ public sealed class AuditTrail(RegistryDbContext db)
         {
             return Problem.NotFound("not found");
         }
+        if (query.Problem() is { } problem)
+        {
+            return Problem.Invalid(problem);
+        }
         var action = Blank(query.Action);
-        if (action is not null && !AuditActions.IsKnown(action))
-        {
-            return Problem.Invalid($"unknown action '{Naming.LibraryRef.Shorten(action)}'; use one of {string.Join(", ", AuditActions.All)}");
-        }
-        if (query.From is { } from && query.To is { } to && from >= to)
-        {
-            return Problem.Invalid("the time range ends before it starts");
-        }
         var events = db.AuditEvents.AsNoTracking();
         if (Blank(query.User) is { } user)
         {
@@ -94,11 +124,12 @@ public sealed class AuditTrail(RegistryDbContext db)
         {
             events = events.Where(e => e.Action == action);
         }
-        if (query.From is { } since)
+        // Stored times are UTC; on SQLite they compare as ticks, so the bounds must be UTC too.
+        if (query.From?.ToUniversalTime() is { } since)
         {
             events = events.Where(e => e.At >= since);
         }
-        if (query.To is { } until)
+        if (query.To?.ToUniversalTime() is { } until)
         {
             events = events.Where(e => e.At < until);
         }
