@@ -61,6 +61,7 @@ public static class RegistryCoreServiceCollectionExtensions
         services.AddSingleton<UploadGates>();
         services.AddSingleton<MultipartHashes>();
         services.AddSingleton<FailedTokenLimiter>();
+        services.AddScoped<AuditOrigin>();
         services.AddScoped<AuditLog>();
         services.AddScoped<AuditTrail>();
         services.AddScoped<TokenService>();

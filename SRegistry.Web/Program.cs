@@ -45,6 +45,7 @@ if (AuditCommand.Handles(args))
 }
 
 app.UseTrustedProxies();
+app.UseAuditOrigin();
 app.UseSlashCollapsing();
 app.UseRequestLog();
 await app.UseRegistryMetricsAsync();

@@ -12,7 +12,7 @@ namespace SRegistry.Core.Audit;
 /// of bulk statements (<c>ExecuteUpdate</c>/<c>ExecuteDelete</c>) runs inside <see cref="ChangeAsync{T}"/>, which
 /// puts the statements and the events in one transaction.
 /// </summary>
-public sealed class AuditLog(RegistryDbContext db, TimeProvider clock)
+public sealed class AuditLog(RegistryDbContext db, TimeProvider clock, AuditOrigin origin)
 {
     /// <summary>Adds an event to the unit of work; the caller's next <c>SaveChanges</c> commits it with the change.</summary>
     /// <param name="actor">Who acted; null (or anonymous) for the server itself: command line, background jobs.</param>
@@ -33,6 +33,7 @@ public sealed class AuditLog(RegistryDbContext db, TimeProvider clock)
             Action = action,
             Target = Shorten(target, AuditEvent.MaxTargetLength),
             Details = details is null ? null : Shorten(details, AuditEvent.MaxDetailsLength),
+            RemoteAddress = origin.RemoteAddress is { } address ? Shorten(address, 64) : null,
         });
     }
 

@@ -38,6 +38,7 @@ public sealed class AuditApiTests : IClassFixture<SmallPartServer>, IDisposable
         var written = await EventsAfterAsync(before);
         Assert.Equal([AuditActions.ImagePush, AuditActions.TagSet], written.Select(e => e.Action));
         Assert.All(written, e => Assert.Equal(user, e.Username));
+        Assert.All(written, e => Assert.Equal("127.0.0.1", e.RemoteAddress));
         Assert.Equal($"{user}-tools/alpine@{sif.Hash}", written[0].Target);
         Assert.Contains("uploaded", written[0].Details, StringComparison.Ordinal);
         Assert.Equal($"{user}-tools/alpine:3.19", written[1].Target);
