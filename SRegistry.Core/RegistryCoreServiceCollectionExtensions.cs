@@ -5,6 +5,7 @@ using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Options;
 using SRegistry.Core.Accounts;
 using SRegistry.Core.Admin;
+using SRegistry.Core.Audit;
 using SRegistry.Core.Browsing;
 using SRegistry.Core.Configuration;
 using SRegistry.Core.Data;
@@ -60,6 +61,9 @@ public static class RegistryCoreServiceCollectionExtensions
         services.AddSingleton<UploadGates>();
         services.AddSingleton<MultipartHashes>();
         services.AddSingleton<FailedTokenLimiter>();
+        services.AddScoped<AuditOrigin>();
+        services.AddScoped<AuditLog>();
+        services.AddScoped<AuditTrail>();
         services.AddScoped<TokenService>();
         services.AddScoped<UserDirectory>();
         services.AddScoped<ExternalAccounts>();

@@ -1,4 +1,5 @@
 using SRegistry.Core;
+using SRegistry.Web.Api.Admin;
 using SRegistry.Web.Api.Keyserver;
 using SRegistry.Web.Api.Library;
 using SRegistry.Web.Auth;
@@ -38,9 +39,14 @@ if (GarbageCommand.Handles(args))
 {
     return await GarbageCommand.RunAsync(app.Services, args);
 }
+if (AuditCommand.Handles(args))
+{
+    return await AuditCommand.RunAsync(app.Services, args);
+}
 
 await app.ReconcileListedAdminsAsync();
 app.UseTrustedProxies();
+app.UseAuditOrigin();
 app.UseSlashCollapsing();
 app.UseRequestLog();
 await app.UseRegistryMetricsAsync();
@@ -51,6 +57,7 @@ app.UseAuthorization();
 app.MapHealthChecks("/healthz");
 app.MapLibraryApi();
 app.MapKeyserver();
+app.MapAuditExport();
 app.MapRegistryWeb();
 await app.RunAsync();
 return 0;

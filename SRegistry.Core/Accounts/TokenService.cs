@@ -1,6 +1,7 @@
 using System.Security.Cryptography;
 using System.Text;
 using Microsoft.EntityFrameworkCore;
+using SRegistry.Core.Audit;
 using SRegistry.Core.Data;
 using SRegistry.Core.Model;
 using SRegistry.Core.Storage;
@@ -8,7 +9,7 @@ using SRegistry.Core.Storage;
 namespace SRegistry.Core.Accounts;
 
 /// <summary>Issues and checks API tokens. Secrets are shown once and stored only as SHA-256 hashes.</summary>
-public sealed class TokenService(RegistryDbContext db, TimeProvider clock)
+public sealed class TokenService(RegistryDbContext db, TimeProvider clock, AuditLog audit)
 {
     private const string SecretPrefix = "sreg_";
 
@@ -27,6 +28,8 @@ public sealed class TokenService(RegistryDbContext db, TimeProvider clock)
             ExpiresAt = expiresAt,
         };
         db.ApiTokens.Add(token);
+        var owner = await db.Users.AsNoTracking().Where(u => u.Id == userId).Select(u => u.Username).FirstOrDefaultAsync(ct);
+        audit.Record(userId, owner, AuditActions.TokenCreate, owner ?? userId, $"'{name}' ({token.Prefix}…){(expiresAt is { } e ? $", expires {e:u}" : "")}");
         await db.SaveChangesAsync(ct);
         return new IssuedToken(token, secret);
     }
@@ -68,12 +71,13 @@ public sealed class TokenService(RegistryDbContext db, TimeProvider clock)
 
     public async Task<bool> RevokeAsync(string userId, string tokenId, CancellationToken ct = default)
     {
-        var token = await db.ApiTokens.FirstOrDefaultAsync(t => t.Id == tokenId && t.UserId == userId, ct);
+        var token = await db.ApiTokens.Include(t => t.User).FirstOrDefaultAsync(t => t.Id == tokenId && t.UserId == userId, ct);
         if (token is null || token.RevokedAt is not null)
         {
             return false;
         }
         token.RevokedAt = clock.GetUtcNow();
+        audit.Record(userId, token.User?.Username, AuditActions.TokenRevoke, token.User?.Username ?? userId, $"'{token.Name}' ({token.Prefix}…)");
         await db.SaveChangesAsync(ct);
         return true;
     }

@@ -1,6 +1,7 @@
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Options;
 using SRegistry.Core.Access;
+using SRegistry.Core.Audit;
 using SRegistry.Core.Configuration;
 using SRegistry.Core.Data;
 using SRegistry.Core.Model;
@@ -9,7 +10,7 @@ using SRegistry.Core.Naming;
 namespace SRegistry.Core.Accounts;
 
 /// <summary>Creates users on first sight and builds the <see cref="Principal"/> the access policy judges.</summary>
-public sealed class UserDirectory(RegistryDbContext db, TimeProvider clock, IOptions<RegistryOptions> options)
+public sealed class UserDirectory(RegistryDbContext db, TimeProvider clock, IOptions<RegistryOptions> options, AuditLog audit)
 {
     /// <summary>Finds or creates a local user (token command, development sign-in); <paramref name="makeAdmin"/> sets the local admin flag.</summary>
     public async Task<User> EnsureLocalUserAsync(string username, bool makeAdmin, CancellationToken ct = default)
@@ -33,7 +34,12 @@ public sealed class UserDirectory(RegistryDbContext db, TimeProvider clock, IOpt
             };
             db.Users.Add(user);
         }
-        user.IsAdmin |= makeAdmin;
+        if (makeAdmin && !user.IsAdmin)
+        {
+            // The server's own doing (token create --admin), so no acting user.
+            user.IsAdmin = true;
+            audit.Record(null, AuditActions.UserAdmin, username, "made admin by the command line");
+        }
         await db.SaveChangesAsync(ct);
         return user;
     }

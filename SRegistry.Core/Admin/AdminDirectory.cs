@@ -3,6 +3,7 @@ using Microsoft.Extensions.Options;
 using SRegistry.Core.Access;
 using SRegistry.Core.Accounts;
 using SRegistry.Core.Browsing;
+using SRegistry.Core.Audit;
 using SRegistry.Core.Configuration;
 using SRegistry.Core.Data;
 using SRegistry.Core.Library;
@@ -18,7 +19,7 @@ public sealed record UserSummary(
 /// The admin area's user management. Every call checks <see cref="AccessPolicy.CanAdminister"/>; to anyone else the
 /// admin area does not exist (not found, like anything else they may not see).
 /// </summary>
-public sealed class AdminDirectory(RegistryDbContext db, TimeProvider clock, IOptions<RegistryOptions> options)
+public sealed class AdminDirectory(RegistryDbContext db, TimeProvider clock, IOptions<RegistryOptions> options, AuditLog audit)
 {
     public async Task<Outcome<Paged<UserSummary>>> UsersAsync(Principal who, string? search, int page = 0, int pageSize = 50, CancellationToken ct = default)
     {
@@ -75,8 +76,12 @@ public sealed class AdminDirectory(RegistryDbContext db, TimeProvider clock, IOp
         {
             return Problem.Conflict($"{user.Value!.Username} is an admin through Registry:AdminUsers; take the name off that list and restart instead");
         }
-        await db.Users.Where(u => u.Id == userId).ExecuteUpdateAsync(s => s.SetProperty(u => u.IsAdmin, isAdmin), ct);
-        return true;
+        return await audit.ChangeAsync<bool>(async () =>
+        {
+            await db.Users.Where(u => u.Id == userId).ExecuteUpdateAsync(s => s.SetProperty(u => u.IsAdmin, isAdmin), ct);
+            audit.Record(who, AuditActions.UserAdmin, user.Value!.Username, isAdmin ? "made admin" : "admin rights removed");
+            return true;
+        }, ct);
     }
 
     /// <summary>Disables or re-enables an account. A disabled user is anonymous at once: every token and session stops working.</summary>
@@ -87,8 +92,12 @@ public sealed class AdminDirectory(RegistryDbContext db, TimeProvider clock, IOp
         {
             return new Problem(user.Failure, user.Message);
         }
-        await db.Users.Where(u => u.Id == userId).ExecuteUpdateAsync(s => s.SetProperty(u => u.IsDisabled, disabled), ct);
-        return true;
+        return await audit.ChangeAsync<bool>(async () =>
+        {
+            await db.Users.Where(u => u.Id == userId).ExecuteUpdateAsync(s => s.SetProperty(u => u.IsDisabled, disabled), ct);
+            audit.Record(who, AuditActions.UserDisable, user.Value!.Username, disabled ? "disabled" : "enabled");
+            return true;
+        }, ct);
     }
 
     // Admins cannot lock themselves out: another admin must do it.

@@ -1,5 +1,6 @@
 using Microsoft.EntityFrameworkCore;
 using SRegistry.Core.Access;
+using SRegistry.Core.Audit;
 using SRegistry.Core.Data;
 using SRegistry.Core.Library;
 using SRegistry.Core.Model;
@@ -27,7 +28,7 @@ public sealed record CollectionDetails(
     bool CanEdit, bool CanDelete, bool CanPush, bool CanAssignTeams, bool CanManageReaders);
 
 /// <summary>Collections as the dashboard lists, shows, edits and deletes them; every answer filtered by the access policy.</summary>
-public sealed class CollectionDirectory(RegistryDbContext db, Namespaces namespaces, ImageCatalog images, TimeProvider clock)
+public sealed class CollectionDirectory(RegistryDbContext db, Namespaces namespaces, ImageCatalog images, TimeProvider clock, AuditLog audit)
 {
     public const int MaxPageSize = 100;
 
@@ -95,13 +96,24 @@ public sealed class CollectionDirectory(RegistryDbContext db, Namespaces namespa
         {
             return Problem.Invalid($"the description is longer than {NewCollectionValidator.MaxDescriptionLength} characters");
         }
-        var id = found.Value.Collection.Id;
+        var before = found.Value.Collection;
         var cleaned = Namespaces.CleanDescription(description);
-        await db.Collections.Where(c => c.Id == id).ExecuteUpdateAsync(s => s
-            .SetProperty(c => c.Description, cleaned)
-            .SetProperty(c => c.IsPrivate, isPrivate)
-            .SetProperty(c => c.UpdatedAt, clock.GetUtcNow()), ct);
-        return true;
+        return await audit.ChangeAsync<bool>(async () =>
+        {
+            await db.Collections.Where(c => c.Id == before.Id).ExecuteUpdateAsync(s => s
+                .SetProperty(c => c.Description, cleaned)
+                .SetProperty(c => c.IsPrivate, isPrivate)
+                .SetProperty(c => c.UpdatedAt, clock.GetUtcNow()), ct);
+            if (before.IsPrivate != isPrivate)
+            {
+                audit.Record(who, AuditActions.CollectionVisibility, before.Name, isPrivate ? "public → private" : "private → public");
+            }
+            if (before.Description != cleaned)
+            {
+                audit.Record(who, AuditActions.CollectionDescription, before.Name, cleaned.Length == 0 ? "description removed" : cleaned);
+            }
+            return true;
+        }, ct);
     }
 
     /// <summary>Deletes a collection with its containers, images and tags; frees blobs nothing else uses. Answers how many images went.</summary>
@@ -119,8 +131,15 @@ public sealed class CollectionDirectory(RegistryDbContext db, Namespaces namespa
         var id = found.Value.Collection.Id;
         var hashes = await db.Images.AsNoTracking().Where(i => i.Container!.CollectionId == id).Select(i => i.Hash).Distinct().ToListAsync(ct);
         var imageCount = await db.Images.CountAsync(i => i.Container!.CollectionId == id && i.IsUploaded, ct);
+        var containers = await db.Containers.CountAsync(c => c.CollectionId == id, ct);
         // Containers, images, tags, team assignments and upload sessions go with it (cascading foreign keys).
-        await db.Collections.Where(c => c.Id == id).ExecuteDeleteAsync(ct);
+        await audit.ChangeAsync<bool>(async () =>
+        {
+            await db.Collections.Where(c => c.Id == id).ExecuteDeleteAsync(ct);
+            audit.Record(who, AuditActions.CollectionDelete, found.Value.Collection.Name,
+                $"owner {found.Value.Collection.Owner?.Username}, {containers} container(s), {imageCount} image(s)");
+            return true;
+        }, ct);
         foreach (var hash in hashes)
         {
             await images.DeleteBlobIfUnusedAsync(hash, ct);

@@ -1,5 +1,6 @@
 using Microsoft.EntityFrameworkCore;
 using SRegistry.Core.Access;
+using SRegistry.Core.Audit;
 using SRegistry.Core.Data;
 using SRegistry.Core.Keys;
 using SRegistry.Core.Library;
@@ -21,7 +22,7 @@ public sealed record ContainerDetails(string Collection, string Name, string Des
 }
 
 /// <summary>A container's images and tags for the dashboard, and the deletions its owners make there.</summary>
-public sealed class ContainerDirectory(RegistryDbContext db, Namespaces namespaces, ImageCatalog images, KeyDirectory keys)
+public sealed class ContainerDirectory(RegistryDbContext db, Namespaces namespaces, ImageCatalog images, KeyDirectory keys, AuditLog audit)
 {
     public async Task<Outcome<ContainerDetails>> DetailsAsync(Principal who, string? collection, string? container, CancellationToken ct = default)
     {
@@ -58,8 +59,18 @@ public sealed class ContainerDirectory(RegistryDbContext db, Namespaces namespac
         {
             return Problem.Conflict($"tag '{tag}' ({arch}) is frozen: it cannot be removed");
         }
-        var removed = await db.Tags.Where(t => t.ContainerId == containerId && t.Arch == arch && t.Name == tag).ExecuteDeleteAsync(ct);
-        return removed == 1 ? true : Problem.NotFound($"tag '{tag}' ({arch}) not found");
+        return await audit.ChangeAsync<bool>(async () =>
+        {
+            var image = await db.Tags.AsNoTracking().Where(t => t.ContainerId == containerId && t.Arch == arch && t.Name == tag)
+                .Select(t => t.Image!.Hash).FirstOrDefaultAsync(ct);
+            var removed = await db.Tags.Where(t => t.ContainerId == containerId && t.Arch == arch && t.Name == tag).ExecuteDeleteAsync(ct);
+            if (removed != 1)
+            {
+                return Problem.NotFound($"tag '{tag}' ({arch}) not found");
+            }
+            audit.Record(who, AuditActions.TagRemove, $"{collection}/{container}:{tag}", $"{arch}, was {image}");
+            return true;
+        }, ct);
     }
 
     /// <summary>Deletes an image with every tag pointing at it; its blob goes when nothing else references it.</summary>
@@ -81,7 +92,7 @@ public sealed class ContainerDirectory(RegistryDbContext db, Namespaces namespac
         {
             return Problem.Conflict("the image has a frozen tag: it cannot be deleted");
         }
-        await images.RemoveImageAsync(imageId!, hash, ct);
+        await images.RemoveImageAsync(who, imageId!, hash, ct);
         return true;
     }
 

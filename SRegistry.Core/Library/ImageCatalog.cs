@@ -1,6 +1,7 @@
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Options;
 using SRegistry.Core.Access;
+using SRegistry.Core.Audit;
 using SRegistry.Core.Configuration;
 using SRegistry.Core.Data;
 using SRegistry.Core.Model;
@@ -13,7 +14,7 @@ namespace SRegistry.Core.Library;
 
 /// <summary>Images and tags: resolving references, creating image records, moving tags, deleting.</summary>
 public sealed class ImageCatalog(RegistryDbContext db, Namespaces namespaces, IBlobStore blobs, BlobLocks blobLocks,
-    TimeProvider clock, ImageLookup lookup, QuotaService quotas)
+    TimeProvider clock, ImageLookup lookup, QuotaService quotas, AuditLog audit)
 {
     private static readonly Func<RegistryDbContext, string, IAsyncEnumerable<string>> TagNames =
         EF.CompileAsyncQuery((RegistryDbContext db, string imageId) => db.Tags.AsNoTracking().Where(t => t.ImageId == imageId).OrderBy(t => t.Name).Select(t => t.Name));
@@ -73,7 +74,12 @@ public sealed class ImageCatalog(RegistryDbContext db, Namespaces namespaces, IB
             image.IsSigned = readable.IsSigned;
             image.SignerFingerprints = readable.SignerFingerprints;
             // Linked bytes count against this collection's quota like uploaded ones, so they are admitted the same way.
-            var linked = await quotas.AdmitAsync(collection.Id, readable.Size, image.Id, () => InsertAsync(image, ct), ct);
+            var linked = await quotas.AdmitAsync(collection.Id, readable.Size, image.Id, () =>
+            {
+                // A push whose bytes the registry already holds completes here, without an upload.
+                audit.Record(who, AuditActions.ImagePush, ImagePath(collection.Name, row.Name, image.Hash), PushDetails(image, "linked to stored bytes"));
+                return InsertAsync(image, ct);
+            }, ct);
             if (linked.Succeeded)
             {
                 RegistryMetrics.Pushes.Add(1);
@@ -160,7 +166,8 @@ public sealed class ImageCatalog(RegistryDbContext db, Namespaces namespaces, IB
         {
             return Problem.Conflict($"tag '{tag}' ({imageArch}) is frozen: it cannot be moved to another image");
         }
-        await UpsertTagAsync(image, tag!, ct);
+        var target = $"{container.Value.Collection.Name}/{container.Value.Container.Name}:{tag}";
+        await UpsertTagAsync(image, tag!, () => audit.Record(who, AuditActions.TagSet, target, $"{imageArch} → {image.Hash}"), ct);
         return image;
     }
 
@@ -185,18 +192,36 @@ public sealed class ImageCatalog(RegistryDbContext db, Namespaces namespaces, IB
         {
             return Problem.Conflict("the image has a frozen tag: it cannot be deleted");
         }
-        await RemoveImageAsync(view.Image.Id, view.Image.Hash, ct);
+        await RemoveImageAsync(who, view.Image.Id, view.Image.Hash, ct);
         return view;
     }
 
     internal Task<bool> HasFrozenTagAsync(string imageId, CancellationToken ct) => db.Tags.AnyAsync(t => t.ImageId == imageId && t.IsFrozen, ct);
 
     /// <summary>Deletes an image row (its tags cascade) and then its blob if no other image shares the bytes.</summary>
-    internal async Task RemoveImageAsync(string imageId, string hash, CancellationToken ct)
+    internal async Task RemoveImageAsync(Principal who, string imageId, string hash, CancellationToken ct)
     {
-        await db.Images.Where(i => i.Id == imageId).ExecuteDeleteAsync(ct);
+        await audit.ChangeAsync<bool>(async () =>
+        {
+            var gone = await db.Images.AsNoTracking().Where(i => i.Id == imageId)
+                .Select(i => new { Collection = i.Container!.Collection!.Name, Container = i.Container.Name, i.Arch, i.Size }).FirstOrDefaultAsync(ct);
+            var tags = await db.Tags.AsNoTracking().Where(t => t.ImageId == imageId).Select(t => t.Name).OrderBy(n => n).ToListAsync(ct);
+            if (gone is null || await db.Images.Where(i => i.Id == imageId).ExecuteDeleteAsync(ct) == 0)
+            {
+                return true;
+            }
+            audit.Record(who, AuditActions.ImageDelete, ImagePath(gone.Collection, gone.Container, hash),
+                $"{gone.Arch ?? "arch unknown"}, {ByteCount.Format(gone.Size)}, tags: {(tags.Count == 0 ? "none" : string.Join(", ", tags))}");
+            return true;
+        }, ct);
         await DeleteBlobIfUnusedAsync(hash, ct);
     }
+
+    /// <summary>How the audit trail names an image: <c>collection/container@sha256.hex</c>.</summary>
+    internal static string ImagePath(string collection, string container, string hash) => $"{collection}/{container}@{hash}";
+
+    internal static string PushDetails(Image image, string how) =>
+        $"{image.Arch ?? "arch unknown"}, {ByteCount.Format(image.Size)}{(image.IsSigned ? ", signed" : "")}, {how}";
 
     internal async Task DeleteBlobIfUnusedAsync(string hash, CancellationToken ct)
     {
@@ -210,7 +235,7 @@ public sealed class ImageCatalog(RegistryDbContext db, Namespaces namespaces, IB
         }
     }
 
-    private async Task UpsertTagAsync(Image image, string tag, CancellationToken ct)
+    private async Task UpsertTagAsync(Image image, string tag, Action record, CancellationToken ct)
     {
         var now = clock.GetUtcNow();
         for (var attempt = 0; ; attempt++)
@@ -226,6 +251,7 @@ public sealed class ImageCatalog(RegistryDbContext db, Namespaces namespaces, IB
                 existing.UpdatedAt = now;
             }
             image.UpdatedAt = now;
+            record();
             try
             {
                 await db.SaveChangesAsync(ct);
@@ -233,6 +259,7 @@ public sealed class ImageCatalog(RegistryDbContext db, Namespaces namespaces, IB
             }
             catch (DbUpdateException e) when (attempt < 3 && StorageFaults.IsUniqueViolation(e))
             {
+                audit.ForgetPending();
                 // Another push created the same tag at the same moment: last writer wins, so retry as an update.
                 foreach (var entry in db.ChangeTracker.Entries<Tag>().ToList())
                 {

@@ -2,6 +2,7 @@ using FluentValidation;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Options;
 using SRegistry.Core.Access;
+using SRegistry.Core.Audit;
 using SRegistry.Core.Configuration;
 using SRegistry.Core.Data;
 using SRegistry.Core.Model;
@@ -11,7 +12,8 @@ using SRegistry.Core.Storage;
 namespace SRegistry.Core.Library;
 
 /// <summary>Entities, collections and containers: the namespace a push walks through before it uploads.</summary>
-public sealed class Namespaces(RegistryDbContext db, TimeProvider clock, IOptions<RegistryOptions> options, IValidator<NewCollection> validator)
+public sealed class Namespaces(RegistryDbContext db, TimeProvider clock, IOptions<RegistryOptions> options, IValidator<NewCollection> validator,
+    AuditLog audit)
 {
     private RegistryOptions Options => options.Value;
 
@@ -89,12 +91,14 @@ public sealed class Namespaces(RegistryDbContext db, TimeProvider clock, IOption
             return await OwnCollectionCreatedMeanwhileAsync(who, name!, fromPush, ct) is { } mine ? mine : Problem.Conflict(error.ErrorMessage);
         }
         string? teamId = null;
+        string? teamName = null;
         if (!string.IsNullOrEmpty(entityId) && entityId != who.UserId)
         {
             var team = await db.Teams.AsNoTracking().FirstOrDefaultAsync(t => t.Id == entityId, ct);
             if (team is not null && (who.TeamIds.Contains(team.Id) || who.IsAdmin))
             {
                 teamId = team.Id;
+                teamName = team.Name;
             }
             else if (!who.IsAdmin)
             {
@@ -116,6 +120,8 @@ public sealed class Namespaces(RegistryDbContext db, TimeProvider clock, IOption
             created.Teams.Add(new CollectionTeam { CollectionId = created.Id, TeamId = teamId });
         }
         db.Collections.Add(created);
+        audit.Record(who, AuditActions.CollectionCreate, created.Name,
+            $"{(created.IsPrivate ? "private" : "public")}{(teamName is null ? "" : $", team {teamName}")}{(fromPush ? ", by a push" : "")}");
         if (!await TrySaveUniqueAsync(ct))
         {
             return await OwnCollectionCreatedMeanwhileAsync(who, name!, fromPush, ct) is { } mine

@@ -1,6 +1,7 @@
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Options;
 using SRegistry.Core.Access;
+using SRegistry.Core.Audit;
 using SRegistry.Core.Data;
 using SRegistry.Core.Library;
 
@@ -13,7 +14,8 @@ public sealed record PublishChoice(bool? Own, bool SiteDefault, bool IsPrivate, 
 }
 
 /// <summary>The collection owner's switch for publishing (admins may use it too); the site default is <c>Registry:Publish:PublishByDefault</c>.</summary>
-public sealed class PublishChoices(RegistryDbContext db, Namespaces namespaces, IOptions<PublishOptions> options, TimeProvider clock)
+public sealed class PublishChoices(RegistryDbContext db, Namespaces namespaces, IOptions<PublishOptions> options, TimeProvider clock,
+    AuditLog audit)
 {
     /// <summary>Null when publishing is off for the whole site; not found when the viewer cannot see the collection.</summary>
     public async Task<Outcome<PublishChoice?>> OfAsync(Principal who, string? collection, CancellationToken ct = default)
@@ -43,8 +45,14 @@ public sealed class PublishChoices(RegistryDbContext db, Namespaces namespaces, 
         {
             return Problem.Forbidden($"only the owner of '{collection}' can change whether it is published");
         }
-        await db.Collections.Where(c => c.Name == collection).ExecuteUpdateAsync(s => s
-            .SetProperty(c => c.Publish, publish).SetProperty(c => c.UpdatedAt, clock.GetUtcNow()), ct);
-        return current.Value with { Own = publish };
+        var choice = current.Value;
+        return await audit.ChangeAsync<PublishChoice?>(async () =>
+        {
+            await db.Collections.Where(c => c.Name == collection).ExecuteUpdateAsync(s => s
+                .SetProperty(c => c.Publish, publish).SetProperty(c => c.UpdatedAt, clock.GetUtcNow()), ct);
+            audit.Record(who, AuditActions.CollectionPublish, collection!,
+                publish switch { true => "published", false => "not published", null => "registry default" });
+            return choice with { Own = publish };
+        }, ct);
     }
 }

@@ -1,6 +1,7 @@
 using FluentValidation;
 using Microsoft.EntityFrameworkCore;
 using SRegistry.Core.Access;
+using SRegistry.Core.Audit;
 using SRegistry.Core.Data;
 using SRegistry.Core.Library;
 using SRegistry.Core.Model;
@@ -18,7 +19,8 @@ public sealed record CollectionCharge(string Collection, QuotaAccount ChargedTo,
 /// What people see and change about quotas: their own and their teams' usage, admins' per-user and per-team
 /// overrides, and which account a collection is charged to.
 /// </summary>
-public sealed class QuotaSettings(RegistryDbContext db, QuotaService quotas, Namespaces namespaces, IValidator<QuotaSetting> validator)
+public sealed class QuotaSettings(RegistryDbContext db, QuotaService quotas, Namespaces namespaces, IValidator<QuotaSetting> validator,
+    AuditLog audit)
 {
     /// <summary>The signed-in user's own storage (collections they own that are not charged to a team).</summary>
     public async Task<Outcome<AccountQuota>> MineAsync(Principal who, CancellationToken ct = default)
@@ -89,8 +91,17 @@ public sealed class QuotaSettings(RegistryDbContext db, QuotaService quotas, Nam
             return problem;
         }
         var bytes = setting.ToBytes();
-        var changed = await db.Users.Where(u => u.Id == userId).ExecuteUpdateAsync(s => s.SetProperty(u => u.QuotaBytes, bytes), ct);
-        return changed == 1 ? await UserQuotaAsync(userId!, ct) : Problem.NotFound("user not found");
+        var changed = await audit.ChangeAsync<bool>(async () =>
+        {
+            var name = await db.Users.AsNoTracking().Where(u => u.Id == userId).Select(u => u.Username).FirstOrDefaultAsync(ct);
+            if (name is null || await db.Users.Where(u => u.Id == userId).ExecuteUpdateAsync(s => s.SetProperty(u => u.QuotaBytes, bytes), ct) != 1)
+            {
+                return Problem.NotFound("user not found");
+            }
+            audit.Record(who, AuditActions.QuotaUser, name, Describe(bytes));
+            return true;
+        }, ct);
+        return changed.Succeeded ? await UserQuotaAsync(userId!, ct) : new Problem(changed.Failure, changed.Message);
     }
 
     /// <summary>An admin's override for one team.</summary>
@@ -102,8 +113,17 @@ public sealed class QuotaSettings(RegistryDbContext db, QuotaService quotas, Nam
             return problem;
         }
         var bytes = setting.ToBytes();
-        var changed = await db.Teams.Where(t => t.Id == teamId).ExecuteUpdateAsync(s => s.SetProperty(t => t.QuotaBytes, bytes), ct);
-        return changed == 1 ? await TeamQuotaAsync(teamId!, ct) : Problem.NotFound("team not found");
+        var changed = await audit.ChangeAsync<bool>(async () =>
+        {
+            var name = await db.Teams.AsNoTracking().Where(t => t.Id == teamId).Select(t => t.Name).FirstOrDefaultAsync(ct);
+            if (name is null || await db.Teams.Where(t => t.Id == teamId).ExecuteUpdateAsync(s => s.SetProperty(t => t.QuotaBytes, bytes), ct) != 1)
+            {
+                return Problem.NotFound("team not found");
+            }
+            audit.Record(who, AuditActions.QuotaTeam, name, Describe(bytes));
+            return true;
+        }, ct);
+        return changed.Succeeded ? await TeamQuotaAsync(teamId!, ct) : new Problem(changed.Failure, changed.Message);
     }
 
     public async Task<Outcome<CollectionCharge>> ChargeOfAsync(Principal who, string? collectionName, CancellationToken ct = default)
@@ -141,6 +161,7 @@ public sealed class QuotaSettings(RegistryDbContext db, QuotaService quotas, Nam
         }
         var (collection, facts) = found.Value;
         string? chargedTeamId;
+        string chargedTo;
         if (string.IsNullOrWhiteSpace(teamName))
         {
             var current = collection.ChargedTeamId is null ? null : await db.Teams.AsNoTracking().FirstAsync(t => t.Id == collection.ChargedTeamId, ct);
@@ -149,6 +170,7 @@ public sealed class QuotaSettings(RegistryDbContext db, QuotaService quotas, Nam
                 return Problem.Forbidden($"only the owner of '{collection.Name}' or of team '{current.Name}' can move its storage back to the owner");
             }
             chargedTeamId = null;
+            chargedTo = $"charged to its owner {collection.Owner?.Username}";
         }
         else
         {
@@ -162,10 +184,19 @@ public sealed class QuotaSettings(RegistryDbContext db, QuotaService quotas, Nam
                 return Problem.Forbidden($"charging '{collection.Name}' to team '{team.Name}' needs someone who owns both the collection and the team");
             }
             chargedTeamId = team.Id;
+            chargedTo = $"charged to team {team.Name}";
         }
-        await db.Collections.Where(c => c.Id == collection.Id).ExecuteUpdateAsync(s => s.SetProperty(c => c.ChargedTeamId, chargedTeamId), ct);
+        await audit.ChangeAsync<bool>(async () =>
+        {
+            await db.Collections.Where(c => c.Id == collection.Id).ExecuteUpdateAsync(s => s.SetProperty(c => c.ChargedTeamId, chargedTeamId), ct);
+            audit.Record(who, AuditActions.CollectionCharge, collection.Name, chargedTo);
+            return true;
+        }, ct);
         return await ChargeOfAsync(who, collection.Name, ct);
     }
+
+    private static string Describe(long? quotaBytes) =>
+        quotaBytes switch { null => "default quota", 0 => "unlimited", { } b => ByteCount.Format(b) };
 
     private async Task<Problem?> RefuseAsync(Principal who, QuotaSetting setting, CancellationToken ct)
     {

@@ -1,6 +1,7 @@
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Logging;
 using SRegistry.Core.Access;
+using SRegistry.Core.Audit;
 using SRegistry.Core.Data;
 using SRegistry.Core.Library;
 using SRegistry.Core.Naming;
@@ -18,7 +19,7 @@ public sealed record GarbageReport(bool DryRun, int Blobs, long Bytes, int Blobs
 /// the same lock publishing an upload and linking a deduplicated image take, so a concurrent push keeps its bytes:
 /// from the moment a push creates its image record (before any byte is sent) the blob counts as referenced.
 /// </summary>
-public sealed partial class GarbageCollector(RegistryDbContext db, IBlobStore blobs, BlobLocks blobLocks, ILogger<GarbageCollector> log)
+public sealed partial class GarbageCollector(RegistryDbContext db, IBlobStore blobs, BlobLocks blobLocks, AuditLog audit, ILogger<GarbageCollector> log)
 {
     /// <summary>For the admin area: to anyone but an admin it does not exist.</summary>
     public async Task<Outcome<GarbageReport>> CollectAsync(Principal who, bool dryRun, CancellationToken ct = default)
@@ -27,14 +28,16 @@ public sealed partial class GarbageCollector(RegistryDbContext db, IBlobStore bl
         {
             return Problem.NotFound("not found");
         }
-        return await CollectUnreferencedAsync(dryRun, ct);
+        return await RunAsync(who, dryRun, ct);
     }
 
     /// <summary>
     /// For the server's own command line, whose user holds the data folder anyway. A dry run applies the same test
     /// as a real run, so with nothing changing in between the real run frees exactly what the dry run reported.
     /// </summary>
-    public async Task<GarbageReport> CollectUnreferencedAsync(bool dryRun, CancellationToken ct = default)
+    public Task<GarbageReport> CollectUnreferencedAsync(bool dryRun, CancellationToken ct = default) => RunAsync(null, dryRun, ct);
+
+    private async Task<GarbageReport> RunAsync(Principal? who, bool dryRun, CancellationToken ct)
     {
         // A first pass against one snapshot of the references; every candidate is checked again under its lock.
         var referenced = (await db.Images.AsNoTracking().Select(i => i.Hash).Distinct().ToListAsync(ct))
@@ -78,6 +81,9 @@ public sealed partial class GarbageCollector(RegistryDbContext db, IBlobStore bl
         if (!dryRun)
         {
             RegistryMetrics.GarbageCollections.Add(1);
+            // Blobs are files, not rows: what was freed is recorded once the run is over. Dry runs change nothing.
+            audit.Record(who, AuditActions.GarbageCollect, "blob store", $"freed {freed} blob(s), {Quotas.ByteCount.Format(bytes)}; kept {kept}");
+            await db.SaveChangesAsync(ct);
             if (freed > 0)
             {
                 LogFreed(log, freed, bytes);

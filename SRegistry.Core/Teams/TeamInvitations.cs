@@ -2,6 +2,7 @@ using System.Security.Cryptography;
 using Microsoft.EntityFrameworkCore;
 using SRegistry.Core.Access;
 using SRegistry.Core.Accounts;
+using SRegistry.Core.Audit;
 using SRegistry.Core.Data;
 using SRegistry.Core.Library;
 using SRegistry.Core.Model;
@@ -20,7 +21,7 @@ public sealed record InviteView(string Id, DateTimeOffset CreatedAt, DateTimeOff
 public sealed record InvitePreview(string TeamName, string TeamDisplayName, InviteState State, DateTimeOffset ExpiresAt, bool AlreadyMember);
 
 /// <summary>Invitation links for invite-only teams: created and revoked by owners, accepted by any signed-in user holding a valid code.</summary>
-public sealed class TeamInvitations(RegistryDbContext db, TimeProvider clock, TeamService teams)
+public sealed class TeamInvitations(RegistryDbContext db, TimeProvider clock, TeamService teams, AuditLog audit)
 {
     public static readonly TimeSpan MaxLifetime = TimeSpan.FromDays(90);
     public const int MaxUses = 1000;
@@ -48,6 +49,7 @@ public sealed class TeamInvitations(RegistryDbContext db, TimeProvider clock, Te
             CreatedByUserId = who.UserId!,
         };
         db.TeamInvites.Add(invite);
+        audit.Record(who, AuditActions.InviteCreate, team.Value!.Name, $"invitation {invite.Id}: {uses} use(s), expires {invite.ExpiresAt:u}");
         await db.SaveChangesAsync(ct);
         return new IssuedInvite(invite, code);
     }
@@ -89,15 +91,20 @@ public sealed class TeamInvitations(RegistryDbContext db, TimeProvider clock, Te
         {
             return Problem.Conflict($"you are already a member of '{invite.Team!.Name}'");
         }
-        // Spend one use in the same statement that checks it, so two people cannot share the last use.
-        var spent = await db.TeamInvites.Where(i => i.Id == invite.Id && i.UsesLeft > 0 && i.RevokedAt == null)
-            .ExecuteUpdateAsync(s => s.SetProperty(i => i.UsesLeft, i => i.UsesLeft - 1), ct);
-        if (spent == 0)
+        // Spending the use, joining and the audit entry commit together: a join refused at the end gives the use back.
+        return await audit.ChangeAsync<Team>(async () =>
         {
-            return Problem.Forbidden("this invitation has already been used; ask a team owner for a new one");
-        }
-        var joined = await teams.AddMemberRowAsync(invite.TeamId, who.UserId!, TeamRole.Member, ct);
-        return joined.Succeeded ? invite.Team! : new Problem(joined.Failure, joined.Message);
+            // Spend one use in the same statement that checks it, so two people cannot share the last use.
+            var spent = await db.TeamInvites.Where(i => i.Id == invite.Id && i.UsesLeft > 0 && i.RevokedAt == null)
+                .ExecuteUpdateAsync(s => s.SetProperty(i => i.UsesLeft, i => i.UsesLeft - 1), ct);
+            if (spent == 0)
+            {
+                return Problem.Forbidden("this invitation has already been used; ask a team owner for a new one");
+            }
+            audit.Record(who, AuditActions.InviteAccept, invite.Team!.Name, $"invitation {invite.Id}");
+            var joined = await teams.AddMemberRowAsync(invite.TeamId, who.UserId!, TeamRole.Member, ct);
+            return joined.Succeeded ? invite.Team! : new Problem(joined.Failure, joined.Message);
+        }, ct);
     }
 
     public async Task<Outcome<bool>> RevokeAsync(Principal who, string inviteId, CancellationToken ct = default)
@@ -112,7 +119,11 @@ public sealed class TeamInvitations(RegistryDbContext db, TimeProvider clock, Te
         {
             return new Problem(team.Failure, team.Message);
         }
-        invite.RevokedAt ??= clock.GetUtcNow();
+        if (invite.RevokedAt is null)
+        {
+            invite.RevokedAt = clock.GetUtcNow();
+            audit.Record(who, AuditActions.InviteRevoke, team.Value!.Name, $"invitation {invite.Id}");
+        }
         await db.SaveChangesAsync(ct);
         return true;
     }

@@ -1,6 +1,7 @@
 using FluentValidation;
 using Microsoft.EntityFrameworkCore;
 using SRegistry.Core.Access;
+using SRegistry.Core.Audit;
 using SRegistry.Core.Data;
 using SRegistry.Core.Library;
 using SRegistry.Core.Model;
@@ -10,7 +11,7 @@ using SRegistry.Core.Storage;
 namespace SRegistry.Core.Teams;
 
 /// <summary>Teams: creating, joining (open or by invitation), membership and ownership. Permissions come from <see cref="AccessPolicy"/>.</summary>
-public sealed class TeamService(RegistryDbContext db, TimeProvider clock, IValidator<NewTeam> validator)
+public sealed class TeamService(RegistryDbContext db, TimeProvider clock, IValidator<NewTeam> validator, AuditLog audit)
 {
     public async Task<Outcome<Team>> CreateAsync(Principal who, NewTeam request, byte[]? avatar = null, CancellationToken ct = default)
     {
@@ -42,12 +43,14 @@ public sealed class TeamService(RegistryDbContext db, TimeProvider clock, IValid
         };
         team.Members.Add(new TeamMember { TeamId = team.Id, UserId = who.UserId!, Role = TeamRole.Owner, JoinedAt = now });
         db.Teams.Add(team);
+        audit.Record(who, AuditActions.TeamCreate, team.Name, team.JoinMode == TeamJoinMode.Open ? "open" : "by invitation");
         try
         {
             await db.SaveChangesAsync(ct);
         }
         catch (DbUpdateException e) when (StorageFaults.IsUniqueViolation(e))
         {
+            db.ChangeTracker.Clear();
             return Problem.Conflict($"the name '{request.Name}' is already taken by a user or team");
         }
         return team;
@@ -70,10 +73,23 @@ public sealed class TeamService(RegistryDbContext db, TimeProvider clock, IValid
         {
             return Problem.Invalid("join mode is open or invite");
         }
-        await db.Teams.Where(t => t.Id == teamId).ExecuteUpdateAsync(s => s
-            .SetProperty(t => t.DisplayName, name.Length == 0 ? found.Value!.Name : name)
-            .SetProperty(t => t.JoinMode, joinMode), ct);
-        return true;
+        var before = found.Value!;
+        var shown = name.Length == 0 ? before.Name : name;
+        return await audit.ChangeAsync<bool>(async () =>
+        {
+            await db.Teams.Where(t => t.Id == teamId).ExecuteUpdateAsync(s => s
+                .SetProperty(t => t.DisplayName, shown)
+                .SetProperty(t => t.JoinMode, joinMode), ct);
+            if (before.JoinMode != joinMode)
+            {
+                audit.Record(who, AuditActions.TeamJoinMode, before.Name, $"{JoinText(before.JoinMode)} → {JoinText(joinMode)}");
+            }
+            if (before.DisplayName != shown)
+            {
+                audit.Record(who, AuditActions.TeamUpdate, before.Name, $"display name '{before.DisplayName}' → '{shown}'");
+            }
+            return true;
+        }, ct);
     }
 
     /// <summary>Replaces (or, with null, removes) the team's avatar after checking it is a small real image.</summary>
@@ -93,10 +109,14 @@ public sealed class TeamService(RegistryDbContext db, TimeProvider clock, IValid
                 return Problem.Invalid(error);
             }
         }
-        await db.Teams.Where(t => t.Id == teamId).ExecuteUpdateAsync(s => s
-            .SetProperty(t => t.Avatar, type is null ? null : avatar)
-            .SetProperty(t => t.AvatarContentType, type), ct);
-        return true;
+        return await audit.ChangeAsync<bool>(async () =>
+        {
+            await db.Teams.Where(t => t.Id == teamId).ExecuteUpdateAsync(s => s
+                .SetProperty(t => t.Avatar, type is null ? null : avatar)
+                .SetProperty(t => t.AvatarContentType, type), ct);
+            audit.Record(who, AuditActions.TeamUpdate, found.Value!.Name, type is null ? "avatar removed" : $"avatar set ({type})");
+            return true;
+        }, ct);
     }
 
     /// <summary>A team's avatar bytes and type; teams are public, so anyone may fetch them.</summary>
@@ -126,6 +146,7 @@ public sealed class TeamService(RegistryDbContext db, TimeProvider clock, IValid
         {
             return Problem.Forbidden($"'{team.Name}' is joined by invitation only; ask an owner for a link");
         }
+        audit.Record(who, AuditActions.MemberJoin, team.Name, who.Username);
         return await AddMemberRowAsync(teamId, who.UserId!, TeamRole.Member, ct);
     }
 
@@ -145,6 +166,7 @@ public sealed class TeamService(RegistryDbContext db, TimeProvider clock, IValid
         {
             return Problem.Conflict($"{username} is already a member");
         }
+        audit.Record(who, AuditActions.MemberAdd, team.Value!.Name, user.Username);
         return await AddMemberRowAsync(teamId, user.Id, TeamRole.Member, ct);
     }
 
@@ -163,6 +185,11 @@ public sealed class TeamService(RegistryDbContext db, TimeProvider clock, IValid
         if (role == TeamRole.Member && member.Role == TeamRole.Owner && await OwnerCountAsync(teamId, ct) == 1)
         {
             return Problem.Conflict("a team needs at least one owner; promote someone else first");
+        }
+        if (member.Role != role)
+        {
+            var username = await db.Users.AsNoTracking().Where(u => u.Id == userId).Select(u => u.Username).FirstAsync(ct);
+            audit.Record(who, AuditActions.MemberRole, team.Value!.Name, $"{username}: {RoleText(member.Role)} → {RoleText(role)}");
         }
         member.Role = role;
         await db.SaveChangesAsync(ct);
@@ -195,6 +222,15 @@ public sealed class TeamService(RegistryDbContext db, TimeProvider clock, IValid
             return Problem.Conflict("the last owner cannot leave; hand the team over to another owner first, or delete it");
         }
         db.TeamMembers.Remove(member);
+        if (userId == who.UserId)
+        {
+            audit.Record(who, AuditActions.MemberLeave, team.Name, who.Username);
+        }
+        else
+        {
+            var username = await db.Users.AsNoTracking().Where(u => u.Id == userId).Select(u => u.Username).FirstAsync(ct);
+            audit.Record(who, AuditActions.MemberRemove, team.Name, username);
+        }
         await db.SaveChangesAsync(ct);
         return true;
     }
@@ -206,8 +242,13 @@ public sealed class TeamService(RegistryDbContext db, TimeProvider clock, IValid
         {
             return new Problem(team.Failure, team.Message);
         }
-        await db.Teams.Where(t => t.Id == teamId).ExecuteDeleteAsync(ct);
-        return true;
+        return await audit.ChangeAsync<bool>(async () =>
+        {
+            var members = await db.TeamMembers.CountAsync(m => m.TeamId == teamId, ct);
+            await db.Teams.Where(t => t.Id == teamId).ExecuteDeleteAsync(ct);
+            audit.Record(who, AuditActions.TeamDelete, team.Value!.Name, $"{members} member(s)");
+            return true;
+        }, ct);
     }
 
     /// <summary>Gives a team push and view rights on a collection (collection owners and admins).</summary>
@@ -228,23 +269,28 @@ public sealed class TeamService(RegistryDbContext db, TimeProvider clock, IValid
         {
             return Problem.NotFound($"team '{teamName}' not found");
         }
-        var link = await db.CollectionTeams.FirstOrDefaultAsync(l => l.CollectionId == collection.Id && l.TeamId == team.Id, ct);
-        if (assign && link is null)
+        return await audit.ChangeAsync<bool>(async () =>
         {
-            db.CollectionTeams.Add(new CollectionTeam { CollectionId = collection.Id, TeamId = team.Id });
-        }
-        else if (!assign && link is not null)
-        {
-            db.CollectionTeams.Remove(link);
-        }
-        await db.SaveChangesAsync(ct);
-        if (!assign)
-        {
-            // A team that no longer shares the collection no longer pays for it: its storage goes back to the owner.
-            await db.Collections.Where(c => c.Id == collection.Id && c.ChargedTeamId == team.Id)
-                .ExecuteUpdateAsync(s => s.SetProperty(c => c.ChargedTeamId, (string?)null), ct);
-        }
-        return true;
+            var link = await db.CollectionTeams.FirstOrDefaultAsync(l => l.CollectionId == collection.Id && l.TeamId == team.Id, ct);
+            if (assign && link is null)
+            {
+                db.CollectionTeams.Add(new CollectionTeam { CollectionId = collection.Id, TeamId = team.Id });
+                audit.Record(who, AuditActions.CollectionTeamAssign, collection.Name, $"team {team.Name}");
+            }
+            else if (!assign && link is not null)
+            {
+                db.CollectionTeams.Remove(link);
+                audit.Record(who, AuditActions.CollectionTeamUnassign, collection.Name, $"team {team.Name}");
+            }
+            await db.SaveChangesAsync(ct);
+            if (!assign)
+            {
+                // A team that no longer shares the collection no longer pays for it: its storage goes back to the owner.
+                await db.Collections.Where(c => c.Id == collection.Id && c.ChargedTeamId == team.Id)
+                    .ExecuteUpdateAsync(s => s.SetProperty(c => c.ChargedTeamId, (string?)null), ct);
+            }
+            return true;
+        }, ct);
     }
 
     private Task<CollectionFacts> FactsAsync(string collectionId, string ownerId, bool isPrivate, CancellationToken ct) =>
@@ -280,6 +326,10 @@ public sealed class TeamService(RegistryDbContext db, TimeProvider clock, IValid
         }
         return member;
     }
+
+    private static string JoinText(TeamJoinMode mode) => mode == TeamJoinMode.Open ? "open" : "by invitation";
+
+    private static string RoleText(TeamRole role) => role == TeamRole.Owner ? "owner" : "member";
 
     private Task<int> OwnerCountAsync(string teamId, CancellationToken ct) =>
         db.TeamMembers.CountAsync(m => m.TeamId == teamId && m.Role == TeamRole.Owner, ct);

@@ -4,6 +4,7 @@ using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 using Microsoft.Win32.SafeHandles;
 using SRegistry.Core.Access;
+using SRegistry.Core.Audit;
 using SRegistry.Core.Configuration;
 using SRegistry.Core.Data;
 using SRegistry.Core.Library;
@@ -42,6 +43,7 @@ public sealed partial class UploadService(
     DatabaseLocks locks,
     TimeProvider clock,
     IOptions<RegistryOptions> options,
+    AuditLog audit,
     ILogger<UploadService> log)
 {
     /// <summary>An upload that has received nothing for this long may be taken over by a new attempt at the same image.</summary>
@@ -154,7 +156,7 @@ public sealed partial class UploadService(
             }
             if (await db.UploadSessions.Where(s => s.Id == sessionId).ExecuteDeleteAsync(ct) == 1)
             {
-                return await MarkUploadedAsync(image, collection, ct);
+                return await MarkUploadedAsync(who, image, collection, ct);
             }
         }
         return image.IsUploaded || await db.Images.AnyAsync(i => i.Id == image.Id && i.IsUploaded, ct)
@@ -323,7 +325,7 @@ public sealed partial class UploadService(
         }
         if (direct is not null)
         {
-            return await CompleteMultipartInStoreAsync(session, completedParts, ct);
+            return await CompleteMultipartInStoreAsync(who, session, completedParts, ct);
         }
         var parts = await db.UploadParts.AsNoTracking().Where(p => p.SessionId == session.Id).OrderBy(p => p.PartNumber).ToListAsync(ct);
         var missing = Enumerable.Range(1, session.TotalParts).Except(parts.Select(p => p.PartNumber)).ToList();
@@ -355,7 +357,7 @@ public sealed partial class UploadService(
         }
         db.UploadSessions.Remove(session);
         var collection = await db.Collections.AsNoTracking().FirstAsync(c => c.Containers.Any(k => k.Id == image.ContainerId), ct);
-        return await MarkUploadedAsync(image, collection, ct);
+        return await MarkUploadedAsync(who, image, collection, ct);
     }
 
     public async Task<Outcome<bool>> AbortMultipartAsync(Principal who, string? imageId, string? uploadId, CancellationToken ct = default)
@@ -423,7 +425,7 @@ public sealed partial class UploadService(
             return await FailAsync(session, new Problem(published.Failure, published.Message));
         }
         db.UploadSessions.Remove(session);
-        return await MarkUploadedAsync(image, collection, ct);
+        return await MarkUploadedAsync(who, image, collection, ct);
     }
 
     // ---- housekeeping ----
@@ -647,7 +649,7 @@ public sealed partial class UploadService(
                     return new Problem(published.Failure, published.Message);
                 }
                 db.UploadSessions.Remove(current);
-                return await MarkUploadedAsync(image, collection, ct);
+                return await MarkUploadedAsync(who, image, collection, ct);
             }
             if (busy is null)
             {
@@ -661,7 +663,7 @@ public sealed partial class UploadService(
             : Problem.Conflict("the image's bytes have not been received; push again");
     }
 
-    private async Task<Outcome<UploadReceipt>> CompleteMultipartInStoreAsync(UploadSession session,
+    private async Task<Outcome<UploadReceipt>> CompleteMultipartInStoreAsync(Principal who, UploadSession session,
         IReadOnlyCollection<(int PartNumber, string Token)> completedParts, CancellationToken ct)
     {
         // Replicas share nothing but the database: one of them completes a session, whichever the client reached.
@@ -712,7 +714,7 @@ public sealed partial class UploadService(
         }
         db.UploadSessions.Remove(session);
         var collection = await db.Collections.AsNoTracking().FirstAsync(c => c.Containers.Any(k => k.Id == image.ContainerId), ct);
-        return await MarkUploadedAsync(image, collection, ct);
+        return await MarkUploadedAsync(who, image, collection, ct);
     }
 
     /// <summary>
@@ -785,8 +787,9 @@ public sealed partial class UploadService(
         }
     }
 
-    private async Task<Outcome<UploadReceipt>> MarkUploadedAsync(Image image, Collection collection, CancellationToken ct)
+    private async Task<Outcome<UploadReceipt>> MarkUploadedAsync(Principal who, Image image, Collection collection, CancellationToken ct)
     {
+        var container = await db.Containers.AsNoTracking().Where(c => c.Id == image.ContainerId).Select(c => c.Name).FirstAsync(ct);
         // Under the blob's lock, so a garbage collection cannot remove the bytes between this check and the commit.
         await using (await blobLocks.AcquireAsync(ImageCatalog.HexOf(image.Hash), ct))
         {
@@ -796,6 +799,7 @@ public sealed partial class UploadService(
             }
             image.IsUploaded = true;
             image.UpdatedAt = clock.GetUtcNow();
+            audit.Record(who, AuditActions.ImagePush, ImageCatalog.ImagePath(collection.Name, container, image.Hash), ImageCatalog.PushDetails(image, "uploaded"));
             await db.SaveChangesAsync(ct);
         }
         LogPublished(log, image.Hash, image.Size);

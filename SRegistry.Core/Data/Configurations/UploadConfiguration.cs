@@ -37,6 +37,14 @@ internal sealed class AuditEventConfiguration : IEntityTypeConfiguration<AuditEv
     public void Configure(EntityTypeBuilder<AuditEvent> b)
     {
         b.HasKey(e => e.Id);
+        b.Property(e => e.Username).HasMaxLength(64);
+        b.Property(e => e.Action).HasMaxLength(32);
+        b.Property(e => e.Target).HasMaxLength(AuditEvent.MaxTargetLength);
+        b.Property(e => e.Details).HasMaxLength(AuditEvent.MaxDetailsLength);
+        b.Property(e => e.RemoteAddress).HasMaxLength(64);
+        // The admin area filters by time, by user and by action.
         b.HasIndex(e => e.At);
+        b.HasIndex(e => new { e.Username, e.At });
+        b.HasIndex(e => new { e.Action, e.At });
     }
 }
