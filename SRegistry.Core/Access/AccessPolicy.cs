@@ -94,6 +94,16 @@ public static class AccessPolicy
         };
     }
 
+    /// <summary>
+    /// Pushing, moving or removing tags and deleting images in a container: the collection's rule, and a frozen container
+    /// (sregistry's "freeze") keeps its images and tags as they are for everyone but admins.
+    /// </summary>
+    public static bool CanChangeContainer(Principal who, CollectionAction action, CollectionFacts collection, bool isFrozen) =>
+        Can(who, action, collection) && (!isFrozen || who.IsAdmin);
+
+    /// <summary>Freezing and unfreezing a container is its collection owner's call, like editing the collection.</summary>
+    public static bool CanFreeze(Principal who, CollectionFacts collection) => Can(who, CollectionAction.Edit, collection);
+
     public static bool Can(Principal who, TeamAction action, TeamFacts team)
     {
         if (!who.IsAuthenticated)

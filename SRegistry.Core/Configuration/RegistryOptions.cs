@@ -33,8 +33,11 @@ public sealed class RegistryOptions
     /// <summary>Offer multipart uploads. Off, clients fall back to one single-part upload of the whole file.</summary>
     public bool MultipartUploads { get; set; } = true;
 
-    /// <summary>Multipart part size the server asks clients for. At least 5 MiB so an S3 store could back it.</summary>
-    [Range(5L * 1024 * 1024, 5L * 1024 * 1024 * 1024)]
+    /// <summary>
+    /// Multipart part size the server asks clients for. An S3 store needs at least 5 MiB and uses that when this is
+    /// smaller; the folder store takes parts down to 4 KiB.
+    /// </summary>
+    [Range(4L * 1024, 5L * 1024 * 1024 * 1024)]
     public long PartSizeBytes { get; set; } = 64L * 1024 * 1024;
 
     /// <summary>Largest image accepted, in bytes.</summary>

@@ -38,6 +38,12 @@ public interface IDirectTransfers
     /// <summary>Largest object one PUT may create (S3: 5 GiB); bigger images need a multipart upload.</summary>
     long MaxSinglePutBytes { get; }
 
+    /// <summary>Most parts one multipart upload may have (S3: 10,000).</summary>
+    int MaxParts { get; }
+
+    /// <summary>Smallest size of every part but the last (S3: 5 MiB).</summary>
+    long MinPartBytes { get; }
+
     string PresignDownload(string sha256Hex, TimeSpan lifetime);
 
     string PresignSingleUpload(string sessionId, TimeSpan lifetime);

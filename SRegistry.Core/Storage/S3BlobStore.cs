@@ -63,6 +63,10 @@ public sealed class S3BlobStore : IBlobStore, IDirectTransfers, IBlobReader, IDi
 
     public long MaxSinglePutBytes => FiveGiB;
 
+    public int MaxParts => 10_000;
+
+    public long MinPartBytes => 5L * 1024 * 1024;
+
     public async Task EnsureBucketAsync(CancellationToken ct = default)
     {
         if (options.CreateBucket && !await Amazon.S3.Util.AmazonS3Util.DoesS3BucketExistV2Async(s3, options.Bucket))

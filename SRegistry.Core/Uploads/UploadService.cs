@@ -52,6 +52,17 @@ public sealed partial class UploadService(
 
     private RegistryOptions Options => options.Value;
 
+    /// <summary>
+    /// Bytes a multipart completion body may have: it lists every part with its token, and the largest image allowed
+    /// has <c>MaxImageBytes / PartSizeBytes</c> parts, so the limit grows with them (one JSON entry is under 100 bytes).
+    /// </summary>
+    public int CompletionBodyLimit => (int)Math.Min(int.MaxValue - 1, BaseBodyBytes + (MaxParts(Options) * BytesPerListedPart));
+
+    private const long BaseBodyBytes = 64 * 1024;
+    private const long BytesPerListedPart = 256;
+
+    internal static long MaxParts(RegistryOptions options) => (options.MaxImageBytes + options.PartSizeBytes - 1) / options.PartSizeBytes;
+
     // ---- single part (spec U2, U3, U4) ----
 
     public async Task<Outcome<UploadSession>> StartSingleAsync(Principal who, string? imageId, long fileSize, string? sha256Hex,
@@ -177,7 +188,14 @@ public sealed partial class UploadService(
             return new Problem(target.Failure, target.Message);
         }
         var (image, collection) = target.Value;
-        var admitted = await OpenAdmittedSessionAsync(who, image, collection, UploadKind.Multipart, fileSize, Options.PartSizeBytes, ct);
+        // An object store has its own limits on parts: a plan it could not complete is refused before any byte is sent.
+        var partSize = Math.Max(Options.PartSizeBytes, direct?.MinPartBytes ?? 0);
+        if (direct is not null && fileSize > 0 && (fileSize + partSize - 1) / partSize > direct.MaxParts)
+        {
+            return Problem.Invalid($"the image is {fileSize} bytes: in parts of {partSize} bytes that is more than the {direct.MaxParts} parts "
+                                   + "this registry's object store accepts; ask the administrator to raise Registry:PartSizeBytes");
+        }
+        var admitted = await OpenAdmittedSessionAsync(who, image, collection, UploadKind.Multipart, fileSize, partSize, ct);
         if (!admitted.Succeeded)
         {
             return new Problem(admitted.Failure, admitted.Message);
@@ -499,9 +517,9 @@ public sealed partial class UploadService(
         {
             return Problem.Forbidden($"you may not push to collection '{container.Collection!.Name}'");
         }
-        if (container.IsReadOnly)
+        if (!AccessPolicy.CanChangeContainer(who, CollectionAction.Push, facts, container.IsReadOnly))
         {
-            return Problem.Forbidden($"container '{container.Collection!.Name}/{container.Name}' is read-only");
+            return Problem.Forbidden($"container '{container.Collection!.Name}/{container.Name}' is frozen; its owner can unfreeze it");
         }
         return (image, container.Collection!);
     }

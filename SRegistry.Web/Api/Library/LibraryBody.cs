@@ -10,22 +10,26 @@ public static class LibraryBody
 {
     public const int MaxJsonBytes = 64 * 1024;
 
-    public static async Task<(T? Body, LibraryError? Error)> ReadAsync<T>(HttpRequest request, CancellationToken ct) where T : class
+    public static Task<(T? Body, LibraryError? Error)> ReadAsync<T>(HttpRequest request, CancellationToken ct) where T : class =>
+        ReadAsync<T>(request, MaxJsonBytes, ct);
+
+    /// <summary>Reads a body that may be larger than <see cref="MaxJsonBytes"/> (a multipart completion lists every part).</summary>
+    public static async Task<(T? Body, LibraryError? Error)> ReadAsync<T>(HttpRequest request, int maxBytes, CancellationToken ct) where T : class
     {
-        if (request.ContentLength > MaxJsonBytes)
+        if (request.ContentLength > maxBytes)
         {
-            return (null, new LibraryError(StatusCodes.Status413PayloadTooLarge, $"request body over {MaxJsonBytes} bytes"));
+            return (null, new LibraryError(StatusCodes.Status413PayloadTooLarge, $"request body over {maxBytes} bytes"));
         }
-        var buffer = new byte[MaxJsonBytes + 1];
+        var buffer = new byte[maxBytes + 1];
         var length = 0;
         int read;
         while (length < buffer.Length && (read = await request.Body.ReadAsync(buffer.AsMemory(length), ct)) > 0)
         {
             length += read;
         }
-        if (length > MaxJsonBytes)
+        if (length > maxBytes)
         {
-            return (null, new LibraryError(StatusCodes.Status413PayloadTooLarge, $"request body over {MaxJsonBytes} bytes"));
+            return (null, new LibraryError(StatusCodes.Status413PayloadTooLarge, $"request body over {maxBytes} bytes"));
         }
         if (length == 0)
         {
