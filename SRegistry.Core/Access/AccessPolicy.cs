@@ -55,6 +55,19 @@ public static class AccessPolicy
 
     public static bool CanPublishKey(Principal who) => who.IsAuthenticated;
 
+    /// <summary>
+    /// Taking over a key another account published: only someone whose verified e-mail is on one of the key's
+    /// self-signed user IDs, so the first pusher of a fingerprint cannot squat a key that is not theirs.
+    /// </summary>
+    public static bool CanClaimKey(Principal who, KeyFacts key, bool verifiedEmailOnKey) =>
+        who.IsAuthenticated && who.UserId != key.UploaderId && verifiedEmailOnKey;
+
+    /// <summary>
+    /// A revocation signed by the key itself is merged whoever pushes it: only the key's holder can make one, and
+    /// refusing it would keep a compromised key trusted. The key stays its publisher's.
+    /// </summary>
+    public static bool CanMergeSelfRevocation(Principal who) => who.IsAuthenticated;
+
     public static bool Can(Principal who, KeyAction action, KeyFacts key)
     {
         var isUploader = who.UserId is not null && who.UserId == key.UploaderId;

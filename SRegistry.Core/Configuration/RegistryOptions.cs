@@ -92,6 +92,14 @@ public sealed class RegistryOptions
     [Range(typeof(TimeSpan), "00:00:01", "01:00:00")]
     public TimeSpan PullCountFlushInterval { get; set; } = TimeSpan.FromSeconds(10);
 
+    /// <summary>Most user IDs one key on the keyserver may carry; a key with more is refused before its signatures are checked.</summary>
+    [Range(1, 10_000)]
+    public int MaxUserIdsPerKey { get; set; } = 32;
+
+    /// <summary>Most keys one account may have on the keyserver.</summary>
+    [Range(1, 1_000_000)]
+    public int MaxKeysPerAccount { get; set; } = 100;
+
     /// <summary>Usernames that are administrators whatever the identity provider says.</summary>
     public string[] AdminUsers { get; set; } = [];
 
