@@ -82,7 +82,14 @@ public sealed partial class UploadService(
         {
             return Problem.Invalid($"a single upload to this registry's object store is limited to {direct.MaxSinglePutBytes} bytes; use a multipart upload");
         }
-        return await OpenAdmittedSessionAsync(who, image, collection, UploadKind.SinglePart, fileSize, fileSize, ct);
+        var admitted = await OpenAdmittedSessionAsync(who, image, collection, UploadKind.SinglePart, fileSize, fileSize, ct);
+        if (admitted.Succeeded && direct is not null)
+        {
+            // One-part multipart upload in the store: its URL names the store's upload, so it is dead once that completes.
+            admitted.Value!.StoreUploadId = await direct.StartMultipartAsync(admitted.Value.Id, ct);
+            await db.SaveChangesAsync(ct);
+        }
+        return admitted;
     }
 
     /// <summary>Receives the body sent to a single-part upload URL.</summary>
@@ -655,7 +662,7 @@ public sealed partial class UploadService(
                 }
                 // Completed by the other client a moment ago (it removed the session under this lock), or nothing landed.
                 var current = await db.UploadSessions.FirstOrDefaultAsync(s => s.Id == session.Id, ct);
-                if (current is null || await direct!.StagedSizeAsync(current.Id, ct) is not { } stagedSize)
+                if (current is null || await LandSingleAsync(current, ct) is not { } stagedSize)
                 {
                     continue;
                 }
@@ -677,6 +684,24 @@ public sealed partial class UploadService(
         return await db.Images.AnyAsync(i => i.Id == image.Id && i.IsUploaded, ct)
             ? await ReceiptAsync(image, collection, ct)
             : Problem.Conflict("the image's bytes have not been received; push again");
+    }
+
+    /// <summary>
+    /// Makes a single-part upload's bytes the staged object and answers its size (null: nothing landed). The one part
+    /// of its store upload is completed; a session from before single parts went through the store's multipart
+    /// upload has a plain staged object.
+    /// </summary>
+    private async Task<long?> LandSingleAsync(UploadSession session, CancellationToken ct)
+    {
+        if (session.StoreUploadId is { } storeUploadId && await direct!.ListPartsAsync(session.Id, storeUploadId, ct) is { } parts)
+        {
+            if (parts.Count != 1 || parts[0].PartNumber != 1)
+            {
+                return null;
+            }
+            await direct.CompleteMultipartAsync(session.Id, storeUploadId, parts, ct);
+        }
+        return await direct!.StagedSizeAsync(session.Id, ct);
     }
 
     private async Task<Outcome<UploadReceipt>> CompleteMultipartInStoreAsync(UploadSession session,
@@ -761,9 +786,17 @@ public sealed partial class UploadService(
             await DiscardAsync(session, ct);
             return NotSif(sif);
         }
-        await using (await blobLocks.AcquireAsync(content.Sha256Hex, ct))
+        try
         {
-            await direct.PublishStagedAsync(session.Id, content.Sha256Hex, content.Size, ct);
+            await using (await blobLocks.AcquireAsync(content.Sha256Hex, ct))
+            {
+                await direct.PublishStagedAsync(session.Id, content, ct);
+            }
+        }
+        catch (StagedObjectChangedException e)
+        {
+            await DiscardAsync(session, ct);
+            return Problem.Invalid($"{e.Message}; push again");
         }
         ApplyFacts(image, content.Size, sif);
         return true;
@@ -851,7 +884,8 @@ public sealed partial class UploadService(
         await db.SaveChangesAsync(ct);
     }
 
-    private static long ExpectedPartSize(UploadSession session, int partNumber) =>
+    /// <summary>The exact size of a part: the part size, except for the last part.</summary>
+    public static long ExpectedPartSize(UploadSession session, int partNumber) =>
         Math.Min(session.PartSize, session.ExpectedSize - ((partNumber - 1) * session.PartSize));
 
     /// <summary>Changes whenever the part is received again, so a completion listing a stale token is caught.</summary>
