@@ -53,6 +53,19 @@ public sealed class S3BlobStore : IBlobStore, IDirectTransfers, IBlobReader, IDi
         s3 = string.IsNullOrEmpty(options.AccessKey)
             ? new AmazonS3Client(config)
             : new AmazonS3Client(new BasicAWSCredentials(options.AccessKey, options.SecretKey), config);
+        s3.BeforeRequestEvent += AlsoSendRadosgwCopyCondition;
+    }
+
+    /// <summary>
+    /// radosgw reads a copy's ETag condition from <c>x-amz-copy-if-match</c> and ignores the standard
+    /// <c>x-amz-copy-source-if-match</c>; sending both makes the conditional copy hold on either store.
+    /// </summary>
+    private static void AlsoSendRadosgwCopyCondition(object sender, RequestEventArgs e)
+    {
+        if (e is WebServiceRequestEventArgs request && request.Headers.TryGetValue("x-amz-copy-source-if-match", out var etag))
+        {
+            request.Headers["x-amz-copy-if-match"] = etag;
+        }
     }
 
     /// <summary>Objects up to this size are copied in one request; S3 allows 5 GiB. Lowered by tests to reach the multipart copy.</summary>
