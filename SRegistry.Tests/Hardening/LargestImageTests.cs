@@ -12,7 +12,7 @@ namespace SRegistry.Tests.Hardening;
 public sealed class LargestImageTests : IAsyncDisposable
 {
     private const long PartBytes = 4096;
-    private const long MaxParts = 1200;
+    private const long MaxParts = 1600;
     private readonly RegistryServer server = new RegistryServer()
         .With("Registry:PartSizeBytes", PartBytes.ToString(CultureInfo.InvariantCulture))
         .With("Registry:MaxImageBytes", (PartBytes * MaxParts).ToString(CultureInfo.InvariantCulture));
@@ -27,7 +27,7 @@ public sealed class LargestImageTests : IAsyncDisposable
         var sif = await sifs.CreateAsync((PartBytes * MaxParts) - (64 * 1024));
         Assert.True(sif.Size <= PartBytes * MaxParts);
         var parts = (sif.Size + PartBytes - 1) / PartBytes;
-        Assert.True(parts > 1100, $"only {parts} parts");
+        Assert.True(parts > 1500, $"only {parts} parts");
 
         await library.PushAsync("largest/largest/big", sif, multipart: true);
 
