@@ -80,6 +80,7 @@ public static class RegistryCoreServiceCollectionExtensions
         services.AddScoped<AdminDirectory>();
         services.AddScoped<CollectionDirectory>();
         services.AddScoped<ContainerDirectory>();
+        services.AddSingleton<ParsedKeyCache>();
         services.AddScoped<Keyserver>();
         services.AddScoped<KeyDirectory>();
         services.AddScoped<IValidator<NewCollection>, NewCollectionValidator>();

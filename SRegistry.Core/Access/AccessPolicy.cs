@@ -65,6 +65,19 @@ public static class AccessPolicy
 
     public static bool CanPublishKey(Principal who) => who.IsAuthenticated;
 
+    /// <summary>
+    /// Taking over a key another account published: only someone whose verified e-mail is on one of the key's
+    /// self-signed user IDs, so the first pusher of a fingerprint cannot squat a key that is not theirs.
+    /// </summary>
+    public static bool CanClaimKey(Principal who, KeyFacts key, bool verifiedEmailOnKey) =>
+        who.IsAuthenticated && who.UserId != key.UploaderId && verifiedEmailOnKey;
+
+    /// <summary>
+    /// A revocation signed by the key itself is merged whoever pushes it: only the key's holder can make one, and
+    /// refusing it would keep a compromised key trusted. The key stays its publisher's.
+    /// </summary>
+    public static bool CanMergeSelfRevocation(Principal who) => who.IsAuthenticated;
+
     public static bool Can(Principal who, KeyAction action, KeyFacts key)
     {
         var isUploader = who.UserId is not null && who.UserId == key.UploaderId;
@@ -107,6 +120,16 @@ public static class AccessPolicy
             _ => false,
         };
     }
+
+    /// <summary>
+    /// Pushing, moving or removing tags and deleting images in a container: the collection's rule, and a frozen container
+    /// (sregistry's "freeze") keeps its images and tags as they are for everyone but admins.
+    /// </summary>
+    public static bool CanChangeContainer(Principal who, CollectionAction action, CollectionFacts collection, bool isFrozen) =>
+        Can(who, action, collection) && (!isFrozen || who.IsAdmin);
+
+    /// <summary>Freezing and unfreezing a container is its collection owner's call, like editing the collection.</summary>
+    public static bool CanFreeze(Principal who, CollectionFacts collection) => Can(who, CollectionAction.Edit, collection);
 
     public static bool Can(Principal who, TeamAction action, TeamFacts team)
     {

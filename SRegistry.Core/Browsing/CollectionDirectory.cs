@@ -129,6 +129,11 @@ public sealed class CollectionDirectory(RegistryDbContext db, Namespaces namespa
             return Problem.Forbidden($"only the owner of '{name}' can delete it");
         }
         var id = found.Value.Collection.Id;
+        var holdsFrozen = await db.Containers.AnyAsync(c => c.CollectionId == id && c.IsReadOnly, ct);
+        if (!AccessPolicy.CanChangeContainer(who, CollectionAction.Delete, found.Value.Facts, holdsFrozen))
+        {
+            return Problem.Forbidden($"'{name}' holds frozen containers; unfreeze them before deleting it");
+        }
         var hashes = await db.Images.AsNoTracking().Where(i => i.Container!.CollectionId == id).Select(i => i.Hash).Distinct().ToListAsync(ct);
         var imageCount = await db.Images.CountAsync(i => i.Container!.CollectionId == id && i.IsUploaded, ct);
         var containers = await db.Containers.CountAsync(c => c.CollectionId == id, ct);

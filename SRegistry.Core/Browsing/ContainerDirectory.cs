@@ -16,7 +16,7 @@ public sealed record ImageRow(string Id, string Hash, string Arch, long Size, Da
 }
 
 public sealed record ContainerDetails(string Collection, string Name, string Description, string Owner, bool IsPrivate,
-    long Downloads, DateTimeOffset UpdatedAt, IReadOnlyList<ImageRow> Images, bool CanDelete)
+    long Downloads, DateTimeOffset UpdatedAt, IReadOnlyList<ImageRow> Images, bool CanDelete, bool IsFrozen = false, bool CanFreeze = false)
 {
     public IEnumerable<string> Architectures => Images.Select(i => i.Arch).Distinct().Order(StringComparer.Ordinal);
 }
@@ -42,7 +42,25 @@ public sealed class ContainerDirectory(RegistryDbContext db, Namespaces namespac
                 tags[i.Id].Order(StringComparer.Ordinal).ToList()))
             .ToList();
         return new ContainerDetails(c.Collection!.Name, c.Name, c.Description, c.Collection.Owner!.Username, c.Collection.IsPrivate,
-            c.DownloadCount, c.UpdatedAt, rows, AccessPolicy.Can(who, CollectionAction.DeleteImage, facts));
+            c.DownloadCount, c.UpdatedAt, rows, AccessPolicy.CanChangeContainer(who, CollectionAction.DeleteImage, facts, c.IsReadOnly),
+            c.IsReadOnly, AccessPolicy.CanFreeze(who, facts));
+    }
+
+    /// <summary>Freezes (or unfreezes) a container: frozen, its images and tags change only by an admin's hand.</summary>
+    public async Task<Outcome<bool>> SetFrozenAsync(Principal who, string? collection, string? container, bool frozen, CancellationToken ct = default)
+    {
+        var found = await FindVisibleAsync(who, collection, container, ct);
+        if (found is null)
+        {
+            return Problem.NotFound($"container '{collection}/{container}' not found");
+        }
+        if (!AccessPolicy.CanFreeze(who, found.Value.Facts))
+        {
+            return Problem.Forbidden($"only the owner of '{collection}' can freeze or unfreeze its containers");
+        }
+        var id = found.Value.Container.Id;
+        await db.Containers.Where(c => c.Id == id).ExecuteUpdateAsync(s => s.SetProperty(c => c.IsReadOnly, frozen), ct);
+        return frozen;
     }
 
     /// <summary>Removes one tag; the image stays, reachable by hash and its other tags.</summary>
@@ -108,6 +126,10 @@ public sealed class ContainerDirectory(RegistryDbContext db, Namespaces namespac
         if (!AccessPolicy.Can(who, CollectionAction.DeleteImage, found.Value.Facts))
         {
             return Problem.Forbidden($"you may not delete images in collection '{collection}'");
+        }
+        if (!AccessPolicy.CanChangeContainer(who, CollectionAction.DeleteImage, found.Value.Facts, found.Value.Container.IsReadOnly))
+        {
+            return Problem.Forbidden($"container '{collection}/{container}' is frozen; its owner can unfreeze it");
         }
         return found.Value.Container.Id;
     }

@@ -33,8 +33,11 @@ public sealed class RegistryOptions
     /// <summary>Offer multipart uploads. Off, clients fall back to one single-part upload of the whole file.</summary>
     public bool MultipartUploads { get; set; } = true;
 
-    /// <summary>Multipart part size the server asks clients for. At least 5 MiB so an S3 store could back it.</summary>
-    [Range(5L * 1024 * 1024, 5L * 1024 * 1024 * 1024)]
+    /// <summary>
+    /// Multipart part size the server asks clients for. An S3 store needs at least 5 MiB and uses that when this is
+    /// smaller; the folder store takes parts down to 4 KiB.
+    /// </summary>
+    [Range(4L * 1024, 5L * 1024 * 1024 * 1024)]
     public long PartSizeBytes { get; set; } = 64L * 1024 * 1024;
 
     /// <summary>Largest image accepted, in bytes.</summary>
@@ -88,6 +91,14 @@ public sealed class RegistryOptions
     /// </summary>
     [Range(typeof(TimeSpan), "00:00:01", "01:00:00")]
     public TimeSpan PullCountFlushInterval { get; set; } = TimeSpan.FromSeconds(10);
+
+    /// <summary>Most user IDs one key on the keyserver may carry; a key with more is refused before its signatures are checked.</summary>
+    [Range(1, 10_000)]
+    public int MaxUserIdsPerKey { get; set; } = 32;
+
+    /// <summary>Most keys one account may have on the keyserver.</summary>
+    [Range(1, 1_000_000)]
+    public int MaxKeysPerAccount { get; set; } = 100;
 
     /// <summary>Usernames that are administrators whatever the identity provider says; checked again at every start.</summary>
     public string[] AdminUsers { get; set; } = [];

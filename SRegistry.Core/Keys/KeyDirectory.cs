@@ -26,7 +26,7 @@ public sealed record SignerIdentity(string Fingerprint, string? KeyFingerprint, 
 }
 
 /// <summary>Published keys for the dashboard: one's own (or, for admins, everyone's), removal, and who signed an image.</summary>
-public sealed class KeyDirectory(RegistryDbContext db, TimeProvider clock)
+public sealed class KeyDirectory(RegistryDbContext db, ParsedKeyCache parsedKeys, TimeProvider clock)
 {
     public async Task<Outcome<IReadOnlyList<KeySummary>>> ListAsync(Principal who, bool everyone = false, CancellationToken ct = default)
     {
@@ -48,7 +48,7 @@ public sealed class KeyDirectory(RegistryDbContext db, TimeProvider clock)
             .OrderBy(r => r.Uploader).ThenBy(r => r.Key.Fingerprint).ToListAsync(ct);
         var now = clock.GetUtcNow();
         return rows.Select(r => new KeySummary(r.Key.Fingerprint, r.Key.UserIds.Split('\n', StringSplitOptions.RemoveEmptyEntries),
-            KeyAlgorithms.Name(r.Key.Algorithm), r.Key.Bits, r.Key.KeyCreatedAt, r.Key.KeyExpiresAt, IsRevoked(r.Key.Armored),
+            KeyAlgorithms.Name(r.Key.Algorithm), r.Key.Bits, r.Key.KeyCreatedAt, r.Key.KeyExpiresAt, IsRevoked(r.Key.Fingerprint, r.Key.Armored),
             r.Key.KeyExpiresAt is { } expires && expires <= now, r.Uploader, r.Key.UploadedAt,
             AccessPolicy.Can(who, KeyAction.Remove, new KeyFacts(r.Key.UploadedById)))).ToList();
     }
@@ -104,11 +104,11 @@ public sealed class KeyDirectory(RegistryDbContext db, TimeProvider clock)
     }
 
     /// <summary>Revocations arrive with later pushes, so they are read from the stored key itself.</summary>
-    private static bool IsRevoked(string armored)
+    private bool IsRevoked(string fingerprint, string armored)
     {
         try
         {
-            return OpenPgpKeys.Read(armored).IsRevoked;
+            return parsedKeys.Get(fingerprint, armored).IsRevoked;
         }
         catch (InvalidDataException)
         {

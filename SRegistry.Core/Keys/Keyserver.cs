@@ -1,5 +1,7 @@
 using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.Options;
 using SRegistry.Core.Access;
+using SRegistry.Core.Configuration;
 using SRegistry.Core.Data;
 using SRegistry.Core.Library;
 using SRegistry.Core.Model;
@@ -23,9 +25,12 @@ public sealed record KeyPage(IReadOnlyList<KeyDetails> Keys, int? NextOffset);
 /// <summary>
 /// The keyserver's rules: who may publish, what a re-push does, and how lookups match (spec section 10).
 /// A fingerprint belongs to the account that first published it: that account's re-pushes are merged into the stored
-/// key (nothing stored is ever dropped), anyone else's is refused, and only that account or an admin removes it.
+/// key (nothing stored is ever dropped), and only that account or an admin removes it. Another account's push is
+/// refused, except that a revocation signed by the key itself is always merged, and an account whose verified e-mail
+/// is on one of the key's self-signed user IDs takes the key over (so nobody can squat someone else's key).
+/// Signatures are checked once, at upload: lookups read keys through <see cref="ParsedKeyCache"/>.
 /// </summary>
-public sealed class Keyserver(RegistryDbContext db, TimeProvider clock)
+public sealed class Keyserver(RegistryDbContext db, ParsedKeyCache parsedKeys, TimeProvider clock, IOptions<RegistryOptions> options)
 {
     /// <summary>Form bodies larger than this are refused; real public keys are a few KiB.</summary>
     public const int MaxBodyBytes = 256 * 1024;
@@ -40,37 +45,67 @@ public sealed class Keyserver(RegistryDbContext db, TimeProvider clock)
         {
             return Problem.Unauthenticated("pushing a key needs a valid token: run 'singularity remote login' first");
         }
-        var parsed = OpenPgpKeys.Parse(keyText);
+        var maxUserIds = options.Value.MaxUserIdsPerKey;
+        var parsed = OpenPgpKeys.Parse(keyText, maxUserIds);
         if (!parsed.Succeeded)
         {
             return new Problem(parsed.Failure, parsed.Message);
         }
         var fingerprints = parsed.Value!.Select(k => k.Fingerprint).ToList();
         var stored = await db.SigningKeys.Where(k => fingerprints.Contains(k.Fingerprint)).ToDictionaryAsync(k => k.Fingerprint, ct);
+        var verifiedEmail = await VerifiedEmailAsync(who, ct);
+        var owned = await db.SigningKeys.CountAsync(k => k.UploadedById == who.UserId, ct);
         var now = clock.GetUtcNow();
         var published = new List<PublishedKey>();
+        var remember = new List<KeyDetails>();
         foreach (var key in parsed.Value!)
         {
             if (!stored.TryGetValue(key.Fingerprint, out var row))
             {
+                if (++owned > options.Value.MaxKeysPerAccount)
+                {
+                    return TooManyKeys();
+                }
                 row = new SigningKey { Fingerprint = key.Fingerprint, Armored = key.Armored, UploadedById = who.UserId! };
                 Apply(row, key, now);
                 db.SigningKeys.Add(row);
+                remember.Add(key);
                 published.Add(new PublishedKey(key.Fingerprint, KeyPublication.Added));
                 continue;
             }
-            if (!AccessPolicy.Can(who, KeyAction.Update, new KeyFacts(row.UploadedById)))
+            var facts = new KeyFacts(row.UploadedById);
+            var claimed = false;
+            if (!AccessPolicy.Can(who, KeyAction.Update, facts))
             {
-                return Problem.Conflict($"key {key.Fingerprint} is already on this keyserver, published by another account; " +
-                                        "only that account or an administrator can remove it");
+                claimed = AccessPolicy.CanClaimKey(who, facts, verifiedEmail is not null && key.UserIds.Any(u => EmailOf(u.Text) is { } e
+                    && e.Equals(verifiedEmail, StringComparison.OrdinalIgnoreCase)));
+                var revokes = key.IsRevoked && AccessPolicy.CanMergeSelfRevocation(who);
+                if (!claimed && !revokes)
+                {
+                    return Problem.Conflict($"key {key.Fingerprint} is already on this keyserver, published by another account; only that " +
+                                            "account or an administrator can remove it, or an account whose verified e-mail is on the key can claim it");
+                }
+                if (claimed && ++owned > options.Value.MaxKeysPerAccount)
+                {
+                    return TooManyKeys();
+                }
             }
             var merged = OpenPgpKeys.Merge(key, row.Armored);
-            if (merged.Armored == row.Armored)
+            if (merged.UserIds.Count > maxUserIds)
+            {
+                return Problem.Invalid($"key {key.Fingerprint} would have {merged.UserIds.Count} user IDs with the stored ones; this keyserver takes at most {maxUserIds} per key");
+            }
+            if (claimed)
+            {
+                row.UploadedById = who.UserId!;
+            }
+            if (merged.Armored == row.Armored && !claimed)
             {
                 published.Add(new PublishedKey(key.Fingerprint, KeyPublication.Unchanged));
                 continue;
             }
             Apply(row, merged, now);
+            remember.Add(merged);
             published.Add(new PublishedKey(key.Fingerprint, KeyPublication.Updated));
         }
         try
@@ -82,7 +117,27 @@ public sealed class Keyserver(RegistryDbContext db, TimeProvider clock)
             db.ChangeTracker.Clear();
             return Problem.Conflict("the same key was being published by another request at this moment; push again");
         }
+        remember.ForEach(parsedKeys.Remember);
         return published;
+    }
+
+    private Problem TooManyKeys() => Problem.Forbidden(
+        $"your account may have at most {options.Value.MaxKeysPerAccount} keys on this keyserver; remove keys you no longer use");
+
+    /// <summary>The caller's e-mail as their identity provider vouched for it at sign-in; local accounts have none.</summary>
+    private async Task<string?> VerifiedEmailAsync(Principal who, CancellationToken ct)
+    {
+        var user = await db.Users.AsNoTracking().Where(u => u.Id == who.UserId).Select(u => new { u.Email, u.ExternalSubject }).FirstOrDefaultAsync(ct);
+        return user is { ExternalSubject: not null, Email.Length: > 0 } ? user.Email.Trim() : null;
+    }
+
+    /// <summary>The address of a user ID: <c>Name &lt;addr&gt;</c>, or a bare address.</summary>
+    internal static string? EmailOf(string userId)
+    {
+        var open = userId.LastIndexOf('<');
+        var close = userId.LastIndexOf('>');
+        var email = open >= 0 && close > open ? userId[(open + 1)..close] : userId;
+        return email.Contains('@', StringComparison.Ordinal) && !email.Any(char.IsWhiteSpace) ? email : null;
     }
 
     public async Task<Outcome<KeyPage>> LookupAsync(KeyQuery query, int offset = 0, int pageSize = DefaultPageSize, CancellationToken ct = default)
@@ -100,7 +155,7 @@ public sealed class Keyserver(RegistryDbContext db, TimeProvider clock)
         };
         var page = fingerprints.Skip(offset).Take(pageSize).ToList();
         var rows = await db.SigningKeys.AsNoTracking().Where(k => page.Contains(k.Fingerprint)).ToDictionaryAsync(k => k.Fingerprint, k => k.Armored, ct);
-        var keys = page.Where(rows.ContainsKey).Select(fp => OpenPgpKeys.Read(rows[fp])).ToList();
+        var keys = page.Where(rows.ContainsKey).Select(fp => parsedKeys.Get(fp, rows[fp])).ToList();
         return new KeyPage(keys, offset + pageSize < fingerprints.Count ? offset + pageSize : null);
     }
 

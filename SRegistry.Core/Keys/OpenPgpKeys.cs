@@ -49,7 +49,7 @@ public static class OpenPgpKeys
         [PgpSignature.DefaultCertification, PgpSignature.NoCertification, PgpSignature.CasualCertification, PgpSignature.PositiveCertification];
 
     /// <summary>Every public key in <paramref name="keyText"/>, or why the text is refused.</summary>
-    public static Outcome<IReadOnlyList<KeyDetails>> Parse(string? keyText)
+    public static Outcome<IReadOnlyList<KeyDetails>> Parse(string? keyText, int maxUserIds = int.MaxValue)
     {
         if (string.IsNullOrWhiteSpace(keyText))
         {
@@ -71,7 +71,7 @@ public static class OpenPgpKeys
             foreach (var ring in rings.Value!)
             {
                 // A block holding one key is stored as sent; keys sharing a block each get their own armour.
-                var described = Describe(ring, rings.Value!.Count == 1 ? block : Armor(ring));
+                var described = Describe(ring, rings.Value!.Count == 1 ? block : Armor(ring), maxUserIds);
                 if (!described.Succeeded)
                 {
                     return new Problem(described.Failure, described.Message);
@@ -202,12 +202,18 @@ public static class OpenPgpKeys
         return rings.Count == 0 ? Problem.Invalid("the key block is empty") : rings;
     }
 
-    private static Outcome<KeyDetails> Describe(PgpPublicKeyRing ring, string armored)
+    private static Outcome<KeyDetails> Describe(PgpPublicKeyRing ring, string armored, int maxUserIds = int.MaxValue)
     {
         var primary = ring.GetPublicKey();
         if (primary.Version != 4)
         {
             return Problem.Invalid($"key {KeyIdOf(primary)} is an OpenPGP version {primary.Version} key; only version 4 keys are accepted");
+        }
+        // Counted before any signature is checked: each user ID costs signature verifications.
+        var rawUserIds = primary.GetRawUserIds().Count();
+        if (rawUserIds > maxUserIds)
+        {
+            return Problem.Invalid($"key {KeyIdOf(primary)} has {rawUserIds} user IDs; this keyserver takes at most {maxUserIds} per key");
         }
         var fingerprint = Convert.ToHexString(primary.GetFingerprint());
         var userIds = new List<KeyUserId>();

@@ -184,9 +184,14 @@ public sealed class ImageCatalog(RegistryDbContext db, Namespaces namespaces, IB
             return resolved;
         }
         var view = resolved.Value!;
-        if (!AccessPolicy.Can(who, CollectionAction.DeleteImage, await namespaces.FactsAsync(view.Collection, ct)))
+        var facts = await namespaces.FactsAsync(view.Collection, ct);
+        if (!AccessPolicy.Can(who, CollectionAction.DeleteImage, facts))
         {
             return Problem.Forbidden($"you may not delete images in collection '{view.Collection.Name}'");
+        }
+        if (!AccessPolicy.CanChangeContainer(who, CollectionAction.DeleteImage, facts, view.Container.IsReadOnly))
+        {
+            return Problem.Forbidden($"container '{view.Collection.Name}/{view.Container.Name}' is frozen; its owner can unfreeze it");
         }
         if (await HasFrozenTagAsync(view.Image.Id, ct))
         {
@@ -288,9 +293,9 @@ public sealed class ImageCatalog(RegistryDbContext db, Namespaces namespaces, IB
         {
             return Problem.Forbidden($"you may not push to collection '{container.Collection!.Name}'");
         }
-        if (container.IsReadOnly)
+        if (!AccessPolicy.CanChangeContainer(who, CollectionAction.Push, facts, container.IsReadOnly))
         {
-            return Problem.Forbidden($"container '{container.Collection!.Name}/{container.Name}' is read-only");
+            return Problem.Forbidden($"container '{container.Collection!.Name}/{container.Name}' is frozen; its owner can unfreeze it");
         }
         return (container, container.Collection!);
     }

@@ -67,7 +67,7 @@ public sealed class ImageLookup(IServiceScopeFactory scopes, LookupCache cache, 
         }
         var image = found.Value!;
         // Invisible is reported exactly like absent: same status, same message.
-        return AccessPolicy.Can(who, CollectionAction.View, image.Facts) && Namespaces.EntityNames(image.Entity, who, image.View.OwnerName, image.TeamNames)
+        return AccessPolicy.Can(who, CollectionAction.View, image.Facts) && Namespaces.EntityNames(image.Entity, who, image.View.OwnerName, image.TeamNames, image.Facts)
             ? image.View
             : Problem.NotFound(NotFound(LibraryRef.Parse(path, options.Value.DefaultCollection).Value!, arch));
     }

@@ -75,6 +75,11 @@ public sealed class Namespaces(RegistryDbContext db, TimeProvider clock, IOption
         {
             return Problem.Forbidden("you may not create collections");
         }
+        if (name == Options.DefaultCollection && !who.IsAdmin)
+        {
+            // One-segment references (library://alpine) resolve here: the registry's own namespace, not the first pusher's.
+            return Problem.Forbidden($"'{name}' is this registry's default collection (one-segment references); only administrators create it");
+        }
         if (fromPush && !Options.AutoCreateCollections)
         {
             return Problem.Forbidden($"collection '{name}' does not exist; create it in the web UI first");
@@ -285,17 +290,19 @@ public sealed class Namespaces(RegistryDbContext db, TimeProvider clock, IOption
         found.Owner = row.Owner;
         var facts = new CollectionFacts(found.OwnerId, found.IsPrivate, row.Teams.Select(t => t.Id).ToHashSet(StringComparer.Ordinal),
             row.ReaderIds.Count == 0 ? CollectionFacts.None : row.ReaderIds.ToHashSet(StringComparer.Ordinal));
-        return AccessPolicy.Can(who, CollectionAction.View, facts) && EntityNames(entity, who, found.Owner!.Username, row.Teams.Select(t => t.Name))
+        return AccessPolicy.Can(who, CollectionAction.View, facts) && EntityNames(entity, who, found.Owner!.Username, row.Teams.Select(t => t.Name), facts)
             ? found
             : null;
     }
 
     /// <summary>
-    /// Whether the entity segment a caller typed names this collection's namespace: none given, the owner, the caller
-    /// themselves, or a team assigned to it (collection names are global, so the entity only has to be plausible).
+    /// Whether the entity segment a caller typed names this collection's namespace: none given, the owner, a team
+    /// assigned to it, or the caller themselves for a collection the caller may push to. <c>library://me/…</c> must
+    /// never pull a stranger's collection of that name, so for anything else the caller's own name finds nothing.
     /// </summary>
-    public static bool EntityNames(string? entity, Principal who, string ownerName, IEnumerable<string> assignedTeamNames) =>
-        entity is null || entity == ownerName || entity == who.Username || assignedTeamNames.Contains(entity, StringComparer.Ordinal);
+    public static bool EntityNames(string? entity, Principal who, string ownerName, IEnumerable<string> assignedTeamNames, CollectionFacts facts) =>
+        entity is null || entity == ownerName || assignedTeamNames.Contains(entity, StringComparer.Ordinal)
+        || (entity == who.Username && AccessPolicy.Can(who, CollectionAction.Push, facts));
 
     private async Task<ContainerView> ToContainerViewAsync(Container container, Collection collection, CancellationToken ct)
     {

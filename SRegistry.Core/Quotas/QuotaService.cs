@@ -15,13 +15,17 @@ namespace SRegistry.Core.Quotas;
 /// </summary>
 public sealed class QuotaService(RegistryDbContext db, QuotaGate gate, TimeProvider clock, IOptions<RegistryOptions> options)
 {
-    /// <summary>The account a collection's storage is charged to.</summary>
+    /// <summary>
+    /// The account a collection's storage is charged to. Anyone can make a team, so a team holds charged collections
+    /// only while an administrator has set its quota; otherwise (never set, or reset to the default) the collection
+    /// counts against its owner again, whatever sequence of team changes led there.
+    /// </summary>
     public async Task<QuotaAccount> AccountOfAsync(string collectionId, CancellationToken ct = default)
     {
         var row = await db.Collections.AsNoTracking().Where(c => c.Id == collectionId)
-            .Select(c => new { c.OwnerId, Owner = c.Owner!.Username, c.ChargedTeamId, Team = c.ChargedTeam!.Name })
+            .Select(c => new { c.OwnerId, Owner = c.Owner!.Username, c.ChargedTeamId, Team = c.ChargedTeam!.Name, TeamQuota = c.ChargedTeam.QuotaBytes })
             .FirstAsync(ct);
-        return row.ChargedTeamId is null
+        return row.ChargedTeamId is null || row.TeamQuota is null
             ? new QuotaAccount(QuotaHolder.User, row.OwnerId, row.Owner)
             : new QuotaAccount(QuotaHolder.Team, row.ChargedTeamId, row.Team);
     }
@@ -69,8 +73,8 @@ public sealed class QuotaService(RegistryDbContext db, QuotaGate gate, TimeProvi
     }
 
     internal IQueryable<string> ChargedCollections(QuotaAccount account) => account.Holder == QuotaHolder.User
-        ? db.Collections.AsNoTracking().Where(c => c.OwnerId == account.Id && c.ChargedTeamId == null).Select(c => c.Id)
-        : db.Collections.AsNoTracking().Where(c => c.ChargedTeamId == account.Id).Select(c => c.Id);
+        ? db.Collections.AsNoTracking().Where(c => c.OwnerId == account.Id && (c.ChargedTeamId == null || c.ChargedTeam!.QuotaBytes == null)).Select(c => c.Id)
+        : db.Collections.AsNoTracking().Where(c => c.ChargedTeamId == account.Id && c.ChargedTeam!.QuotaBytes != null).Select(c => c.Id);
 
     internal long DefaultBytes(QuotaHolder holder) =>
         holder == QuotaHolder.User ? options.Value.DefaultUserQuotaBytes : options.Value.DefaultTeamQuotaBytes;

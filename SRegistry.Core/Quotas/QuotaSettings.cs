@@ -58,7 +58,8 @@ public sealed class QuotaSettings(RegistryDbContext db, QuotaService quotas, Nam
         }
         var users = await db.Users.AsNoTracking().Where(u => userIds.Contains(u.Id)).Select(u => new { u.Id, u.Username, u.QuotaBytes }).ToListAsync(ct);
         var used = await db.Images.AsNoTracking()
-            .Where(i => i.IsUploaded && i.Container!.Collection!.ChargedTeamId == null && userIds.Contains(i.Container.Collection.OwnerId))
+            .Where(i => i.IsUploaded && (i.Container!.Collection!.ChargedTeamId == null || i.Container.Collection.ChargedTeam!.QuotaBytes == null)
+                        && userIds.Contains(i.Container.Collection.OwnerId))
             .GroupBy(i => i.Container!.Collection!.OwnerId)
             .Select(g => new { g.Key, Bytes = g.Sum(i => i.Size) })
             .ToDictionaryAsync(g => g.Key, g => g.Bytes, ct);
@@ -75,7 +76,7 @@ public sealed class QuotaSettings(RegistryDbContext db, QuotaService quotas, Nam
         }
         var teams = await db.Teams.AsNoTracking().Where(t => teamIds.Contains(t.Id)).Select(t => new { t.Id, t.Name, t.QuotaBytes }).ToListAsync(ct);
         var used = await db.Images.AsNoTracking()
-            .Where(i => i.IsUploaded && i.Container!.Collection!.ChargedTeamId != null && teamIds.Contains(i.Container.Collection.ChargedTeamId))
+            .Where(i => i.IsUploaded && i.Container!.Collection!.ChargedTeam!.QuotaBytes != null && teamIds.Contains(i.Container.Collection.ChargedTeamId!))
             .GroupBy(i => i.Container!.Collection!.ChargedTeamId!)
             .Select(g => new { g.Key, Bytes = g.Sum(i => i.Size) })
             .ToDictionaryAsync(g => g.Key, g => g.Bytes, ct);
@@ -135,9 +136,10 @@ public sealed class QuotaSettings(RegistryDbContext db, QuotaService quotas, Nam
         }
         var (collection, facts) = found.Value;
         var teams = await db.CollectionTeams.AsNoTracking().Where(l => l.CollectionId == collection.Id).OrderBy(l => l.Team!.Name)
-            .Select(l => new { l.Team!.Id, l.Team.Name, l.Team.JoinMode }).ToListAsync(ct);
+            .Select(l => new { l.Team!.Id, l.Team.Name, l.Team.JoinMode, l.Team.QuotaBytes }).ToListAsync(ct);
         var account = await quotas.AccountOfAsync(collection.Id, ct);
-        var chargeable = teams.Where(t => t.Id != collection.ChargedTeamId && AccessPolicy.CanChargeToTeam(who, facts, new TeamFacts(t.Id, t.JoinMode)))
+        var chargeable = teams.Where(t => t.Id != collection.ChargedTeamId && t.QuotaBytes is not null
+                                          && AccessPolicy.CanChargeToTeam(who, facts, new TeamFacts(t.Id, t.JoinMode)))
             .Select(t => t.Name).ToList();
         var current = teams.FirstOrDefault(t => t.Id == collection.ChargedTeamId);
         var canChargeOwner = current is not null && AccessPolicy.CanStopChargingTeam(who, facts, new TeamFacts(current.Id, current.JoinMode));
@@ -182,6 +184,11 @@ public sealed class QuotaSettings(RegistryDbContext db, QuotaService quotas, Nam
             if (!AccessPolicy.CanChargeToTeam(who, facts, new TeamFacts(team.Id, team.JoinMode)))
             {
                 return Problem.Forbidden($"charging '{collection.Name}' to team '{team.Name}' needs someone who owns both the collection and the team");
+            }
+            if (team.QuotaBytes is null)
+            {
+                // Anyone can make a team: a quota nobody granted would be a way around the user's own.
+                return Problem.Forbidden($"team '{team.Name}' has no storage quota set by an administrator; ask one to set it before charging collections to it");
             }
             chargedTeamId = team.Id;
             chargedTo = $"charged to team {team.Name}";

@@ -25,8 +25,14 @@ public interface IBlobStore
 /// <summary>One part of a multipart upload as the store holds it.</summary>
 public sealed record StoredPart(int PartNumber, long Size, string ETag);
 
-/// <summary>What reading an uploaded object back found: its size, its SHA-256, and its first bytes (for the SIF header).</summary>
-public sealed record StagedContent(long Size, string Sha256Hex, byte[] Head);
+/// <summary>
+/// What reading an uploaded object back found: its size, its SHA-256, its first bytes (for the SIF header), and the
+/// store's ETag of the object read, so publishing copies exactly that object and nothing written to the key since.
+/// </summary>
+public sealed record StagedContent(long Size, string Sha256Hex, byte[] Head, string ETag);
+
+/// <summary>The staged object changed after it was read back and verified: it is not published.</summary>
+public sealed class StagedObjectChangedException(string message) : Exception(message);
 
 /// <summary>
 /// A store that clients talk to directly (S3): uploads and downloads go through presigned URLs, so image bytes
@@ -38,14 +44,25 @@ public interface IDirectTransfers
     /// <summary>Largest object one PUT may create (S3: 5 GiB); bigger images need a multipart upload.</summary>
     long MaxSinglePutBytes { get; }
 
+    /// <summary>Most parts one multipart upload may have (S3: 10,000).</summary>
+    int MaxParts { get; }
+
+    /// <summary>Smallest size of every part but the last (S3: 5 MiB).</summary>
+    long MinPartBytes { get; }
+
     string PresignDownload(string sha256Hex, TimeSpan lifetime);
 
-    string PresignSingleUpload(string sessionId, TimeSpan lifetime);
+    /// <summary>
+    /// The URL a single-part upload sends the whole file to, for exactly <paramref name="size"/> bytes. With a store
+    /// upload ID it is part 1 of that multipart upload, so it stops working once the upload is completed or aborted.
+    /// </summary>
+    string PresignSingleUpload(string sessionId, string? storeUploadId, long size, TimeSpan lifetime);
 
     /// <summary>Starts the store's multipart upload for a session; returns the store's upload ID.</summary>
     Task<string> StartMultipartAsync(string sessionId, CancellationToken ct = default);
 
-    string PresignPart(string sessionId, string storeUploadId, int partNumber, TimeSpan lifetime);
+    /// <summary>A part's upload URL, signed for exactly <paramref name="partSize"/> bytes.</summary>
+    string PresignPart(string sessionId, string storeUploadId, int partNumber, long partSize, TimeSpan lifetime);
 
     /// <summary>The parts received so far; null when the store no longer knows the upload (completed or aborted).</summary>
     Task<IReadOnlyList<StoredPart>?> ListPartsAsync(string sessionId, string storeUploadId, CancellationToken ct = default);
@@ -60,8 +77,12 @@ public interface IDirectTransfers
     /// <summary>Reads the staged object once, hashing it and keeping its first <paramref name="headBytes"/> bytes.</summary>
     Task<StagedContent> ReadStagedAsync(string sessionId, int headBytes, CancellationToken ct = default);
 
-    /// <summary>Turns a verified staged object into the blob (a copy inside the store) and removes the staging object.</summary>
-    Task PublishStagedAsync(string sessionId, string sha256Hex, long size, CancellationToken ct = default);
+    /// <summary>
+    /// Turns the verified staged object into the blob (a copy inside the store, on condition that the object still has
+    /// the ETag it was verified with) and removes the staging object. Throws <see cref="StagedObjectChangedException"/>
+    /// when it does not.
+    /// </summary>
+    Task PublishStagedAsync(string sessionId, StagedContent verified, CancellationToken ct = default);
 
     Task DeleteStagedAsync(string sessionId, CancellationToken ct = default);
 

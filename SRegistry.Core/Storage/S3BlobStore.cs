@@ -53,6 +53,19 @@ public sealed class S3BlobStore : IBlobStore, IDirectTransfers, IBlobReader, IDi
         s3 = string.IsNullOrEmpty(options.AccessKey)
             ? new AmazonS3Client(config)
             : new AmazonS3Client(new BasicAWSCredentials(options.AccessKey, options.SecretKey), config);
+        s3.BeforeRequestEvent += AlsoSendRadosgwCopyCondition;
+    }
+
+    /// <summary>
+    /// radosgw reads a copy's ETag condition from <c>x-amz-copy-if-match</c> and ignores the standard
+    /// <c>x-amz-copy-source-if-match</c>; sending both makes the conditional copy hold on either store.
+    /// </summary>
+    private static void AlsoSendRadosgwCopyCondition(object sender, RequestEventArgs e)
+    {
+        if (e is WebServiceRequestEventArgs request && request.Headers.TryGetValue("x-amz-copy-source-if-match", out var etag))
+        {
+            request.Headers["x-amz-copy-if-match"] = etag;
+        }
     }
 
     /// <summary>Objects up to this size are copied in one request; S3 allows 5 GiB. Lowered by tests to reach the multipart copy.</summary>
@@ -62,6 +75,10 @@ public sealed class S3BlobStore : IBlobStore, IDirectTransfers, IBlobReader, IDi
     internal long CopyPartBytes { get; init; } = 1024L * 1024 * 1024;
 
     public long MaxSinglePutBytes => FiveGiB;
+
+    public int MaxParts => 10_000;
+
+    public long MinPartBytes => 5L * 1024 * 1024;
 
     public async Task EnsureBucketAsync(CancellationToken ct = default)
     {
@@ -136,15 +153,17 @@ public sealed class S3BlobStore : IBlobStore, IDirectTransfers, IBlobReader, IDi
 
     // ---- uploads ----
 
-    public string PresignSingleUpload(string sessionId, TimeSpan lifetime) =>
-        s3.GetPreSignedURL(new GetPreSignedUrlRequest
-        {
-            BucketName = options.Bucket,
-            Key = StagingKey(sessionId),
-            Verb = HttpVerb.PUT,
-            Protocol = presignProtocol,
-            Expires = DateTime.UtcNow + lifetime,
-        });
+    public string PresignSingleUpload(string sessionId, string? storeUploadId, long size, TimeSpan lifetime) =>
+        storeUploadId is null
+            ? s3.GetPreSignedURL(SizedPut(new GetPreSignedUrlRequest
+            {
+                BucketName = options.Bucket,
+                Key = StagingKey(sessionId),
+                Verb = HttpVerb.PUT,
+                Protocol = presignProtocol,
+                Expires = DateTime.UtcNow + lifetime,
+            }, size))
+            : PresignPart(sessionId, storeUploadId, 1, size, lifetime);
 
     public async Task<string> StartMultipartAsync(string sessionId, CancellationToken ct = default)
     {
@@ -157,8 +176,8 @@ public sealed class S3BlobStore : IBlobStore, IDirectTransfers, IBlobReader, IDi
         return started.UploadId;
     }
 
-    public string PresignPart(string sessionId, string storeUploadId, int partNumber, TimeSpan lifetime) =>
-        s3.GetPreSignedURL(new GetPreSignedUrlRequest
+    public string PresignPart(string sessionId, string storeUploadId, int partNumber, long partSize, TimeSpan lifetime) =>
+        s3.GetPreSignedURL(SizedPut(new GetPreSignedUrlRequest
         {
             BucketName = options.Bucket,
             Key = StagingKey(sessionId),
@@ -167,7 +186,14 @@ public sealed class S3BlobStore : IBlobStore, IDirectTransfers, IBlobReader, IDi
             UploadId = storeUploadId,
             PartNumber = partNumber,
             Expires = DateTime.UtcNow + lifetime,
-        });
+        }, partSize));
+
+    /// <summary>Content-Length becomes a signed header: the store refuses a body of any other size.</summary>
+    private static GetPreSignedUrlRequest SizedPut(GetPreSignedUrlRequest request, long size)
+    {
+        request.Headers.ContentLength = size;
+        return request;
+    }
 
     public async Task<IReadOnlyList<StoredPart>?> ListPartsAsync(string sessionId, string storeUploadId, CancellationToken ct = default)
     {
@@ -244,29 +270,38 @@ public sealed class S3BlobStore : IBlobStore, IDirectTransfers, IBlobReader, IDi
         {
             ArrayPool<byte>.Shared.Return(buffer);
         }
-        return new StagedContent(total, Convert.ToHexStringLower(sha.GetHashAndReset()), headFilled == headBytes ? head : head[..headFilled]);
+        return new StagedContent(total, Convert.ToHexStringLower(sha.GetHashAndReset()), headFilled == headBytes ? head : head[..headFilled],
+            response.ETag);
     }
 
-    public async Task PublishStagedAsync(string sessionId, string sha256Hex, long size, CancellationToken ct = default)
+    public async Task PublishStagedAsync(string sessionId, StagedContent verified, CancellationToken ct = default)
     {
         var source = StagingKey(sessionId);
-        var target = BlobKey(sha256Hex);
+        var target = BlobKey(verified.Sha256Hex);
         // The same bytes stored already (another image shares them): content addressing makes copying pointless.
-        if (await SizeOfAsync(target, ct) != size)
+        if (await SizeOfAsync(target, ct) != verified.Size)
         {
-            if (size <= SingleCopyLimit)
+            try
             {
-                await s3.CopyObjectAsync(new CopyObjectRequest
+                if (verified.Size <= SingleCopyLimit)
                 {
-                    SourceBucket = options.Bucket,
-                    SourceKey = source,
-                    DestinationBucket = options.Bucket,
-                    DestinationKey = target,
-                }, ct);
+                    await s3.CopyObjectAsync(new CopyObjectRequest
+                    {
+                        SourceBucket = options.Bucket,
+                        SourceKey = source,
+                        DestinationBucket = options.Bucket,
+                        DestinationKey = target,
+                        ETagToMatch = verified.ETag,
+                    }, ct);
+                }
+                else
+                {
+                    await CopyInPartsAsync(source, target, verified, ct);
+                }
             }
-            else
+            catch (AmazonS3Exception e) when (e.StatusCode == HttpStatusCode.PreconditionFailed)
             {
-                await CopyInPartsAsync(source, target, size, ct);
+                throw new StagedObjectChangedException("the uploaded object was replaced after it was verified");
             }
         }
         await DeleteStagedAsync(sessionId, ct);
@@ -304,8 +339,9 @@ public sealed class S3BlobStore : IBlobStore, IDirectTransfers, IBlobReader, IDi
     // ---- helpers ----
 
     /// <summary>Objects over 5 GiB cannot be copied in one request: copy them range by range into a multipart upload.</summary>
-    private async Task CopyInPartsAsync(string source, string target, long size, CancellationToken ct)
+    private async Task CopyInPartsAsync(string source, string target, StagedContent verified, CancellationToken ct)
     {
+        var size = verified.Size;
         var started = await s3.InitiateMultipartUploadAsync(new InitiateMultipartUploadRequest
         {
             BucketName = options.Bucket,
@@ -327,6 +363,7 @@ public sealed class S3BlobStore : IBlobStore, IDirectTransfers, IBlobReader, IDi
                     PartNumber = (int)number,
                     FirstByte = first,
                     LastByte = Math.Min(first + CopyPartBytes, size) - 1,
+                    ETagToMatch = [verified.ETag],
                 }, ct);
                 parts.Add(new PartETag((int)number, copied.ETag));
             }

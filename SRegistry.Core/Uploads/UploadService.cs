@@ -54,6 +54,17 @@ public sealed partial class UploadService(
 
     private RegistryOptions Options => options.Value;
 
+    /// <summary>
+    /// Bytes a multipart completion body may have: it lists every part with its token, and the largest image allowed
+    /// has <c>MaxImageBytes / PartSizeBytes</c> parts, so the limit grows with them (one JSON entry is under 100 bytes).
+    /// </summary>
+    public int CompletionBodyLimit => (int)Math.Min(int.MaxValue - 1, BaseBodyBytes + (MaxParts(Options) * BytesPerListedPart));
+
+    private const long BaseBodyBytes = 64 * 1024;
+    private const long BytesPerListedPart = 256;
+
+    internal static long MaxParts(RegistryOptions options) => (options.MaxImageBytes + options.PartSizeBytes - 1) / options.PartSizeBytes;
+
     // ---- single part (spec U2, U3, U4) ----
 
     public async Task<Outcome<UploadSession>> StartSingleAsync(Principal who, string? imageId, long fileSize, string? sha256Hex,
@@ -73,7 +84,14 @@ public sealed partial class UploadService(
         {
             return Problem.Invalid($"a single upload to this registry's object store is limited to {direct.MaxSinglePutBytes} bytes; use a multipart upload");
         }
-        return await OpenAdmittedSessionAsync(who, image, collection, UploadKind.SinglePart, fileSize, fileSize, ct);
+        var admitted = await OpenAdmittedSessionAsync(who, image, collection, UploadKind.SinglePart, fileSize, fileSize, ct);
+        if (admitted.Succeeded && direct is not null)
+        {
+            // One-part multipart upload in the store: its URL names the store's upload, so it is dead once that completes.
+            admitted.Value!.StoreUploadId = await direct.StartMultipartAsync(admitted.Value.Id, ct);
+            await db.SaveChangesAsync(ct);
+        }
+        return admitted;
     }
 
     /// <summary>Receives the body sent to a single-part upload URL.</summary>
@@ -179,7 +197,14 @@ public sealed partial class UploadService(
             return new Problem(target.Failure, target.Message);
         }
         var (image, collection) = target.Value;
-        var admitted = await OpenAdmittedSessionAsync(who, image, collection, UploadKind.Multipart, fileSize, Options.PartSizeBytes, ct);
+        // An object store has its own limits on parts: a plan it could not complete is refused before any byte is sent.
+        var partSize = Math.Max(Options.PartSizeBytes, direct?.MinPartBytes ?? 0);
+        if (direct is not null && fileSize > 0 && (fileSize + partSize - 1) / partSize > direct.MaxParts)
+        {
+            return Problem.Invalid($"the image is {fileSize} bytes: in parts of {partSize} bytes that is more than the {direct.MaxParts} parts "
+                                   + "this registry's object store accepts; ask the administrator to raise Registry:PartSizeBytes");
+        }
+        var admitted = await OpenAdmittedSessionAsync(who, image, collection, UploadKind.Multipart, fileSize, partSize, ct);
         if (!admitted.Succeeded)
         {
             return new Problem(admitted.Failure, admitted.Message);
@@ -501,9 +526,9 @@ public sealed partial class UploadService(
         {
             return Problem.Forbidden($"you may not push to collection '{container.Collection!.Name}'");
         }
-        if (container.IsReadOnly)
+        if (!AccessPolicy.CanChangeContainer(who, CollectionAction.Push, facts, container.IsReadOnly))
         {
-            return Problem.Forbidden($"container '{container.Collection!.Name}/{container.Name}' is read-only");
+            return Problem.Forbidden($"container '{container.Collection!.Name}/{container.Name}' is frozen; its owner can unfreeze it");
         }
         return (image, container.Collection!);
     }
@@ -639,7 +664,7 @@ public sealed partial class UploadService(
                 }
                 // Completed by the other client a moment ago (it removed the session under this lock), or nothing landed.
                 var current = await db.UploadSessions.FirstOrDefaultAsync(s => s.Id == session.Id, ct);
-                if (current is null || await direct!.StagedSizeAsync(current.Id, ct) is not { } stagedSize)
+                if (current is null || await LandSingleAsync(current, ct) is not { } stagedSize)
                 {
                     continue;
                 }
@@ -661,6 +686,24 @@ public sealed partial class UploadService(
         return await db.Images.AnyAsync(i => i.Id == image.Id && i.IsUploaded, ct)
             ? await ReceiptAsync(image, collection, ct)
             : Problem.Conflict("the image's bytes have not been received; push again");
+    }
+
+    /// <summary>
+    /// Makes a single-part upload's bytes the staged object and answers its size (null: nothing landed). The one part
+    /// of its store upload is completed; a session from before single parts went through the store's multipart
+    /// upload has a plain staged object.
+    /// </summary>
+    private async Task<long?> LandSingleAsync(UploadSession session, CancellationToken ct)
+    {
+        if (session.StoreUploadId is { } storeUploadId && await direct!.ListPartsAsync(session.Id, storeUploadId, ct) is { } parts)
+        {
+            if (parts.Count != 1 || parts[0].PartNumber != 1)
+            {
+                return null;
+            }
+            await direct.CompleteMultipartAsync(session.Id, storeUploadId, parts, ct);
+        }
+        return await direct!.StagedSizeAsync(session.Id, ct);
     }
 
     private async Task<Outcome<UploadReceipt>> CompleteMultipartInStoreAsync(Principal who, UploadSession session,
@@ -745,9 +788,17 @@ public sealed partial class UploadService(
             await DiscardAsync(session, ct);
             return NotSif(sif);
         }
-        await using (await blobLocks.AcquireAsync(content.Sha256Hex, ct))
+        try
         {
-            await direct.PublishStagedAsync(session.Id, content.Sha256Hex, content.Size, ct);
+            await using (await blobLocks.AcquireAsync(content.Sha256Hex, ct))
+            {
+                await direct.PublishStagedAsync(session.Id, content, ct);
+            }
+        }
+        catch (StagedObjectChangedException e)
+        {
+            await DiscardAsync(session, ct);
+            return Problem.Invalid($"{e.Message}; push again");
         }
         ApplyFacts(image, content.Size, sif);
         return true;
@@ -837,7 +888,8 @@ public sealed partial class UploadService(
         await db.SaveChangesAsync(ct);
     }
 
-    private static long ExpectedPartSize(UploadSession session, int partNumber) =>
+    /// <summary>The exact size of a part: the part size, except for the last part.</summary>
+    public static long ExpectedPartSize(UploadSession session, int partNumber) =>
         Math.Min(session.PartSize, session.ExpectedSize - ((partNumber - 1) * session.PartSize));
 
     /// <summary>Changes whenever the part is received again, so a completion listing a stale token is caught.</summary>

@@ -9,6 +9,9 @@ public enum Who { Anonymous, Stranger, TeamMember, TeamOwner, CollectionOwner, C
 /// <summary>Registry-wide actions in the matrix; the admin ones are <see cref="AccessPolicy.CanAdminister"/>.</summary>
 public enum RegistryAction { CreateCollection, CreateTeam, ListUsers, DisableUser, PromoteUser, SetUserQuota, SetTeamQuota, CollectGarbage }
 
+/// <summary>What the frozen-container matrix tries on a container: the changes freezing stops, and freezing itself.</summary>
+public enum FrozenAction { Push, MoveTag, Untag, DeleteImage, DeleteByReference, Freeze, Unfreeze }
+
 /// <summary>Whose quota a collection counts against: charging it to its assigned team "crew", and moving it back to the owner.</summary>
 public enum ChargeAction { ChargeToTeam, ChargeBackToOwner }
 
@@ -78,6 +81,37 @@ public static class AccessMatrix
             [(false, ChargeAction.ChargeToTeam)] = [Who.Admin],
             [(false, ChargeAction.ChargeBackToOwner)] = [Who.CollectionOwner, Who.TeamOwner, Who.Admin],
         };
+
+    /// <summary>
+    /// A frozen container in each collection: its images and tags change only by an admin's hand, whoever may push
+    /// otherwise; freezing and unfreezing is the collection owner's (and an admin's) call.
+    /// </summary>
+    public static readonly IReadOnlyDictionary<FrozenAction, Who[]> FrozenAllowed = new Dictionary<FrozenAction, Who[]>
+    {
+        [FrozenAction.Push] = [Who.Admin],
+        [FrozenAction.MoveTag] = [Who.Admin],
+        [FrozenAction.Untag] = [Who.Admin],
+        [FrozenAction.DeleteImage] = [Who.Admin],
+        [FrozenAction.DeleteByReference] = [Who.Admin],
+        [FrozenAction.Freeze] = Managers,
+        [FrozenAction.Unfreeze] = Managers,
+    };
+
+    public static TheoryData<bool, FrozenAction, Who> FrozenCells()
+    {
+        var data = new TheoryData<bool, FrozenAction, Who>();
+        foreach (var isPrivate in new[] { true, false })
+        {
+            foreach (var action in FrozenAllowed.Keys)
+            {
+                foreach (var who in Everyone)
+                {
+                    data.Add(isPrivate, action, who);
+                }
+            }
+        }
+        return data;
+    }
 
     /// <summary>Actions that are not about one collection or team.</summary>
     public static readonly IReadOnlyDictionary<RegistryAction, Who[]> RegistryAllowed = new Dictionary<RegistryAction, Who[]>

@@ -67,6 +67,8 @@ public sealed class AccessWorld : RegistryServer, IAsyncLifetime
             var crew = (await teams.CreateAsync(LocalPrincipal("tom"), new NewTeam { Name = "crew", DisplayName = "Crew", JoinMode = TeamJoinMode.Invite })).Value!;
             var club = (await teams.CreateAsync(LocalPrincipal("zed"), new NewTeam { Name = "club", DisplayName = "Club", JoinMode = TeamJoinMode.Open })).Value!;
             TeamIds["crew"] = crew.Id;
+            // An administrator's quota for crew, so collections may be charged to it.
+            crew.QuotaBytes = 1L << 40;
             TeamIds["club"] = club.Id;
             foreach (var member in new[] { "mel", "dan", "rex", "eve" })
             {

@@ -230,16 +230,24 @@ public sealed class HostileInputCorpusTests : IClassFixture<HostileInputCorpusTe
         Add("PUT", "v2/imagefile/{pending}/_multipart_complete", "{\"uploadID\":\"{upload}\",\"completedParts\":[{\"partNumber\":1},{\"partNumber\":1}]}", 400);
         Add("PUT", "v2/imagefile/{pending}/_multipart_complete", "{\"uploadID\":\"../{upload}\",\"completedParts\":[]}", 404);
         Add("PUT", "v2/imagefile/{pending}/_multipart_abort", "{\"uploadID\":\"../{upload}\"}", 404);
+        // 64 GiB in 5 MiB parts is 13,108 parts: a completion over what listing them all could take is refused unread.
+        Add("PUT", "v2/imagefile/{pending}/_multipart_complete", "{\"name\":\"" + new string('a', 4 * 1024 * 1024) + "\"}", 413);
 
         // ---- malformed, huge and mistyped bodies on every JSON endpoint ----
         foreach (var (method, path) in JsonEndpoints)
         {
             foreach (var (body, status) in MalformedBodies)
             {
-                Add(method, path, body, status);
+                // A completion lists every part, so its limit grows with MaxImageBytes / PartSizeBytes (below).
+                if (status != 413 || !path.EndsWith("_multipart_complete", StringComparison.Ordinal))
+                {
+                    Add(method, path, body, status);
+                }
             }
-            Add(method, path, "<name>x</name>", 400, null, "application/xml");
-            Add(method, path, "--b\r\nContent-Disposition: form-data; name=\"name\"\r\n\r\nx\r\n--b--", 400, null, "multipart/form-data; boundary=b");
+            // Not JSON by its Content-Type: refused before the body is read (a form or text post from another site).
+            Add(method, path, "<name>x</name>", 415, null, "application/xml");
+            Add(method, path, "--b\r\nContent-Disposition: form-data; name=\"name\"\r\n\r\nx\r\n--b--", 415, null, "multipart/form-data; boundary=b");
+            Add(method, path, "{\"name\":\"x\"}", 415, null, "text/plain;charset=UTF-8");
         }
 
         // ---- signed URLs (U3, U7, P2): forged, tampered, expired-looking, reused for another object or purpose ----

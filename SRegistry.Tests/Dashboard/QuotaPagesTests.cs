@@ -111,6 +111,8 @@ public sealed class QuotaPagesTests : DashboardTest
             var collection = await db.Collections.SingleAsync(c => c.Name == "shared");
             db.CollectionTeams.Add(new CollectionTeam { CollectionId = collection.Id, TeamId = teamId });
             collection.ChargedTeamId = teamId;
+            // A team holds charged storage only once an administrator set its quota (here: no limit).
+            (await db.Teams.SingleAsync(t => t.Id == teamId)).QuotaBytes = 0;
             return await db.SaveChangesAsync();
         });
 
@@ -135,6 +137,7 @@ public sealed class QuotaPagesTests : DashboardTest
             var who = await users.PrincipalForAsync((await users.EnsureLocalUserAsync("alice", false)).Id);
             return (await sp.GetRequiredService<TeamService>().AssignAsync(who, "lab", "crew", assign: true)).Succeeded;
         });
+        await InDatabaseAsync(db => db.Teams.Where(t => t.Id == teamId).ExecuteUpdateAsync(s => s.SetProperty(t => t.QuotaBytes, 1024 * MiB)));
         await SignInAsync("alice");
         var popovers = Render<MudPopoverProvider>();
         var cut = Render<CollectionStorageCharge>(p => p.Add(c => c.Collection, "lab"));

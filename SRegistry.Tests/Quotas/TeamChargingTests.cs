@@ -121,10 +121,15 @@ public sealed class TeamChargingTests : IClassFixture<TeamChargingTests.Server>,
     private async Task<AccountQuota> MineAsync(string username) =>
         (await AsAsync<QuotaSettings, AccountQuota>(username, (q, who) => q.MineAsync(who))).Value!;
 
+    /// <summary>A team whose quota an administrator has set (1 GiB): only such a team can be charged for a collection.</summary>
     private async Task<string> CreateTeamAsync(string owner, string name, params string[] members)
     {
         var team = await AsAsync<TeamService, Team>(owner, (t, who) => t.CreateAsync(who, new NewTeam { Name = name }));
         Assert.True(team.Succeeded, team.Message);
+        var admin = await AdminAsync();
+        var set = await server.InScopeAsync(sp => sp.GetRequiredService<QuotaSettings>().SetTeamQuotaAsync(admin, team.Value!.Id,
+            new QuotaSetting { Choice = QuotaChoice.Limit, Amount = 1, Unit = QuotaUnit.GiB }));
+        Assert.True(set.Succeeded, set.Message);
         foreach (var member in members)
         {
             Assert.True((await AsAsync<TeamService, TeamMember>(owner, (t, who) => t.AddMemberAsync(who, team.Value!.Id, member))).Succeeded);

@@ -30,12 +30,12 @@ public sealed class ObjectStoreTests : IAsyncLifetime
         var hex = Convert.ToHexStringLower(SHA256.HashData(bytes));
         using (var http = new HttpClient())
         {
-            var put = await http.PutAsync(store.PresignSingleUpload("copytest", TimeSpan.FromMinutes(5)), new ByteArrayContent(bytes));
+            var put = await http.PutAsync(store.PresignSingleUpload("copytest", null, bytes.Length, TimeSpan.FromMinutes(5)), new ByteArrayContent(bytes));
             Assert.Equal(System.Net.HttpStatusCode.OK, put.StatusCode);
         }
 
         var staged = await store.ReadStagedAsync("copytest", 16);
-        await store.PublishStagedAsync("copytest", staged.Sha256Hex, staged.Size);
+        await store.PublishStagedAsync("copytest", staged);
 
         Assert.Equal(hex, staged.Sha256Hex);
         Assert.Null(await store.StagedSizeAsync("copytest"));

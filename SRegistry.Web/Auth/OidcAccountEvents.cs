@@ -4,6 +4,7 @@ using Microsoft.AspNetCore.Authentication.Cookies;
 using Microsoft.AspNetCore.Authentication.OpenIdConnect;
 using SRegistry.Core.Accounts;
 using SRegistry.Core.Naming;
+using SRegistry.Web.Hosting;
 
 namespace SRegistry.Web.Auth;
 
@@ -26,7 +27,7 @@ public sealed partial class OidcAccountEvents(ExternalAccounts accounts, ILogger
         var username = provided.FindFirst("preferred_username")?.Value;
         if (string.IsNullOrEmpty(subject?.Value) || string.IsNullOrEmpty(issuer) || !NameRules.IsEntityName(username))
         {
-            LogRefused(log, username ?? "(none)");
+            LogRefused(log, LogText.Escape(username ?? "(none)"));
             context.Fail(NoUsername);
             return;
         }
@@ -50,13 +51,13 @@ public sealed partial class OidcAccountEvents(ExternalAccounts accounts, ILogger
         var identity = new ClaimsIdentity(RegistryClaims.For(user).Append(new Claim(RegistryClaims.SignedInWith, "oidc")),
             CookieAuthenticationDefaults.AuthenticationScheme, ClaimTypes.Name, ClaimTypes.Role);
         context.Principal = new ClaimsPrincipal(identity);
-        LogSignedIn(log, user.Username, groups.Count);
+        LogSignedIn(log, LogText.Escape(user.Username), groups.Count);
     }
 
     /// <summary>Provider errors, a refused sign-in or a provider that went away: a page that says so, not an exception.</summary>
     public override Task RemoteFailure(RemoteFailureContext context)
     {
-        LogRemoteFailure(log, context.Failure?.Message ?? "unknown");
+        LogRemoteFailure(log, LogText.Escape(context.Failure?.Message ?? "unknown"));
         var reason = context.Failure?.Message switch
         {
             NoUsername => SignInFailure.NoUsername,

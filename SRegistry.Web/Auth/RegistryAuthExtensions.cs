@@ -6,7 +6,10 @@ namespace SRegistry.Web.Auth;
 
 public static class RegistryAuthExtensions
 {
-    /// <summary>Picks the way in per request: a bearer token when the client sends one, otherwise the browser's cookie.</summary>
+    /// <summary>
+    /// Picks the way in per request: a bearer token when the client sends one or the path is the API
+    /// (<see cref="ApiPaths"/>: no token there means anonymous), otherwise the browser's cookie.
+    /// </summary>
     public const string SmartScheme = "Registry";
 
     public static WebApplicationBuilder AddRegistryAuth(this WebApplicationBuilder builder)
@@ -15,7 +18,7 @@ public static class RegistryAuthExtensions
         builder.Services.AddSingleton(settings);
         var auth = builder.Services.AddAuthentication(SmartScheme)
             .AddPolicyScheme(SmartScheme, SmartScheme, o => o.ForwardDefaultSelector = context =>
-                BearerTokenHandler.TokenFrom(context.Request.Headers.Authorization.ToString()) is not null
+                BearerTokenHandler.TokenFrom(context.Request.Headers.Authorization.ToString()) is not null || ApiPaths.IsApi(context.Request.Path)
                     ? BearerTokenHandler.SchemeName
                     : CookieAuthenticationDefaults.AuthenticationScheme)
             .AddScheme<AuthenticationSchemeOptions, BearerTokenHandler>(BearerTokenHandler.SchemeName, null)

@@ -5,6 +5,7 @@ using Microsoft.AspNetCore.Authentication.OpenIdConnect;
 using Microsoft.AspNetCore.Mvc;
 using SRegistry.Core.Accounts;
 using SRegistry.Core.Naming;
+using SRegistry.Web.Hosting;
 
 namespace SRegistry.Web.Auth;
 
@@ -58,7 +59,7 @@ public static partial class SignInEndpoints
             }
             catch (Exception e) when (e is HttpRequestException or InvalidOperationException or IOException)
             {
-                LogProviderDown(logs.CreateLogger("SRegistry.SignIn"), e.GetBaseException().Message);
+                LogProviderDown(logs.CreateLogger("SRegistry.SignIn"), LogText.Escape(e.GetBaseException().Message));
                 return Results.Redirect(FailedUrl(SignInFailure.Unreachable));
             }
         }

@@ -27,7 +27,7 @@ public static partial class RequestHygiene
 
     /// <summary>
     /// One readable line per request, with the client's address (a trusted proxy's forwarded one). The query string is
-    /// left out on purpose: signed URLs carry credentials there.
+    /// left out on purpose: signed URLs carry credentials there. Path and user are escaped (<see cref="LogText"/>).
     /// </summary>
     public static WebApplication UseRequestLog(this WebApplication app)
     {
@@ -44,9 +44,9 @@ public static partial class RequestHygiene
                 if (!context.Request.Path.StartsWithSegments("/_blazor") && !context.Request.Path.StartsWithSegments("/_framework")
                     && !context.Request.Path.StartsWithSegments("/_content"))
                 {
-                    LogRequest(logger, context.Request.Method, context.Request.Path.Value ?? "", context.Response.StatusCode,
+                    LogRequest(logger, LogText.Escape(context.Request.Method), LogText.Escape(context.Request.Path.Value), context.Response.StatusCode,
                         Stopwatch.GetElapsedTime(started).TotalMilliseconds, context.Response.ContentLength ?? -1,
-                        context.User.Identity?.Name ?? "-", context.Connection.RemoteIpAddress?.ToString() ?? "-");
+                        LogText.Escape(context.User.Identity?.Name ?? "-"), context.Connection.RemoteIpAddress?.ToString() ?? "-");
                 }
             }
         });

@@ -40,12 +40,12 @@ public static class BlobTransferApi
 
     public static string SingleUploadUrl(HttpContext context, UploadSession session) =>
         Direct(context) is { } direct
-            ? direct.PresignSingleUpload(session.Id, UploadUrlLifetime(context))
+            ? direct.PresignSingleUpload(session.Id, session.StoreUploadId, session.ExpectedSize, UploadUrlLifetime(context))
             : Url(context, $"/_blobs/up/{session.Id}", SinglePurpose, session.Id, UploadUrlLifetime(context));
 
     public static string PartUploadUrl(HttpContext context, UploadSession session, int partNumber) =>
         Direct(context) is { } direct && session.StoreUploadId is { } storeUploadId
-            ? direct.PresignPart(session.Id, storeUploadId, partNumber, UploadUrlLifetime(context))
+            ? direct.PresignPart(session.Id, storeUploadId, partNumber, UploadService.ExpectedPartSize(session, partNumber), UploadUrlLifetime(context))
             : Url(context, $"/_blobs/part/{session.Id}/{partNumber}", PartPurpose, $"{session.Id}/{partNumber}", UploadUrlLifetime(context));
 
     public static string DownloadUrl(HttpContext context, Image image)

@@ -93,7 +93,7 @@ public static class UploadsApi
     public static async Task<Results<Envelope<UploadCompleteWire>, LibraryError>> CompleteMultipart(string imageId, HttpContext context,
         Caller caller, UploadService uploads, CancellationToken ct)
     {
-        var (body, error) = await LibraryBody.ReadAsync<MultipartCompleteRequest>(context.Request, ct);
+        var (body, error) = await LibraryBody.ReadAsync<MultipartCompleteRequest>(context.Request, uploads.CompletionBodyLimit, ct);
         if (error is not null)
         {
             return error;
