@@ -7,6 +7,7 @@ using SRegistry.Core.Accounts;
 using SRegistry.Core.Admin;
 using SRegistry.Core.Browsing;
 using SRegistry.Core.Configuration;
+using SRegistry.Core.Contents;
 using SRegistry.Core.Data;
 using SRegistry.Core.Keys;
 using SRegistry.Core.Library;
@@ -68,6 +69,7 @@ public static class RegistryCoreServiceCollectionExtensions
         services.AddScoped<LibrarySearch>();
         services.AddScoped<QuotaService>();
         services.AddScoped<UploadService>();
+        services.AddScoped<ImageContentsService>();
         services.AddScoped<TeamService>();
         services.AddScoped<TeamInvitations>();
         services.AddScoped<TeamDirectory>();

@@ -1,3 +1,4 @@
+using SRegistry.Core.Contents;
 using Microsoft.EntityFrameworkCore;
 using SRegistry.Core.Access;
 using SRegistry.Core.Data;
@@ -25,7 +26,7 @@ public sealed record KeyPage(IReadOnlyList<KeyDetails> Keys, int? NextOffset);
 /// A fingerprint belongs to the account that first published it: that account's re-pushes are merged into the stored
 /// key (nothing stored is ever dropped), anyone else's is refused, and only that account or an admin removes it.
 /// </summary>
-public sealed class Keyserver(RegistryDbContext db, TimeProvider clock)
+public sealed class Keyserver(RegistryDbContext db, ImageContentsService contents, TimeProvider clock)
 {
     /// <summary>Form bodies larger than this are refused; real public keys are a few KiB.</summary>
     public const int MaxBodyBytes = 256 * 1024;
@@ -82,6 +83,8 @@ public sealed class Keyserver(RegistryDbContext db, TimeProvider clock)
             db.ChangeTracker.Clear();
             return Problem.Conflict("the same key was being published by another request at this moment; push again");
         }
+        // Images these keys signed may verify now (or, after a revocation arrived, no longer).
+        await contents.ReevaluateAsync([.. published.Where(p => p.Publication != KeyPublication.Unchanged).Select(p => p.Fingerprint)], ct);
         return published;
     }
 

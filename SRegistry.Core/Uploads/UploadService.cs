@@ -5,6 +5,7 @@ using Microsoft.Extensions.Options;
 using Microsoft.Win32.SafeHandles;
 using SRegistry.Core.Access;
 using SRegistry.Core.Configuration;
+using SRegistry.Core.Contents;
 using SRegistry.Core.Data;
 using SRegistry.Core.Library;
 using SRegistry.Core.Model;
@@ -40,6 +41,7 @@ public sealed partial class UploadService(
     MultipartHashes carriers,
     TransferCounters counters,
     DatabaseLocks locks,
+    ImageContentsService contents,
     TimeProvider clock,
     IOptions<RegistryOptions> options,
     ILogger<UploadService> log)
@@ -604,6 +606,18 @@ public sealed partial class UploadService(
             TryDelete(path);
             return NotSif(sif);
         }
+        SifContents? inside;
+        string? unreadable;
+        using (var file = File.OpenHandle(path))
+        {
+            (inside, unreadable) = SifContentsReader.Read(SifSource.FromFile(file));
+        }
+        if (inside is null)
+        {
+            TryDelete(path);
+            return Problem.Invalid($"the image's contents cannot be read: {unreadable}");
+        }
+        await contents.RecordAsync(image, inside, ct);
         await using (await blobLocks.AcquireAsync(sha256Hex, ct))
         {
             await blobs.PublishAsync(path, sha256Hex, ct);
@@ -743,6 +757,14 @@ public sealed partial class UploadService(
             await DiscardAsync(session, ct);
             return NotSif(sif);
         }
+        // Only the head was kept: objects beyond it (often the signature) are reported as not checked.
+        var (inside, unreadable) = SifContentsReader.Read(SifSource.FromHead(content.Head, content.Size));
+        if (inside is null)
+        {
+            await DiscardAsync(session, ct);
+            return Problem.Invalid($"the image's contents cannot be read: {unreadable}");
+        }
+        await contents.RecordAsync(image, inside, ct);
         await using (await blobLocks.AcquireAsync(content.Sha256Hex, ct))
         {
             await direct.PublishStagedAsync(session.Id, content.Sha256Hex, content.Size, ct);
@@ -787,6 +809,12 @@ public sealed partial class UploadService(
 
     private async Task<Outcome<UploadReceipt>> MarkUploadedAsync(Image image, Collection collection, CancellationToken ct)
     {
+        // A signed-only collection's rule: refused here, the image stays invisible (its blob unreferenced until collected).
+        if (await contents.AdmitAsync(image, collection, ct) is { } refused)
+        {
+            LogRefusedBySignedOnly(log, image.Hash, refused.Message);
+            return refused;
+        }
         // Under the blob's lock, so a garbage collection cannot remove the bytes between this check and the commit.
         await using (await blobLocks.AcquireAsync(ImageCatalog.HexOf(image.Hash), ct))
         {
@@ -872,6 +900,9 @@ public sealed partial class UploadService(
             // Housekeeping removes it later.
         }
     }
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Refused image {Hash} by a signed-only collection's rule: {Reason}")]
+    private static partial void LogRefusedBySignedOnly(ILogger logger, string hash, string reason);
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Published image {Hash} ({Size} bytes)")]
     private static partial void LogPublished(ILogger logger, string hash, long size);
