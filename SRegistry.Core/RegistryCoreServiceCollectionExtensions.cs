@@ -70,6 +70,8 @@ public static class RegistryCoreServiceCollectionExtensions
         services.AddScoped<QuotaService>();
         services.AddScoped<UploadService>();
         services.AddScoped<ImageContentsService>();
+        services.AddScoped<ImageContentsQuery>();
+        services.AddScoped<SignedOnlyCollections>();
         services.AddScoped<TeamService>();
         services.AddScoped<TeamInvitations>();
         services.AddScoped<TeamDirectory>();
