@@ -38,7 +38,10 @@ public sealed class CollectionDirectory(RegistryDbContext db, Namespaces namespa
         if (search.Length > 0)
         {
             var pattern = LikePatterns.Containing(search);
-            visible = visible.Where(c => LikePatterns.Matches(c.Name, pattern) || LikePatterns.Matches(c.Description, pattern));
+            // Label keys and values of the images inside match too (e.g. org.label-schema.version).
+            visible = visible.Where(c => LikePatterns.Matches(c.Name, pattern) || LikePatterns.Matches(c.Description, pattern)
+                || c.Containers.Any(k => k.Images.Any(i => i.IsUploaded
+                    && db.ImageContents.Any(x => x.ImageId == i.Id && LikePatterns.Matches(x.LabelsText, pattern)))));
         }
         var total = await visible.CountAsync(ct);
         var sorted = (query.Sort, query.Descending) switch
