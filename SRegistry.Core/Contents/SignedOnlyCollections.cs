@@ -9,6 +9,9 @@ namespace SRegistry.Core.Contents;
 /// <summary>An image already in a signed-only collection that does not meet its rule, and why.</summary>
 public sealed record RuleBreach(string Container, string ImageHash, string Reason);
 
+/// <summary>A collection's signed-only rule as its page shows it: on or off, who may change it, and the images breaking it.</summary>
+public sealed record SignedOnlyState(bool Required, bool CanChange, IReadOnlyList<RuleBreach> Breaches);
+
 /// <summary>Turns a collection's signed-only rule on or off, and lists the images already there that break it.</summary>
 public sealed class SignedOnlyCollections(RegistryDbContext db, Namespaces namespaces, ImageContentsService contents, TimeProvider clock)
 {
@@ -30,6 +33,19 @@ public sealed class SignedOnlyCollections(RegistryDbContext db, Namespaces names
             .SetProperty(c => c.UpdatedAt, clock.GetUtcNow()), ct);
         IReadOnlyList<RuleBreach> breaches = require ? await BreachesAsync(collection.Id, collection.OwnerId, ct) : [];
         return new Outcome<IReadOnlyList<RuleBreach>>(breaches, Failure.None, "");
+    }
+
+    /// <summary>The rule of a collection the caller can see (not found otherwise), with the images that break it when it is on.</summary>
+    public async Task<Outcome<SignedOnlyState>> OfAsync(Principal who, string? name, CancellationToken ct = default)
+    {
+        var found = await namespaces.FindVisibleCollectionAsync(who, name, ct);
+        if (found is null)
+        {
+            return Problem.NotFound($"collection '{name}' not found");
+        }
+        var collection = found.Value.Collection;
+        IReadOnlyList<RuleBreach> breaches = collection.RequireSignedImages ? await BreachesAsync(collection.Id, collection.OwnerId, ct) : [];
+        return new SignedOnlyState(collection.RequireSignedImages, AccessPolicy.Can(who, CollectionAction.Edit, found.Value.Facts), breaches);
     }
 
     /// <summary>Uploaded images of the collection that a signed-only rule would refuse today.</summary>

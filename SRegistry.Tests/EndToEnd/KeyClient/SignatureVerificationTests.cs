@@ -45,6 +45,16 @@ public sealed class SignatureVerificationTests : IClassFixture<KeyserverWorld>, 
         var signed = await LibraryClientDriver.RunAsync(world.BaseUrl, null, "search", "good", "-arch", "amd64", "-signed");
         Assert.Equal("good", (string)Assert.Single(signed.Json["image"]!.AsArray())!["containerName"]!);
 
+        // A label value finds the image and its container; the image JSON keeps the shape a name search gives it.
+        var byLabel = await LibraryClientDriver.RunAsync(world.BaseUrl, null, "search", "radio astronomy");
+        var byName = await LibraryClientDriver.RunAsync(world.BaseUrl, null, "search", "good");
+        Assert.Equal("good", (string)Assert.Single(byLabel.Json["container"]!.AsArray())!["name"]!);
+        Assert.Equal(Assert.Single(byName.Json["image"]!.AsArray())!.ToJsonString(), Assert.Single(byLabel.Json["image"]!.AsArray())!.ToJsonString());
+        var raw = (await LibraryProtocol.DataAsync(await world.Client().GetAsync("v1/search?value=org.label-schema.version")))["image"]!.AsArray();
+        var rawNamed = (await LibraryProtocol.DataAsync(await world.Client().GetAsync("v1/search?value=good")))["image"]!.AsArray();
+        Assert.Equal(Assert.Single(rawNamed)!.AsObject().Select(p => p.Key), Assert.Single(raw)!.AsObject().Select(p => p.Key));
+        Assert.DoesNotContain(Assert.Single(raw)!.AsObject(), p => p.Key.Contains("label", StringComparison.OrdinalIgnoreCase));
+
         var removed = await world.InScopeAsync(async sp =>
             await sp.GetRequiredService<KeyDirectory>().RemoveAsync(await PrincipalAsync(sp, "alice"), fingerprint));
         Assert.True(removed.Succeeded, removed.Message);
