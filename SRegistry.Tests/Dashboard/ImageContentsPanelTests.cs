@@ -119,10 +119,11 @@ public sealed class ImageContentsPanelTests : DashboardTest
         await ImageWithContentsAsync("vault", "plain", "amd64", ["v1"], await sifs.CreateAsync());
         await SignInAsync("alice");
         Render<MudPopoverProvider>();
+        popovers = true;
         Render<MudSnackbarProvider>();
 
         var page = Loaded(Render<CollectionPage>(p => p.Add(c => c.Name, "vault")));
-        page.WaitForElement("[data-testid=signed-only-switch] input").Change(true);
+        page.WaitForElement("[data-testid=signed-only] input[type=checkbox]").Change(true);
 
         page.WaitForAssertion(() => Assert.Contains("plain", page.Find("[data-testid=signed-only-breach]").TextContent, StringComparison.Ordinal));
         Assert.Contains("the image is unsigned", page.Find("[data-testid=signed-only-breach]").TextContent, StringComparison.Ordinal);
@@ -134,7 +135,7 @@ public sealed class ImageContentsPanelTests : DashboardTest
         await SignInAsync("mallory");
         var stranger = Loaded(Render<CollectionPage>(p => p.Add(c => c.Name, "vault")));
         Assert.Contains("Accepts only images signed", stranger.WaitForElement("[data-testid=signed-only-state]").TextContent, StringComparison.Ordinal);
-        Assert.Empty(stranger.FindAll("[data-testid=signed-only-switch]"));
+        Assert.Empty(stranger.FindAll("[data-testid=signed-only] input[type=checkbox]"));
     }
 
     [Fact]
@@ -156,9 +157,15 @@ public sealed class ImageContentsPanelTests : DashboardTest
         cut.WaitForAssertion(() => Assert.Contains("No collection matches", cut.Markup, StringComparison.Ordinal));
     }
 
+    private bool popovers;
+
     private IRenderedComponent<ContainerPage> RenderContainer(string collection, string container)
     {
-        Render<MudPopoverProvider>();
+        if (!popovers)
+        {
+            Render<MudPopoverProvider>();
+            popovers = true;
+        }
         var cut = Loaded(Render<ContainerPage>(p => p.Add(c => c.Collection, collection).Add(c => c.Container, container)));
         cut.WaitForElement("[data-testid=contents]");
         return cut;

@@ -31,7 +31,7 @@ public sealed class SignatureVerificationTests : IClassFixture<KeyserverWorld>, 
     public async Task A_signed_image_verifies_names_its_signer_and_is_checked_again_when_its_key_goes_and_comes_back()
     {
         var (fingerprint, secret) = await NewKeyAsync("Vera Verified <vera@example.org>", push: true);
-        var image = await sifs.CreateAsync();
+        var image = await sifs.CreateAsync(labels: "{\"org.label-schema.version\":\"3.4\",\"maintainer\":\"Vera's Lab <vera-lab@example.org>\"}");
         await SignAsync(image.Path, secret);
         await PushAsync(image.Path, "alice/verify/good:v1");
 
@@ -46,11 +46,11 @@ public sealed class SignatureVerificationTests : IClassFixture<KeyserverWorld>, 
         Assert.Equal("good", (string)Assert.Single(signed.Json["image"]!.AsArray())!["containerName"]!);
 
         // A label value finds the image and its container; the image JSON keeps the shape a name search gives it.
-        var byLabel = await LibraryClientDriver.RunAsync(world.BaseUrl, null, "search", "radio astronomy");
+        var byLabel = await LibraryClientDriver.RunAsync(world.BaseUrl, null, "search", "VERA-LAB@example");
         var byName = await LibraryClientDriver.RunAsync(world.BaseUrl, null, "search", "good");
         Assert.Equal("good", (string)Assert.Single(byLabel.Json["container"]!.AsArray())!["name"]!);
         Assert.Equal(Assert.Single(byName.Json["image"]!.AsArray())!.ToJsonString(), Assert.Single(byLabel.Json["image"]!.AsArray())!.ToJsonString());
-        var raw = (await LibraryProtocol.DataAsync(await world.Client().GetAsync("v1/search?value=org.label-schema.version")))["image"]!.AsArray();
+        var raw = (await LibraryProtocol.DataAsync(await world.Client().GetAsync("v1/search?value=vera-lab")))["image"]!.AsArray();
         var rawNamed = (await LibraryProtocol.DataAsync(await world.Client().GetAsync("v1/search?value=good")))["image"]!.AsArray();
         Assert.Equal(Assert.Single(rawNamed)!.AsObject().Select(p => p.Key), Assert.Single(raw)!.AsObject().Select(p => p.Key));
         Assert.DoesNotContain(Assert.Single(raw)!.AsObject(), p => p.Key.Contains("label", StringComparison.OrdinalIgnoreCase));
