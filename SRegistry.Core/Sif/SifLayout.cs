@@ -7,16 +7,28 @@ namespace SRegistry.Core.Sif;
 public delegate int SifReadAt(Span<byte> buffer, long offset);
 
 /// <summary>Where a SIF's bytes come from: a whole file, or only its first bytes (an object read back from a store).</summary>
-public sealed class SifSource(SifReadAt read, long length, long available)
+public sealed class SifSource(SifReadAt read, long length, long available, SifStreamDigests? streamed = null)
 {
     public long Length { get; } = length;
 
-    /// <summary>How many bytes from the start can be read; objects beyond this cannot be read or hashed.</summary>
+    /// <summary>How many bytes from the start can be read; objects beyond this cannot be read or hashed, unless streamed past.</summary>
     public long Available { get; } = available;
 
-    public int Read(Span<byte> buffer, long offset) => read(buffer, offset);
+    public int Read(Span<byte> buffer, long offset) =>
+        offset >= Available && streamed?.Kept(offset, buffer.Length) is { } kept ? Copy(kept, buffer) : read(buffer, offset);
 
-    public bool CanRead(long offset, long size) => offset >= 0 && size >= 0 && offset <= Available - size;
+    public bool CanRead(long offset, long size) =>
+        (offset >= 0 && size >= 0 && offset <= Available - size) || streamed?.Kept(offset, size) is not null;
+
+    /// <summary>The SHA-256 of an object the whole file streamed past (an object store's staged upload), if it did.</summary>
+    public byte[]? Sha256Of(long offset, long size) => streamed?.Sha256Of(offset, size);
+
+    private static int Copy(ReadOnlyMemory<byte> kept, Span<byte> buffer)
+    {
+        var take = Math.Min(kept.Length, buffer.Length);
+        kept.Span[..take].CopyTo(buffer);
+        return take;
+    }
 
     public static SifSource FromFile(Microsoft.Win32.SafeHandles.SafeFileHandle file)
     {
@@ -24,7 +36,8 @@ public sealed class SifSource(SifReadAt read, long length, long available)
         return new SifSource((buffer, offset) => RandomAccess.Read(file, buffer, offset), length, length);
     }
 
-    public static SifSource FromHead(byte[] head, long length) =>
+    /// <summary>The first bytes of a file; with <paramref name="streamed"/>, also the small objects and digests of the rest.</summary>
+    public static SifSource FromHead(byte[] head, long length, SifStreamDigests? streamed = null) =>
         new((buffer, offset) =>
         {
             if (offset >= head.Length)
@@ -34,7 +47,7 @@ public sealed class SifSource(SifReadAt read, long length, long available)
             var take = (int)Math.Min(buffer.Length, head.Length - offset);
             head.AsSpan((int)offset, take).CopyTo(buffer);
             return take;
-        }, length, Math.Min(head.Length, length));
+        }, length, Math.Min(head.Length, length), streamed);
 
     /// <summary>Reads exactly <paramref name="size"/> bytes at <paramref name="offset"/>, or null if they are not available.</summary>
     public byte[]? ReadExactly(long offset, int size)

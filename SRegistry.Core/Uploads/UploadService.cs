@@ -745,7 +745,9 @@ public sealed partial class UploadService(
             await DiscardAsync(session, ct);
             return Problem.Invalid($"upload incomplete: received {size} of {session.ExpectedSize} bytes");
         }
-        var content = await direct!.ReadStagedAsync(session.Id, SifInspector.HeadBytes, ct);
+        // One read: the hash, the head, and what the contents reader needs of the objects beyond the head.
+        using var streamed = new SifStreamDigests(size.Value, SifInspector.HeadBytes);
+        var content = await direct!.ReadStagedAsync(session.Id, SifInspector.HeadBytes, chunk => streamed.Append(chunk.Span), ct);
         if (NameRules.HashPrefix + content.Sha256Hex != image.Hash)
         {
             await DiscardAsync(session, ct);
@@ -757,8 +759,7 @@ public sealed partial class UploadService(
             await DiscardAsync(session, ct);
             return NotSif(sif);
         }
-        // Only the head was kept: objects beyond it (often the signature) are reported as not checked.
-        var (inside, unreadable) = SifContentsReader.Read(SifSource.FromHead(content.Head, content.Size));
+        var (inside, unreadable) = SifContentsReader.Read(SifSource.FromHead(content.Head, content.Size, streamed));
         if (inside is null)
         {
             await DiscardAsync(session, ct);

@@ -17,7 +17,7 @@ public sealed class BuiltSifs : IDisposable
     public const string Labels = "{\"org.label-schema.version\":\"3.4\",\"org.label-schema.schema-version\":\"1.0\",\"maintainer\":\"Radio Astronomy <ra@example.org>\"}";
 
     public async Task<(string Path, string Hash, long Size)> CreateAsync(string? definition = Definition, string? labels = Labels,
-        bool metadata = true, string arch = "amd64", string? name = null)
+        bool metadata = true, string arch = "amd64", string? name = null, int randomBytes = 0)
     {
         name ??= Guid.NewGuid().ToString("N");
         var sif = Path.Combine(Folder, name + ".sif");
@@ -38,6 +38,11 @@ public sealed class BuiltSifs : IDisposable
         Directory.CreateDirectory(Path.Combine(root.FullName, ".singularity.d"));
         await File.WriteAllTextAsync(Path.Combine(root.FullName, ".singularity.d", "runscript"), "#!/bin/sh\nexec wsclean \"$@\"\n");
         await File.WriteAllTextAsync(Path.Combine(root.FullName, "README"), $"built for {arch} {name}\n");
+        if (randomBytes > 0)
+        {
+            // Incompressible, so the partition (and the signature after it) lies beyond the first megabytes.
+            await File.WriteAllBytesAsync(Path.Combine(root.FullName, "data.bin"), System.Security.Cryptography.RandomNumberGenerator.GetBytes(randomBytes));
+        }
         var squashfs = Path.Combine(Folder, name + ".squashfs");
         await RunAsync("mksquashfs", root.FullName, squashfs, "-noappend", "-quiet", "-no-progress");
         var archCode = Array.IndexOf(["", "386", "amd64", "arm", "arm64"], arch).ToString(System.Globalization.CultureInfo.InvariantCulture);

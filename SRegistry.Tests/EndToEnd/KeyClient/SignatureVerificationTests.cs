@@ -85,6 +85,29 @@ public sealed class SignatureVerificationTests : IClassFixture<KeyserverWorld>, 
     }
 
     [Fact]
+    public async Task A_signature_beyond_the_first_megabytes_is_checked_too_and_a_flipped_byte_there_is_found()
+    {
+        // An object store's staged upload is read once: its head, and digests of what lies beyond (test.sh's S3 pass).
+        var (fingerprint, secret) = await NewKeyAsync("Bea Big <bea@example.org>", push: true);
+        var big = await sifs.CreateAsync(randomBytes: 6 << 20);
+        await SignAsync(big.Path, secret);
+        await PushAsync(big.Path, "alice/verify/big:v1");
+        var flipped = await sifs.CreateAsync(randomBytes: 6 << 20);
+        await SignAsync(flipped.Path, secret);
+        SifTampering.FlipPartitionByte(flipped.Path);
+        await PushAsync(flipped.Path, "alice/verify/bigflipped:v1");
+
+        var view = await ViewAsync("verify", "big");
+        Assert.True(Assert.Single(view.Partitions).Size > 6 << 20);
+        Assert.Equal(SignatureState.Verified, view.SignatureState);
+        Assert.Contains(fingerprint, Assert.Single(view.Verdicts).Detail, StringComparison.Ordinal);
+        var broken = await ViewAsync("verify", "bigflipped");
+        Assert.Equal(SignatureState.DoesNotVerify, broken.SignatureState);
+        Assert.Equal($"signature does not verify: the data of object {Assert.Single(broken.Partitions).Id} does not match what was signed",
+            Assert.Single(broken.Verdicts).Detail);
+    }
+
+    [Fact]
     public async Task Swapped_descriptors_do_not_verify()
     {
         var (_, secret) = await NewKeyAsync("Sam Swapped <sam@example.org>", push: true);
