@@ -23,10 +23,8 @@ if [ ${#missing[@]} -gt 0 ] && ! { [ "${missing[*]}" = "nodejs" ] && command -v 
   apt-get update -qq
   apt-get install -y -qq --no-install-recommends $(printf '%s\n' "${missing[@]}" | grep -vx nodejs | tr '\n' ' ') >/dev/null
 fi
-# The identity provider's npm packages (kept next to it, installed from its lock file).
-if [ -x SRegistry.Tests/EndToEnd/Identity/install-deps.sh ]; then
-  SRegistry.Tests/EndToEnd/Identity/install-deps.sh
-fi
+# npm packages from their lock files: the identity provider's, and axe-core for the browser tests' accessibility checks.
+SRegistry.Tests/install-npm-deps.sh SRegistry.Tests/EndToEnd/Identity SRegistry.Tests/Browser/axe
 
 dotnet build SRegistry.sln -v q -nologo -clp:ErrorsOnly
 

@@ -98,8 +98,15 @@ public static class RegistryCoreServiceCollectionExtensions
         services.AddScoped<PublishedFileWriter>();
         services.AddScoped<FolderMirror>();
         services.AddScoped<PublishChoices>();
+        // Readers, stars and tag annotations (sregistry's contributors, stars and labels).
+        services.AddScoped<SRegistry.Core.Browsing.CollectionReaders>();
+        services.AddScoped<SRegistry.Core.Browsing.CollectionStars>();
+        services.AddScoped<SRegistry.Core.Browsing.TagAnnotations>();
         // Import from an sregistry instance.
         services.AddScoped<SRegistry.Core.Import.ImageImporter>();
+        services.AddScoped<SRegistry.Core.Import.ContributorImporter>();
+        services.AddScoped<SRegistry.Core.Import.LabelImporter>();
+        services.AddScoped<SRegistry.Core.Import.StarImporter>();
         services.AddScoped<SRegistry.Core.Import.SregistryImporter>();
         return services;
     }

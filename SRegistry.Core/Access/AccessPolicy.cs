@@ -2,8 +2,14 @@ using SRegistry.Core.Model;
 
 namespace SRegistry.Core.Access;
 
-/// <summary>Everything the policy needs to know about a collection.</summary>
-public sealed record CollectionFacts(string OwnerId, bool IsPrivate, IReadOnlySet<string> TeamIds);
+/// <summary>
+/// Everything the policy needs to know about a collection: its owner, privacy, assigned teams (push, and sight while
+/// private) and readers (user ids that may see and pull it while private, nothing more).
+/// </summary>
+public sealed record CollectionFacts(string OwnerId, bool IsPrivate, IReadOnlySet<string> TeamIds, IReadOnlySet<string> ReaderIds)
+{
+    public static readonly IReadOnlySet<string> None = new HashSet<string>();
+}
 
 /// <summary>Everything the policy needs to know about a team.</summary>
 public sealed record TeamFacts(string TeamId, TeamJoinMode JoinMode);
@@ -19,6 +25,10 @@ public enum CollectionAction
     Edit,
     Delete,
     AssignTeams,
+    /// <summary>Grant or withdraw read-only access for a user (collection readers).</summary>
+    ManageReaders,
+    /// <summary>Star or unstar it: any signed-in user who can see it.</summary>
+    Star,
 }
 
 public enum TeamAction
@@ -85,11 +95,15 @@ public static class AccessPolicy
         }
         var isOwner = who.UserId is not null && who.UserId == collection.OwnerId;
         var inAssignedTeam = collection.TeamIds.Overlaps(who.TeamIds);
+        var isReader = who.UserId is not null && collection.ReaderIds.Contains(who.UserId);
+        var canView = !collection.IsPrivate || isOwner || inAssignedTeam || isReader;
         return action switch
         {
-            CollectionAction.View or CollectionAction.Pull => !collection.IsPrivate || isOwner || inAssignedTeam,
+            CollectionAction.View or CollectionAction.Pull => canView,
+            CollectionAction.Star => who.IsAuthenticated && canView,
+            // Readers see and pull only: pushing, tagging and deleting stay with the owner and the assigned teams.
             CollectionAction.Push or CollectionAction.DeleteImage => isOwner || inAssignedTeam,
-            CollectionAction.Edit or CollectionAction.Delete or CollectionAction.AssignTeams => isOwner,
+            CollectionAction.Edit or CollectionAction.Delete or CollectionAction.AssignTeams or CollectionAction.ManageReaders => isOwner,
             _ => false,
         };
     }

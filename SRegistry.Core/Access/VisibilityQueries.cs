@@ -20,6 +20,7 @@ public static class VisibilityQueries
         }
         var userId = who.UserId;
         var teamIds = who.TeamIds.ToList();
-        return collections.Where(c => !c.IsPrivate || c.OwnerId == userId || c.Teams.Any(t => teamIds.Contains(t.TeamId)));
+        return collections.Where(c => !c.IsPrivate || c.OwnerId == userId || c.Teams.Any(t => teamIds.Contains(t.TeamId))
+                                      || c.Readers.Any(r => r.UserId == userId));
     }
 }

@@ -16,7 +16,7 @@ public enum CollectionSort
 public sealed record CollectionQuery(string? Search = null, CollectionSort Sort = CollectionSort.Name, bool Descending = false, int Page = 0,
     int PageSize = 25);
 
-public sealed record CollectionSummary(string Name, string Description, string Owner, bool IsPrivate, int Containers, DateTimeOffset UpdatedAt);
+public sealed record CollectionSummary(string Name, string Description, string Owner, bool IsPrivate, int Containers, DateTimeOffset UpdatedAt, int Stars);
 
 public sealed record ContainerSummary(string Name, string Description, int Images, int Tags, long Downloads, DateTimeOffset UpdatedAt);
 
@@ -24,7 +24,7 @@ public sealed record ContainerSummary(string Name, string Description, int Image
 public sealed record CollectionDetails(
     string Name, string Description, string Owner, bool IsPrivate, DateTimeOffset CreatedAt, DateTimeOffset UpdatedAt,
     IReadOnlyList<ContainerSummary> Containers, IReadOnlyList<string> Teams, int ImageCount, long StoredBytes,
-    bool CanEdit, bool CanDelete, bool CanPush, bool CanAssignTeams);
+    bool CanEdit, bool CanDelete, bool CanPush, bool CanAssignTeams, bool CanManageReaders);
 
 /// <summary>Collections as the dashboard lists, shows, edits and deletes them; every answer filtered by the access policy.</summary>
 public sealed class CollectionDirectory(RegistryDbContext db, Namespaces namespaces, ImageCatalog images, TimeProvider clock)
@@ -38,8 +38,9 @@ public sealed class CollectionDirectory(RegistryDbContext db, Namespaces namespa
         if (search.Length > 0)
         {
             var pattern = LikePatterns.Containing(search);
-            // Label keys and values of the images inside match too (e.g. org.label-schema.version).
-            visible = visible.Where(c => LikePatterns.Matches(c.Name, pattern) || LikePatterns.Matches(c.Description, pattern)
+            // A collection also matches through its tags' annotations ("cuda", "gpu=true") and its images' label keys and values.
+            var annotated = db.TagAnnotations.Matching(pattern).Select(a => a.Tag!.Container!.CollectionId);
+            visible = visible.Where(c => LikePatterns.Matches(c.Name, pattern) || LikePatterns.Matches(c.Description, pattern) || annotated.Contains(c.Id)
                 || c.Containers.Any(k => k.Images.Any(i => i.IsUploaded
                     && db.ImageContents.Any(x => x.ImageId == i.Id && LikePatterns.Matches(x.LabelsText, pattern)))));
         }
@@ -55,7 +56,7 @@ public sealed class CollectionDirectory(RegistryDbContext db, Namespaces namespa
         };
         var size = Math.Clamp(query.PageSize, 1, MaxPageSize);
         var items = await sorted.Skip(Math.Max(query.Page, 0) * size).Take(size)
-            .Select(c => new CollectionSummary(c.Name, c.Description, c.Owner!.Username, c.IsPrivate, c.Containers.Count, c.UpdatedAt))
+            .Select(c => new CollectionSummary(c.Name, c.Description, c.Owner!.Username, c.IsPrivate, c.Containers.Count, c.UpdatedAt, c.Stars.Count))
             .ToListAsync(ct);
         return new Paged<CollectionSummary>(items, total);
     }
@@ -77,7 +78,8 @@ public sealed class CollectionDirectory(RegistryDbContext db, Namespaces namespa
         return new CollectionDetails(collection.Name, collection.Description, collection.Owner!.Username, collection.IsPrivate,
             collection.CreatedAt, collection.UpdatedAt, containers, teams, await stored.CountAsync(ct), await stored.SumAsync(i => i.Size, ct),
             AccessPolicy.Can(who, CollectionAction.Edit, facts), AccessPolicy.Can(who, CollectionAction.Delete, facts),
-            AccessPolicy.Can(who, CollectionAction.Push, facts), AccessPolicy.Can(who, CollectionAction.AssignTeams, facts));
+            AccessPolicy.Can(who, CollectionAction.Push, facts), AccessPolicy.Can(who, CollectionAction.AssignTeams, facts),
+            AccessPolicy.Can(who, CollectionAction.ManageReaders, facts));
     }
 
     public async Task<Outcome<bool>> UpdateAsync(Principal who, string? name, string? description, bool isPrivate, CancellationToken ct = default)

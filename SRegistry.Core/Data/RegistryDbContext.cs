@@ -15,6 +15,9 @@ public sealed class RegistryDbContext(DbContextOptions<RegistryDbContext> option
     public DbSet<TeamInvite> TeamInvites => Set<TeamInvite>();
     public DbSet<Collection> Collections => Set<Collection>();
     public DbSet<CollectionTeam> CollectionTeams => Set<CollectionTeam>();
+    public DbSet<CollectionReader> CollectionReaders => Set<CollectionReader>();
+    public DbSet<Star> Stars => Set<Star>();
+    public DbSet<TagAnnotation> TagAnnotations => Set<TagAnnotation>();
     public DbSet<Container> Containers => Set<Container>();
     public DbSet<Image> Images => Set<Image>();
     public DbSet<Tag> Tags => Set<Tag>();

@@ -8,6 +8,9 @@ using SRegistry.Core.Storage;
 
 namespace SRegistry.Core.Import;
 
+/// <summary>A tag here, by its key.</summary>
+public sealed record ImportedTag(string ContainerId, string Arch, string Name);
+
 /// <summary>
 /// sregistry's tags (one <c>main_container</c> row each) as containers, images and tags here. Bytes are hashed on
 /// the way in and stored under that hash (two tags or two files with the same bytes share one blob); a row whose
@@ -15,12 +18,17 @@ namespace SRegistry.Core.Import;
 /// </summary>
 public sealed class ImageImporter(RegistryDbContext db, IBlobStore blobs, DataFolder folder, TimeProvider clock)
 {
-    public async Task ImportAsync(SregistryDump dump, Dictionary<int, (string? Id, string Name)> collections, SregistryStorage storage, bool dryRun,
+    /// <summary>
+    /// Imports every tag row; answers, per sregistry row imported, the tag it is here (null: a dry run would create it),
+    /// so labels can follow their tags.
+    /// </summary>
+    public async Task<Dictionary<int, ImportedTag?>> ImportAsync(SregistryDump dump, Dictionary<int, (string? Id, string Name)> collections, SregistryStorage storage, bool dryRun,
         ImportReport report, CancellationToken ct)
     {
         var sourceNames = dump.Collections.ToDictionary(c => c.Id, c => c.Name);
         var (containerPulls, imagePulls) = (new Dictionary<string, long>(StringComparer.Ordinal), new Dictionary<string, long>(StringComparer.Ordinal));
         var counted = new HashSet<string>(StringComparer.Ordinal);
+        var imported = new Dictionary<int, ImportedTag?>();
         // What an interrupted import was copying when it stopped (one import runs at a time).
         foreach (var leftover in Directory.GetFiles(folder.Uploads, "import-*.upload"))
         {
@@ -60,10 +68,12 @@ public sealed class ImageImporter(RegistryDbContext db, IBlobStore blobs, DataFo
             }
             var pulls = dump.PullsOf(sourceNames[row.CollectionId], row);
             counted.Add($"{sourceNames[row.CollectionId]}/{row.Name}:{row.Tag}");
-            if (await TagAsync(collection, container, tag, row, bytes, dryRun, report, ct) is { } ids && pulls > 0)
+            var ids = await TagAsync(collection, container, tag, row, bytes, dryRun, report, ct);
+            imported[row.Id] = ids is null ? null : new ImportedTag(ids.Value.ContainerId, bytes.Arch, tag);
+            if (ids is not null && pulls > 0)
             {
-                containerPulls[ids.ContainerId] = containerPulls.GetValueOrDefault(ids.ContainerId) + pulls;
-                imagePulls[ids.ImageId] = imagePulls.GetValueOrDefault(ids.ImageId) + pulls;
+                containerPulls[ids.Value.ContainerId] = containerPulls.GetValueOrDefault(ids.Value.ContainerId) + pulls;
+                imagePulls[ids.Value.ImageId] = imagePulls.GetValueOrDefault(ids.Value.ImageId) + pulls;
             }
         }
         await DownloadCountsAsync(containerPulls, imagePulls, dryRun, report, ct);
@@ -71,6 +81,7 @@ public sealed class ImageImporter(RegistryDbContext db, IBlobStore blobs, DataFo
         {
             report.NotImported.Add($"{pulls} logged pull(s) of {reference}: no such tag was imported (sregistry counts failed requests too)");
         }
+        return imported;
     }
 
     /// <summary>

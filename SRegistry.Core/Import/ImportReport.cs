@@ -7,6 +7,8 @@ public sealed class ImportReport
 
     public List<string> NotImported { get; } = [];
     public List<string> Renamed { get; } = [];
+    /// <summary>Things an admin may want to act on, which were imported nonetheless.</summary>
+    public List<string> Notes { get; } = [];
 
     public void Created(string kind) => Count(kind, 0);
     public void Updated(string kind) => Count(kind, 1);
@@ -28,6 +30,10 @@ public sealed class ImportReport
         foreach (var renamed in Renamed)
         {
             yield return "renamed\t" + renamed;
+        }
+        foreach (var note in Notes)
+        {
+            yield return "note\t" + note;
         }
         foreach (var skipped in NotImported)
         {

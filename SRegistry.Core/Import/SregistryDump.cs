@@ -17,9 +17,15 @@ public sealed record SrTag(int Id, int CollectionId, string Name, string Tag, st
     public string ObjectKey(string collection) => (Name.Contains('/', StringComparison.Ordinal) ? Name : collection + "/" + Name) + ":" + Version;
 }
 
+/// <summary>One <c>main_label_containers</c> link: the label's key and value on one tag row.</summary>
+public sealed record SrLabel(int TagRowId, string Key, string Value);
+
+/// <summary>One <c>main_star</c> row.</summary>
+public sealed record SrStar(int UserId, int CollectionId);
+
 /// <summary>Everything the importer reads from an sregistry 2.1.2 database, loaded once (these databases are small).</summary>
 public sealed record SregistryDump(IReadOnlyList<SrUser> Users, IReadOnlyDictionary<int, string> Tokens, IReadOnlyList<SrTeam> Teams,
-    IReadOnlyList<SrCollection> Collections, IReadOnlyList<SrTag> Tags, int Labels, int LabelLinks, int Stars, int Shares,
+    IReadOnlyList<SrCollection> Collections, IReadOnlyList<SrTag> Tags, IReadOnlyList<SrLabel> Labels, IReadOnlyList<SrStar> Stars, int Shares,
     IReadOnlyDictionary<string, long> PullsByReference)
 {
     /// <summary>Logged GETs of one tag, by <c>collection/name:tag</c> (the request log's path after its API prefix); counted as sregistry counted them.</summary>
@@ -52,9 +58,10 @@ public sealed record SregistryDump(IReadOnlyList<SrUser> Users, IReadOnlyDiction
             FROM main_container c LEFT JOIN api_imagefile f ON f.id = c.image_id ORDER BY c.id
             """, r => new SrTag(r.GetInt32(0), r.GetInt32(1), r.GetString(2), r.GetString(3), r.IsDBNull(4) ? null : r.GetString(4), r.GetBoolean(5),
             r.IsDBNull(6) ? null : r.GetString(6), r.GetFieldValue<DateTimeOffset>(7)), ct);
-        return new SregistryDump(users, tokens, teams, collections, tags,
-            await CountAsync(db, "main_label", ct), await CountAsync(db, "main_label_containers", ct), await CountAsync(db, "main_star", ct),
-            await CountAsync(db, "main_share", ct), await PullsAsync(db, ct));
+        var labels = await RowsAsync(db, "SELECT lc.container_id, l.key, l.value FROM main_label_containers lc JOIN main_label l ON l.id = lc.label_id ORDER BY lc.id",
+            r => new SrLabel(r.GetInt32(0), r.GetString(1), r.GetString(2)), ct);
+        var stars = await RowsAsync(db, "SELECT user_id, collection_id FROM main_star ORDER BY id", r => new SrStar(r.GetInt32(0), r.GetInt32(1)), ct);
+        return new SregistryDump(users, tokens, teams, collections, tags, labels, stars, await CountAsync(db, "main_share", ct), await PullsAsync(db, ct));
     }
 
     private static async Task<Dictionary<string, long>> PullsAsync(NpgsqlConnection db, CancellationToken ct)

@@ -8,11 +8,12 @@ namespace SRegistry.Core.Import;
 public sealed record ImportRequest(string DatabaseConnection, IReadOnlyList<string> Storage, bool DryRun, bool ImportTokens = true);
 
 /// <summary>
-/// Brings an sregistry 2.1.2 instance over (users, tokens, teams, collections; <see cref="ImageImporter"/> does
-/// containers, tags and bytes). Every row is matched by its natural key (username, team and collection name, …), so
+/// Brings an sregistry 2.1.2 instance over (users, tokens, teams, collections; <see cref="ContributorImporter"/> their
+/// readers, <see cref="ImageImporter"/> containers, tags and bytes, <see cref="LabelImporter"/> labels, <see cref="StarImporter"/> stars). Every row is matched by its natural key (username, team and collection name, …), so
 /// running it again creates only what is new and updates only what changed; an interrupted run simply continues.
 /// </summary>
-public sealed class SregistryImporter(RegistryDbContext db, ImageImporter images, TimeProvider clock)
+public sealed class SregistryImporter(RegistryDbContext db, ImageImporter images, ContributorImporter contributors, LabelImporter labels,
+    StarImporter stars, TimeProvider clock)
 {
     public async Task<ImportReport> RunAsync(ImportRequest request, CancellationToken ct = default)
     {
@@ -26,15 +27,10 @@ public sealed class SregistryImporter(RegistryDbContext db, ImageImporter images
         var users = await UsersAsync(dump, request, report, ct);
         await TeamsAsync(dump, users, request.DryRun, report, ct);
         var collections = await CollectionsAsync(dump, users, request.DryRun, report, ct);
-        await images.ImportAsync(dump, collections, storage, request.DryRun, report, ct);
-        if (dump.Labels > 0)
-        {
-            report.NotImported.Add($"{dump.Labels} label(s) with {dump.LabelLinks} link(s) to tags: this registry has no labels");
-        }
-        if (dump.Stars > 0)
-        {
-            report.NotImported.Add($"{dump.Stars} star(s): this registry keeps no stars");
-        }
+        await contributors.ImportAsync(dump, users, collections, request.DryRun, report, ct);
+        var tags = await images.ImportAsync(dump, collections, storage, request.DryRun, report, ct);
+        await labels.ImportAsync(dump, tags, request.DryRun, report, ct);
+        await stars.ImportAsync(dump, users, collections, request.DryRun, report, ct);
         if (dump.Shares > 0)
         {
             report.NotImported.Add($"{dump.Shares} share link(s): expiring download links are not carried over");
@@ -253,10 +249,6 @@ public sealed class SregistryImporter(RegistryDbContext db, ImageImporter images
             if (source.Owners.Count > 1)
             {
                 await CoOwnersAsync(name, map[source.Id].Item1, source.Owners.Select(users.GetValueOrDefault).OfType<string>().ToList(), dryRun, report, ct);
-            }
-            foreach (var contributor in source.Contributors)
-            {
-                report.NotImported.Add($"collection '{name}': contributor (sregistry user {contributor}) — read-only per-user grants do not exist here");
             }
         }
         return map;

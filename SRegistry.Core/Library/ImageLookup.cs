@@ -25,10 +25,12 @@ public sealed class ImageLookup(IServiceScopeFactory scopes, LookupCache cache, 
     /// <summary>The image a reference names with its container, collection and owner: one flat row, one index walk.</summary>
     private sealed record Row(Image Image, Container Container, Collection Collection, string OwnerName);
 
-    /// <summary>The collection's assigned teams (<see cref="IsTag"/> false: ID and name) and the image's tag names, in one round trip.</summary>
+    private const int TeamRow = 0, TagRow = 1, ReaderRow = 2;
+
+    /// <summary>The collection's assigned teams (ID and name), its readers (user ID) and the image's tag names, in one round trip.</summary>
     private sealed class Extra
     {
-        public bool IsTag { get; init; }
+        public int Kind { get; init; }
         public required string Id { get; init; }
         public required string Name { get; init; }
     }
@@ -50,8 +52,9 @@ public sealed class ImageLookup(IServiceScopeFactory scopes, LookupCache cache, 
 
     private static readonly Func<RegistryDbContext, string, string, IAsyncEnumerable<Extra>> Extras =
         EF.CompileAsyncQuery((RegistryDbContext db, string collectionId, string imageId) =>
-            db.CollectionTeams.AsNoTracking().Where(ct => ct.CollectionId == collectionId).Select(ct => new Extra { IsTag = false, Id = ct.TeamId, Name = ct.Team!.Name })
-                .Concat(db.Tags.AsNoTracking().Where(t => t.ImageId == imageId).Select(t => new Extra { IsTag = true, Id = t.Name, Name = t.Name })));
+            db.CollectionTeams.AsNoTracking().Where(ct => ct.CollectionId == collectionId).Select(ct => new Extra { Kind = TeamRow, Id = ct.TeamId, Name = ct.Team!.Name })
+                .Concat(db.Tags.AsNoTracking().Where(t => t.ImageId == imageId).Select(t => new Extra { Kind = TagRow, Id = t.Name, Name = t.Name }))
+                .Concat(db.CollectionReaders.AsNoTracking().Where(r => r.CollectionId == collectionId).Select(r => new Extra { Kind = ReaderRow, Id = r.UserId, Name = r.UserId })));
 
     private static readonly IReadOnlySet<string> NoTeams = new HashSet<string>();
 
@@ -105,19 +108,19 @@ public sealed class ImageLookup(IServiceScopeFactory scopes, LookupCache cache, 
         }
         var teams = new Dictionary<string, string>(StringComparer.Ordinal);
         var tags = new SortedSet<string>(StringComparer.Ordinal);
+        var readers = new HashSet<string>(StringComparer.Ordinal);
         await foreach (var extra in Extras(db, row.Collection.Id, row.Image.Id).WithCancellation(ct))
         {
-            if (extra.IsTag)
+            _ = extra.Kind switch
             {
-                tags.Add(extra.Name);
-            }
-            else
-            {
-                teams[extra.Id] = extra.Name;
-            }
+                TagRow => tags.Add(extra.Name),
+                ReaderRow => readers.Add(extra.Id),
+                _ => teams.TryAdd(extra.Id, extra.Name),
+            };
         }
         // Entries stay in the lookup cache: most collections have no teams, and they share one empty set.
-        var facts = new CollectionFacts(row.Collection.OwnerId, row.Collection.IsPrivate, teams.Count == 0 ? NoTeams : teams.Keys.ToHashSet(StringComparer.Ordinal));
+        var facts = new CollectionFacts(row.Collection.OwnerId, row.Collection.IsPrivate, teams.Count == 0 ? NoTeams : teams.Keys.ToHashSet(StringComparer.Ordinal),
+            readers.Count == 0 ? CollectionFacts.None : readers);
         // An image known only by hash has no architecture yet, and so no tags either.
         var view = new ImageView(row.Image, row.Container, row.Collection, row.OwnerName, row.Image.Arch is null ? [] : [.. tags]);
         return new FoundImage(view, reference.Entity, facts, teams.Count == 0 ? NoTeams : teams.Values.ToHashSet(StringComparer.Ordinal));

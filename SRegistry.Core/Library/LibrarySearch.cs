@@ -50,9 +50,10 @@ public sealed class LibrarySearch(RegistryDbContext db)
         var teams = await db.Teams.AsNoTracking().Where(t => LikePatterns.Matches(t.Name, pattern)).OrderBy(t => t.Name).Take(Limit).ToListAsync(ct);
         var collections = await visible.Include(c => c.Owner).Where(c => LikePatterns.Matches(c.Name, pattern) || LikePatterns.Matches(c.Description, pattern))
             .OrderBy(c => c.Name).Take(Limit).ToListAsync(ct);
+        var annotated = db.TagAnnotations.Matching(pattern).Select(a => a.ContainerId);
         var containers = await db.Containers.AsNoTracking().Include(c => c.Collection).ThenInclude(c => c!.Owner)
             .Where(c => visible.Select(v => v.Id).Contains(c.CollectionId))
-            .Where(c => LikePatterns.Matches(c.Name, pattern) || LikePatterns.Matches(c.Description, pattern)
+            .Where(c => LikePatterns.Matches(c.Name, pattern) || LikePatterns.Matches(c.Description, pattern) || annotated.Contains(c.Id)
                         || c.Images.Any(i => i.IsUploaded && db.ImageContents.Any(x => x.ImageId == i.Id && LikePatterns.Matches(x.LabelsText, pattern))))
             .OrderBy(c => c.Name).Take(Limit).ToListAsync(ct);
         var containerTags = await db.Tags.AsNoTracking().Where(t => containers.Select(c => c.Id).Contains(t.ContainerId)).ToListAsync(ct);
@@ -68,6 +69,8 @@ public sealed class LibrarySearch(RegistryDbContext db)
     private async Task<List<ImageView>> SearchImagesAsync(IQueryable<Model.Collection> visible, string pattern, string[] archs, bool? signedOnly,
         CancellationToken ct)
     {
+        // An image matches through the annotations of the tags that point at it.
+        var annotated = db.TagAnnotations.Matching(pattern);
         var query = db.Images.AsNoTracking().Include(i => i.Container).ThenInclude(c => c!.Collection).ThenInclude(c => c!.Owner)
             .Where(i => i.IsUploaded && visible.Select(v => v.Id).Contains(i.Container!.CollectionId))
             .Where(i => LikePatterns.Matches(i.Container!.Name, pattern)
@@ -75,6 +78,7 @@ public sealed class LibrarySearch(RegistryDbContext db)
                         || LikePatterns.Matches(i.Container!.Collection!.Owner!.Username, pattern)
                         || LikePatterns.Matches(i.Description, pattern)
                         || db.Tags.Any(t => t.ImageId == i.Id && LikePatterns.Matches(t.Name, pattern))
+                        || annotated.Any(a => a.ContainerId == i.ContainerId && a.Tag!.ImageId == i.Id)
                         || db.ImageContents.Any(c => c.ImageId == i.Id && LikePatterns.Matches(c.LabelsText, pattern)));
         if (archs.Length > 0)
         {

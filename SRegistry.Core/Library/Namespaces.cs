@@ -242,21 +242,27 @@ public sealed class Namespaces(RegistryDbContext db, TimeProvider clock, IOption
         return AccessPolicy.Can(who, CollectionAction.View, facts) ? (collection, facts) : null;
     }
 
-    /// <summary>Access facts for a collection (owner, privacy, assigned teams).</summary>
-    public async Task<CollectionFacts> FactsAsync(Collection collection, CancellationToken ct = default)
+    /// <summary>Access facts for a collection (owner, privacy, assigned teams, readers).</summary>
+    public Task<CollectionFacts> FactsAsync(Collection collection, CancellationToken ct = default) =>
+        FactsAsync(db, collection.Id, collection.OwnerId, collection.IsPrivate, ct);
+
+    /// <summary>The same facts for a collection known by id, owner and privacy; shared with the team service.</summary>
+    internal static async Task<CollectionFacts> FactsAsync(RegistryDbContext db, string collectionId, string ownerId, bool isPrivate, CancellationToken ct)
     {
-        var teamIds = await db.CollectionTeams.AsNoTracking().Where(t => t.CollectionId == collection.Id).Select(t => t.TeamId).ToListAsync(ct);
-        return new CollectionFacts(collection.OwnerId, collection.IsPrivate, teamIds.ToHashSet());
+        var teamIds = await db.CollectionTeams.AsNoTracking().Where(t => t.CollectionId == collectionId).Select(t => t.TeamId).ToListAsync(ct);
+        var readerIds = await db.CollectionReaders.AsNoTracking().Where(r => r.CollectionId == collectionId).Select(r => r.UserId).ToListAsync(ct);
+        return new CollectionFacts(ownerId, isPrivate, teamIds.ToHashSet(), readerIds.Count == 0 ? CollectionFacts.None : readerIds.ToHashSet());
     }
 
-    private sealed record CollectionRow(Collection Collection, User? Owner, List<TeamRef> Teams);
+    private sealed record CollectionRow(Collection Collection, User? Owner, List<TeamRef> Teams, List<string> ReaderIds);
 
     private sealed record TeamRef(string Id, string Name);
 
     // One round trip for the collection, its owner and the teams the policy needs; compiled once because every pull asks it.
     private static readonly Func<RegistryDbContext, string, CancellationToken, Task<CollectionRow?>> CollectionWithFacts =
         EF.CompileAsyncQuery((RegistryDbContext db, string name, CancellationToken ct) => db.Collections.AsNoTracking().Where(c => c.Name == name)
-            .Select(c => new CollectionRow(c, c.Owner, c.Teams.Select(t => new TeamRef(t.TeamId, t.Team!.Name)).ToList())).FirstOrDefault());
+            .Select(c => new CollectionRow(c, c.Owner, c.Teams.Select(t => new TeamRef(t.TeamId, t.Team!.Name)).ToList(),
+                c.Readers.Select(r => r.UserId).ToList())).FirstOrDefault());
 
     /// <summary>
     /// The collection named, if the caller may see it and the entity segment (when given) is the caller,
@@ -271,7 +277,8 @@ public sealed class Namespaces(RegistryDbContext db, TimeProvider clock, IOption
         }
         var found = row.Collection;
         found.Owner = row.Owner;
-        var facts = new CollectionFacts(found.OwnerId, found.IsPrivate, row.Teams.Select(t => t.Id).ToHashSet(StringComparer.Ordinal));
+        var facts = new CollectionFacts(found.OwnerId, found.IsPrivate, row.Teams.Select(t => t.Id).ToHashSet(StringComparer.Ordinal),
+            row.ReaderIds.Count == 0 ? CollectionFacts.None : row.ReaderIds.ToHashSet(StringComparer.Ordinal));
         return AccessPolicy.Can(who, CollectionAction.View, facts) && EntityNames(entity, who, found.Owner!.Username, row.Teams.Select(t => t.Name))
             ? found
             : null;

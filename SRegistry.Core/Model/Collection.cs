@@ -19,6 +19,8 @@ public sealed class Collection
     public DateTimeOffset CreatedAt { get; set; }
     public DateTimeOffset UpdatedAt { get; set; }
     public List<CollectionTeam> Teams { get; set; } = [];
+    public List<CollectionReader> Readers { get; set; } = [];
+    public List<Star> Stars { get; set; } = [];
     public List<Container> Containers { get; set; } = [];
 }
 

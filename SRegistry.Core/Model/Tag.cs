@@ -12,4 +12,5 @@ public sealed class Tag
     public DateTimeOffset UpdatedAt { get; set; }
     /// <summary>Read-only: it cannot be moved to another image nor removed (sregistry's frozen tags keep this when imported).</summary>
     public bool IsFrozen { get; set; }
+    public List<TagAnnotation> Annotations { get; set; } = [];
 }

@@ -247,11 +247,8 @@ public sealed class TeamService(RegistryDbContext db, TimeProvider clock, IValid
         return true;
     }
 
-    private async Task<CollectionFacts> FactsAsync(string collectionId, string ownerId, bool isPrivate, CancellationToken ct)
-    {
-        var teamIds = await db.CollectionTeams.AsNoTracking().Where(t => t.CollectionId == collectionId).Select(t => t.TeamId).ToListAsync(ct);
-        return new CollectionFacts(ownerId, isPrivate, teamIds.ToHashSet());
-    }
+    private Task<CollectionFacts> FactsAsync(string collectionId, string ownerId, bool isPrivate, CancellationToken ct) =>
+        Namespaces.FactsAsync(db, collectionId, ownerId, isPrivate, ct);
 
     /// <summary>The team, if the caller may manage it; shared with <see cref="TeamInvitations"/>.</summary>
     internal async Task<Outcome<Team>> LoadManageableAsync(Principal who, string teamId, CancellationToken ct)

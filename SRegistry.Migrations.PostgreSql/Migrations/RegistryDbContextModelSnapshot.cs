@@ -146,9 +146,6 @@ namespace SRegistry.Migrations.PostgreSql.Migrations
                     b.Property<bool?>("Publish")
                         .HasColumnType("boolean");
 
-                    b.Property<bool>("RequireSignedImages")
-                        .HasColumnType("boolean");
-
                     b.Property<DateTimeOffset>("UpdatedAt")
                         .HasColumnType("timestamp with time zone");
 
@@ -162,6 +159,24 @@ namespace SRegistry.Migrations.PostgreSql.Migrations
                     b.HasIndex("OwnerId");
 
                     b.ToTable("Collections");
+                });
+
+            modelBuilder.Entity("SRegistry.Core.Model.CollectionReader", b =>
+                {
+                    b.Property<string>("CollectionId")
+                        .HasColumnType("text");
+
+                    b.Property<string>("UserId")
+                        .HasColumnType("character varying(32)");
+
+                    b.Property<DateTimeOffset>("AddedAt")
+                        .HasColumnType("timestamp with time zone");
+
+                    b.HasKey("CollectionId", "UserId");
+
+                    b.HasIndex("UserId");
+
+                    b.ToTable("CollectionReaders");
                 });
 
             modelBuilder.Entity("SRegistry.Core.Model.CollectionTeam", b =>
@@ -290,77 +305,6 @@ namespace SRegistry.Migrations.PostgreSql.Migrations
                     b.ToTable("Images");
                 });
 
-            modelBuilder.Entity("SRegistry.Core.Model.ImageContents", b =>
-                {
-                    b.Property<string>("ImageId")
-                        .HasColumnType("text");
-
-                    b.Property<DateTimeOffset>("CheckedAt")
-                        .HasColumnType("timestamp with time zone");
-
-                    b.Property<long>("DefinitionBytes")
-                        .HasColumnType("bigint");
-
-                    b.Property<string>("DefinitionFile")
-                        .HasColumnType("text");
-
-                    b.Property<string>("LabelsJson")
-                        .IsRequired()
-                        .HasColumnType("text");
-
-                    b.Property<string>("LabelsProblem")
-                        .HasColumnType("text");
-
-                    b.Property<string>("LabelsText")
-                        .IsRequired()
-                        .HasColumnType("text");
-
-                    b.Property<string>("LaunchScript")
-                        .IsRequired()
-                        .HasMaxLength(64)
-                        .HasColumnType("character varying(64)");
-
-                    b.Property<string>("MetadataJson")
-                        .IsRequired()
-                        .HasColumnType("text");
-
-                    b.Property<string>("PartitionsJson")
-                        .IsRequired()
-                        .HasColumnType("text");
-
-                    b.Property<DateTimeOffset>("ReadAt")
-                        .HasColumnType("timestamp with time zone");
-
-                    b.Property<DateTimeOffset?>("SifCreatedAt")
-                        .HasColumnType("timestamp with time zone");
-
-                    b.Property<string>("SifId")
-                        .IsRequired()
-                        .HasMaxLength(36)
-                        .HasColumnType("character varying(36)");
-
-                    b.Property<int>("SignatureState")
-                        .HasColumnType("integer");
-
-                    b.Property<string>("SignaturesJson")
-                        .IsRequired()
-                        .HasColumnType("text");
-
-                    b.Property<string>("UnsignedGroupsJson")
-                        .IsRequired()
-                        .HasColumnType("text");
-
-                    b.Property<string>("VerdictsJson")
-                        .IsRequired()
-                        .HasColumnType("text");
-
-                    b.HasKey("ImageId");
-
-                    b.HasIndex("SignatureState");
-
-                    b.ToTable("ImageContents");
-                });
-
             modelBuilder.Entity("SRegistry.Core.Model.PublishedFile", b =>
                 {
                     b.Property<string>("Path")
@@ -428,6 +372,24 @@ namespace SRegistry.Migrations.PostgreSql.Migrations
                     b.ToTable("SigningKeys");
                 });
 
+            modelBuilder.Entity("SRegistry.Core.Model.Star", b =>
+                {
+                    b.Property<string>("CollectionId")
+                        .HasColumnType("text");
+
+                    b.Property<string>("UserId")
+                        .HasColumnType("character varying(32)");
+
+                    b.Property<DateTimeOffset>("StarredAt")
+                        .HasColumnType("timestamp with time zone");
+
+                    b.HasKey("CollectionId", "UserId");
+
+                    b.HasIndex("UserId");
+
+                    b.ToTable("Stars");
+                });
+
             modelBuilder.Entity("SRegistry.Core.Model.Tag", b =>
                 {
                     b.Property<string>("ContainerId")
@@ -454,6 +416,30 @@ namespace SRegistry.Migrations.PostgreSql.Migrations
                     b.HasIndex("ImageId");
 
                     b.ToTable("Tags");
+                });
+
+            modelBuilder.Entity("SRegistry.Core.Model.TagAnnotation", b =>
+                {
+                    b.Property<string>("ContainerId")
+                        .HasColumnType("text");
+
+                    b.Property<string>("Arch")
+                        .HasColumnType("text");
+
+                    b.Property<string>("TagName")
+                        .HasColumnType("text");
+
+                    b.Property<string>("Key")
+                        .HasMaxLength(250)
+                        .HasColumnType("character varying(250)");
+
+                    b.Property<string>("Value")
+                        .HasMaxLength(250)
+                        .HasColumnType("character varying(250)");
+
+                    b.HasKey("ContainerId", "Arch", "TagName", "Key", "Value");
+
+                    b.ToTable("TagAnnotations");
                 });
 
             modelBuilder.Entity("SRegistry.Core.Model.Team", b =>
@@ -715,6 +701,25 @@ namespace SRegistry.Migrations.PostgreSql.Migrations
                     b.Navigation("Owner");
                 });
 
+            modelBuilder.Entity("SRegistry.Core.Model.CollectionReader", b =>
+                {
+                    b.HasOne("SRegistry.Core.Model.Collection", "Collection")
+                        .WithMany("Readers")
+                        .HasForeignKey("CollectionId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired();
+
+                    b.HasOne("SRegistry.Core.Model.User", "User")
+                        .WithMany()
+                        .HasForeignKey("UserId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired();
+
+                    b.Navigation("Collection");
+
+                    b.Navigation("User");
+                });
+
             modelBuilder.Entity("SRegistry.Core.Model.CollectionTeam", b =>
                 {
                     b.HasOne("SRegistry.Core.Model.Collection", "Collection")
@@ -765,13 +770,23 @@ namespace SRegistry.Migrations.PostgreSql.Migrations
                     b.Navigation("Container");
                 });
 
-            modelBuilder.Entity("SRegistry.Core.Model.ImageContents", b =>
+            modelBuilder.Entity("SRegistry.Core.Model.Star", b =>
                 {
-                    b.HasOne("SRegistry.Core.Model.Image", null)
-                        .WithOne()
-                        .HasForeignKey("SRegistry.Core.Model.ImageContents", "ImageId")
+                    b.HasOne("SRegistry.Core.Model.Collection", "Collection")
+                        .WithMany("Stars")
+                        .HasForeignKey("CollectionId")
                         .OnDelete(DeleteBehavior.Cascade)
                         .IsRequired();
+
+                    b.HasOne("SRegistry.Core.Model.User", "User")
+                        .WithMany()
+                        .HasForeignKey("UserId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired();
+
+                    b.Navigation("Collection");
+
+                    b.Navigation("User");
                 });
 
             modelBuilder.Entity("SRegistry.Core.Model.Tag", b =>
@@ -791,6 +806,17 @@ namespace SRegistry.Migrations.PostgreSql.Migrations
                     b.Navigation("Container");
 
                     b.Navigation("Image");
+                });
+
+            modelBuilder.Entity("SRegistry.Core.Model.TagAnnotation", b =>
+                {
+                    b.HasOne("SRegistry.Core.Model.Tag", "Tag")
+                        .WithMany("Annotations")
+                        .HasForeignKey("ContainerId", "Arch", "TagName")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired();
+
+                    b.Navigation("Tag");
                 });
 
             modelBuilder.Entity("SRegistry.Core.Model.TeamInvite", b =>
@@ -847,6 +873,10 @@ namespace SRegistry.Migrations.PostgreSql.Migrations
                 {
                     b.Navigation("Containers");
 
+                    b.Navigation("Readers");
+
+                    b.Navigation("Stars");
+
                     b.Navigation("Teams");
                 });
 
@@ -855,6 +885,11 @@ namespace SRegistry.Migrations.PostgreSql.Migrations
                     b.Navigation("Images");
 
                     b.Navigation("Tags");
+                });
+
+            modelBuilder.Entity("SRegistry.Core.Model.Tag", b =>
+                {
+                    b.Navigation("Annotations");
                 });
 
             modelBuilder.Entity("SRegistry.Core.Model.Team", b =>

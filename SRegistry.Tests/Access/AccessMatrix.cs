@@ -3,7 +3,8 @@ using SRegistry.Core.Access;
 namespace SRegistry.Tests.Access;
 
 /// <summary>Who the matrix asks about. Disabled users and revoked or expired tokens must be treated exactly like anonymous.</summary>
-public enum Who { Anonymous, Stranger, TeamMember, TeamOwner, CollectionOwner, Admin, DisabledUser, RevokedToken, ExpiredToken }
+/// <summary>CollectionReader: a user the owner made a reader of both collections (see and pull only).</summary>
+public enum Who { Anonymous, Stranger, TeamMember, TeamOwner, CollectionOwner, CollectionReader, Admin, DisabledUser, RevokedToken, ExpiredToken }
 
 /// <summary>Registry-wide actions in the matrix; the admin ones are <see cref="AccessPolicy.CanAdminister"/>.</summary>
 public enum RegistryAction { CreateCollection, CreateTeam, ListUsers, DisableUser, PromoteUser, SetUserQuota, SetTeamQuota, CollectGarbage }
@@ -25,17 +26,21 @@ public static class AccessMatrix
     private static readonly Who[] SignedIn = Everyone.Except(Unidentified).ToArray();
     private static readonly Who[] Insiders = [Who.CollectionOwner, Who.TeamMember, Who.TeamOwner, Who.Admin];
     private static readonly Who[] Managers = [Who.CollectionOwner, Who.Admin];
+    // Readers see and pull a private collection; they push, tag and delete nowhere they are only readers.
+    private static readonly Who[] Readers = [.. Insiders, Who.CollectionReader];
 
     public static readonly IReadOnlyDictionary<(bool IsPrivate, CollectionAction Action), Who[]> Allowed =
         new Dictionary<(bool, CollectionAction), Who[]>
         {
-            [(true, CollectionAction.View)] = Insiders,
-            [(true, CollectionAction.Pull)] = Insiders,
+            [(true, CollectionAction.View)] = Readers,
+            [(true, CollectionAction.Pull)] = Readers,
             [(true, CollectionAction.Push)] = Insiders,
             [(true, CollectionAction.DeleteImage)] = Insiders,
             [(true, CollectionAction.Edit)] = Managers,
             [(true, CollectionAction.Delete)] = Managers,
             [(true, CollectionAction.AssignTeams)] = Managers,
+            [(true, CollectionAction.ManageReaders)] = Managers,
+            [(true, CollectionAction.Star)] = Readers,
             [(false, CollectionAction.View)] = Everyone,
             [(false, CollectionAction.Pull)] = Everyone,
             [(false, CollectionAction.Push)] = Insiders,
@@ -43,6 +48,8 @@ public static class AccessMatrix
             [(false, CollectionAction.Edit)] = Managers,
             [(false, CollectionAction.Delete)] = Managers,
             [(false, CollectionAction.AssignTeams)] = Managers,
+            [(false, CollectionAction.ManageReaders)] = Managers,
+            [(false, CollectionAction.Star)] = SignedIn,
         };
 
     /// <summary>Team actions on an invite-only team ("crew", which TeamOwner owns and TeamMember belongs to) and an open one nobody here belongs to.</summary>
@@ -54,7 +61,7 @@ public static class AccessMatrix
             [(false, TeamAction.Manage)] = [Who.TeamOwner, Who.Admin],
             [(false, TeamAction.ViewUsage)] = [Who.TeamMember, Who.TeamOwner, Who.Admin],
             [(true, TeamAction.View)] = Everyone,
-            [(true, TeamAction.Join)] = [Who.Stranger, Who.TeamMember, Who.TeamOwner, Who.CollectionOwner, Who.Admin],
+            [(true, TeamAction.Join)] = [Who.Stranger, Who.TeamMember, Who.TeamOwner, Who.CollectionOwner, Who.CollectionReader, Who.Admin],
             [(true, TeamAction.Manage)] = [Who.Admin],
             [(true, TeamAction.ViewUsage)] = [Who.Admin],
         };

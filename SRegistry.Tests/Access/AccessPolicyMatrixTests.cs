@@ -6,7 +6,7 @@ namespace SRegistry.Tests.Access;
 /// <summary>The pure policy against the matrix, cell by cell.</summary>
 public sealed class AccessPolicyMatrixTests
 {
-    private const string OwnerId = "owner", CrewId = "crew", ClubId = "club";
+    private const string OwnerId = "owner", ReaderId = "reader", CrewId = "crew", ClubId = "club";
 
     public static TheoryData<bool, CollectionAction, Who> CollectionCells => AccessMatrix.CollectionCells();
 
@@ -16,7 +16,7 @@ public sealed class AccessPolicyMatrixTests
     [MemberData(nameof(CollectionCells))]
     public void Collection_actions_follow_the_matrix(bool isPrivate, CollectionAction action, Who who)
     {
-        var collection = new CollectionFacts(OwnerId, isPrivate, new HashSet<string> { CrewId });
+        var collection = new CollectionFacts(OwnerId, isPrivate, new HashSet<string> { CrewId }, new HashSet<string> { ReaderId });
         Assert.Equal(AccessMatrix.Expects(isPrivate, action, who), AccessPolicy.Can(PrincipalFor(who), action, collection));
     }
 
@@ -34,7 +34,7 @@ public sealed class AccessPolicyMatrixTests
     [MemberData(nameof(ChargeCells))]
     public void Charge_actions_follow_the_matrix(bool isPrivate, ChargeAction action, Who who)
     {
-        var collection = new CollectionFacts(OwnerId, isPrivate, new HashSet<string> { CrewId });
+        var collection = new CollectionFacts(OwnerId, isPrivate, new HashSet<string> { CrewId }, new HashSet<string> { ReaderId });
         var crew = new TeamFacts(CrewId, TeamJoinMode.Invite);
         var principal = PrincipalFor(who);
         // Whatever the policy says, what one cannot see one cannot change: the services check visibility first.
@@ -47,7 +47,7 @@ public sealed class AccessPolicyMatrixTests
     [Fact]
     public void Someone_who_owns_both_the_collection_and_the_team_may_charge_it_to_the_team()
     {
-        var collection = new CollectionFacts("both", IsPrivate: true, new HashSet<string> { CrewId });
+        var collection = new CollectionFacts("both", IsPrivate: true, new HashSet<string> { CrewId }, CollectionFacts.None);
         var owner = User("both", teams: [CrewId], owns: [CrewId]);
         Assert.True(AccessPolicy.CanChargeToTeam(owner, collection, new TeamFacts(CrewId, TeamJoinMode.Invite)));
     }
@@ -75,6 +75,7 @@ public sealed class AccessPolicyMatrixTests
         Who.TeamMember => User("member", teams: [CrewId]),
         Who.TeamOwner => User("teamowner", teams: [CrewId], owns: [CrewId]),
         Who.CollectionOwner => User(OwnerId),
+        Who.CollectionReader => User(ReaderId),
         Who.Admin => User("admin") with { IsAdmin = true },
         _ => Principal.Anonymous,
     };

@@ -12,7 +12,8 @@ namespace SRegistry.Tests.Access;
 /// <summary>
 /// One registry holding one real user or token for every <see cref="Who"/>: a private ("secret") and a public ("open")
 /// collection owned by olive, both assigned to the invite-only team "crew" (owned by tom; mel, dan, rex and eve are members),
-/// and the open team "club" owned by zed, who is in no matrix role. dan is disabled, rex's token revoked, eve's expired.
+/// and the open team "club" owned by zed, who is in no matrix role. rita is a reader of both collections. dan is disabled,
+/// rex's token revoked, eve's expired.
 /// </summary>
 public sealed class AccessWorld : RegistryServer, IAsyncLifetime
 {
@@ -38,6 +39,7 @@ public sealed class AccessWorld : RegistryServer, IAsyncLifetime
         Tokens[Who.Stranger] = await CreateTokenAsync("sam");
         Tokens[Who.TeamOwner] = await CreateTokenAsync("tom");
         Tokens[Who.TeamMember] = await CreateTokenAsync("mel");
+        Tokens[Who.CollectionReader] = await CreateTokenAsync("rita");
         Tokens[Who.Admin] = await CreateTokenAsync("ada", admin: true);
         Tokens[Who.DisabledUser] = await CreateTokenAsync("dan");
         Tokens[Who.RevokedToken] = await CreateTokenAsync("rex");
@@ -73,6 +75,7 @@ public sealed class AccessWorld : RegistryServer, IAsyncLifetime
             foreach (var collection in await db.Collections.ToListAsync())
             {
                 db.CollectionTeams.Add(new CollectionTeam { CollectionId = collection.Id, TeamId = crew.Id });
+                db.CollectionReaders.Add(new CollectionReader { CollectionId = collection.Id, UserId = UserIds["rita"] });
                 CollectionIds[collection.Name == "secret"] = collection.Id;
             }
             await db.Users.Where(u => u.Username == "dan").ExecuteUpdateAsync(s => s.SetProperty(u => u.IsDisabled, true));

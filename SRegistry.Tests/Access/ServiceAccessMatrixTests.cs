@@ -52,6 +52,12 @@ public sealed class ServiceAccessMatrixTests : IClassFixture<AccessWorld>
             }),
             CollectionAction.Delete => Succeeded(await Run<CollectionDirectory, Outcome<int>>(d => d.DeleteAsync(principal, name))),
             CollectionAction.AssignTeams => await Run<TeamService, Outcome<bool>>(t => t.AssignAsync(principal, name, "crew", assign: true)),
+            CollectionAction.ManageReaders => await ChangeThenUndoAsync(
+                () => Run<CollectionReaders, Outcome<bool>>(r => r.SetAsync(principal, name, "tara", reader: true)),
+                () => Run<CollectionReaders, Outcome<bool>>(r => r.SetAsync(principal, name, "tara", reader: false))),
+            CollectionAction.Star => await ChangeThenUndoAsync(
+                async () => Succeeded(await Run<CollectionStars, Outcome<StarState>>(s => s.SetAsync(principal, name, starred: true))),
+                async () => Succeeded(await Run<CollectionStars, Outcome<StarState>>(s => s.SetAsync(principal, name, starred: false)))),
             // Push and image deletion are library-protocol actions; the page only shows whether they are allowed.
             _ => await PageAllowsAsync(principal, name, action),
         };
@@ -185,7 +191,21 @@ public sealed class ServiceAccessMatrixTests : IClassFixture<AccessWorld>
         Assert.True(created.Succeeded, created.Message);
         var assigned = await Run<TeamService, Outcome<bool>>(t => t.AssignAsync(olive, name, "crew", assign: true));
         Assert.True(assigned.Succeeded, assigned.Message);
+        var reader = await Run<CollectionReaders, Outcome<bool>>(r => r.SetAsync(olive, name, "rita", reader: true));
+        Assert.True(reader.Succeeded, reader.Message);
         return name;
+    }
+
+    /// <summary>Runs a change and, when it was allowed, its undo, so every cell starts from the same world.</summary>
+    private static async Task<Outcome<bool>> ChangeThenUndoAsync(Func<Task<Outcome<bool>>> change, Func<Task<Outcome<bool>>> undo)
+    {
+        var outcome = await change();
+        if (outcome.Succeeded)
+        {
+            var undone = await undo();
+            Assert.True(undone.Succeeded, undone.Message);
+        }
+        return outcome;
     }
 
     private static Outcome<bool> Succeeded<T>(Outcome<T> outcome) => outcome.Succeeded ? true : new Problem(outcome.Failure, outcome.Message);

@@ -3,7 +3,7 @@ using static Microsoft.Playwright.Assertions;
 
 namespace SRegistry.Tests.Browser;
 
-/// <summary>Issue 16: "Sign in" in the app bar must load the sign-in endpoint, not an in-app "Page not found".</summary>
+/// <summary>Issue 16: "Sign in" in the app bar loads the sign-in form (not an in-app "Page not found"), and the form keeps what was typed while the page loaded.</summary>
 public sealed class AppBarSignInTests(BrowserFixture browser) : IClassFixture<BrowserFixture>, IAsyncLifetime
 {
     private readonly RegistryServer server = new();
@@ -24,6 +24,25 @@ public sealed class AppBarSignInTests(BrowserFixture browser) : IClassFixture<Br
         await page.WaitForURLAsync("**/signin/dev**");
         await Expect(page.GetByTestId("dev-signin-form")).ToBeVisibleAsync();
         await Expect(page.GetByText("Page not found")).ToHaveCountAsync(0);
+    }
+
+    [Fact]
+    public async Task A_username_typed_while_the_page_loads_is_still_there_when_it_has_loaded()
+    {
+        var page = await browser.NewPageAsync(server.BaseUrl);
+        await page.GotoAsync("/signin/dev", new() { WaitUntil = Microsoft.Playwright.WaitUntilState.Commit });
+        await page.Locator("#dev-username").PressSequentiallyAsync("early-bird");
+
+        // Everything the page loads has arrived (scripts, styles); before the fix a circuit started here and re-rendered the form.
+        await page.WaitForLoadStateAsync(Microsoft.Playwright.LoadState.NetworkIdle);
+        await page.WaitForTimeoutAsync(1500);
+
+        await Expect(page.Locator("#dev-username")).ToHaveValueAsync("early-bird");
+        await Expect(page.Locator("#ready")).ToHaveAttributeAsync("data-interactive", "false");
+        await page.ClickAsync("[data-testid=dev-signin-submit]");
+        await page.WaitForURLAsync(u => !u.Contains("/signin", StringComparison.Ordinal));
+        await page.WaitForInteractiveAsync();
+        await Expect(page.Locator(".user-menu")).ToContainTextAsync("early-bird");
     }
 
     public async ValueTask DisposeAsync() => await server.DisposeAsync();

@@ -40,12 +40,17 @@ public sealed class BrowserFixture : IAsyncLifetime
     }
 
     /// <summary>A fresh browser profile (own cookies) at a laptop-sized viewport.</summary>
-    public async Task<IPage> NewPageAsync(string baseUrl, int width = 1280, int height = 860)
+    /// <param name="colorScheme">What the visitor's system prefers (light when not given).</param>
+    /// <param name="bypassCsp">Lets a test inject a checking script (axe-core) past the app's script-src 'self'.</param>
+    public async Task<IPage> NewPageAsync(string baseUrl, int width = 1280, int height = 860, ColorScheme colorScheme = ColorScheme.Light,
+        bool bypassCsp = false)
     {
         var context = await Browser.NewContextAsync(new BrowserNewContextOptions
         {
             BaseURL = baseUrl,
             ViewportSize = new ViewportSize { Width = width, Height = height },
+            ColorScheme = colorScheme,
+            BypassCSP = bypassCsp,
         });
         var page = await context.NewPageAsync();
         // Generous: in a full run on 2 loaded cores a circuit can take well over 15 s to answer (every failure seen was a timeout).
@@ -124,7 +129,8 @@ public static class PageExtensions
     /// <summary>The development sign-in form, as a person would use it.</summary>
     public static async Task DevSignInAsync(this IPage page, string username)
     {
-        await page.OpenAsync("/signin?returnUrl=%2Fcollections");
+        // A static page: no circuit to wait for.
+        await page.GotoAsync("/signin?returnUrl=%2Fcollections");
         await page.FillAsync("#dev-username", username);
         await page.ClickAsync("[data-testid=dev-signin-submit]");
         await page.WaitForURLAsync("**/collections");

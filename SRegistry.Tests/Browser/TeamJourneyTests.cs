@@ -75,8 +75,6 @@ public sealed class TeamJourneyTests(BrowserFixture browser) : IClassFixture<Bro
         var carol = await browser.NewPageAsync(server.BaseUrl);
         await carol.GotoAsync(link);
         await carol.WaitForURLAsync("**/signin/dev**");
-        // The form is filled once the page is live: filling it earlier races the circuit's first render.
-        await carol.WaitForInteractiveAsync();
         await carol.FillAsync("#dev-username", "carol");
         await carol.ClickAsync("[data-testid=dev-signin-submit]");
         await carol.WaitForURLAsync(link);

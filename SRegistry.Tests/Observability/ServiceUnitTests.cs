@@ -2,6 +2,7 @@ using System.Diagnostics;
 using System.Globalization;
 using System.Net;
 using System.Net.Sockets;
+using SRegistry.Tests.Infrastructure;
 
 namespace SRegistry.Tests.Observability;
 
@@ -17,7 +18,7 @@ public sealed class ServiceUnitTests : IDisposable
     [Fact]
     public async Task The_published_app_runs_as_the_unit_says_and_stops_on_SIGTERM()
     {
-        var repository = RepositoryRoot();
+        var repository = Repository.Root;
         var unit = await File.ReadAllLinesAsync(Path.Combine(repository, "deploy", "sregistry.service"));
         var install = Path.Combine(root, "opt");
         var data = Path.Combine(root, "data");
@@ -74,7 +75,7 @@ public sealed class ServiceUnitTests : IDisposable
     public async Task Systemd_accepts_the_unit()
     {
         Assert.SkipUnless(File.Exists("/usr/bin/systemd-analyze"), "systemd-analyze is not installed");
-        var unit = await File.ReadAllTextAsync(Path.Combine(RepositoryRoot(), "deploy", "sregistry.service"));
+        var unit = await File.ReadAllTextAsync(Path.Combine(Repository.Root, "deploy", "sregistry.service"));
         // Verified as installed: an executable where ExecStart points.
         var binary = Path.Combine(root, "SRegistry.Web");
         await File.WriteAllTextAsync(binary, "#!/bin/sh\n");
@@ -89,17 +90,6 @@ public sealed class ServiceUnitTests : IDisposable
     private static IEnumerable<string> Setting(IEnumerable<string> unit, string key) =>
         unit.Where(l => l.StartsWith(key + "=", StringComparison.Ordinal)).Select(l => l[(key.Length + 1)..]);
 
-    private static string RepositoryRoot()
-    {
-        for (var dir = new DirectoryInfo(AppContext.BaseDirectory); dir is not null; dir = dir.Parent)
-        {
-            if (File.Exists(Path.Combine(dir.FullName, "SRegistry.sln")))
-            {
-                return dir.FullName;
-            }
-        }
-        throw new InvalidOperationException("the repository root was not found above " + AppContext.BaseDirectory);
-    }
 
     private static async Task<(int ExitCode, string Output)> RunAsync(string file, string[] arguments)
     {

@@ -67,6 +67,21 @@ public sealed class SregistryFixture : IAsyncDisposable
         return (T)Convert.ChangeType((await command.ExecuteScalarAsync())!, typeof(T), System.Globalization.CultureInfo.InvariantCulture);
     }
 
+    /// <summary>The first column of every row a query returns, as text.</summary>
+    public async Task<List<string>> RowsAsync(string sql)
+    {
+        await using var db = new NpgsqlConnection(ConnectionString);
+        await db.OpenAsync();
+        await using var command = new NpgsqlCommand(sql, db);
+        await using var reader = await command.ExecuteReaderAsync();
+        var rows = new List<string>();
+        while (await reader.ReadAsync())
+        {
+            rows.Add(reader.GetString(0));
+        }
+        return rows;
+    }
+
     private async Task PsqlAsync(params string[] args)
     {
         var pg = new NpgsqlConnectionStringBuilder(ConnectionString);

@@ -42,6 +42,9 @@ public sealed class SregistryImportTests : IAsyncLifetime
         var (dryExit, dry) = await ImportAsync("--dry-run");
         Assert.True(dryExit == 0, dry);
         Assert.Contains("users: 7 would be created", dry, StringComparison.Ordinal);
+        Assert.Contains("collection readers: 7 would be created", dry, StringComparison.Ordinal);
+        Assert.Contains("tag annotations: 31 would be created", dry, StringComparison.Ordinal);
+        Assert.Contains("stars: 11 would be created", dry, StringComparison.Ordinal);
         Assert.Equal(0, await Count(db => db.Users.CountAsync()));
 
         var (exit, output) = await ImportAsync();
@@ -52,6 +55,11 @@ public sealed class SregistryImportTests : IAsyncLifetime
         Assert.Contains("an interrupted push, skipped", output, StringComparison.Ordinal);
         Assert.Contains("1 logged pull(s) of hpc-base/centos:7: no such tag was imported", output, StringComparison.Ordinal);
         Assert.Contains("lolcow:latest: digest", output, StringComparison.Ordinal);
+        // storage.md: the contributors of these two were picked from a team their owners own.
+        Assert.Contains("note\tcollection 'biocontainers': its contributors are all members of team 'bioinformatics-core'", output, StringComparison.Ordinal);
+        Assert.Contains("note\tcollection 'imaging-pipelines': its contributors are all members of team 'imaging-lab'", output, StringComparison.Ordinal);
+        Assert.Equal(2, output.Split('\n').Count(l => l.StartsWith("note\t", StringComparison.Ordinal)));
+        await AssertReadersLabelsAndStarsAsync();
 
         // Every tag, pulled with the real client by an imported admin token, is the image's bytes.
         var adminToken = await fixture.ScalarAsync<string>("SELECT t.key FROM authtoken_token t JOIN users_user u ON u.id = t.user_id WHERE u.username = 'admin'");
@@ -98,14 +106,80 @@ public sealed class SregistryImportTests : IAsyncLifetime
         }
         var privateTag = tags.First(t => t.Collection == "ml-models");
         Assert.Equal(HttpStatusCode.NotFound, (await server.Client().GetAsync($"v1/images/{privateTag.Collection}/{privateTag.Container}:{privateTag.Name}")).StatusCode);
-        // priya was a contributor (read-only) in sregistry, which has no counterpart here: she does not see it.
-        Assert.Equal(HttpStatusCode.NotFound, (await server.Client(priyaToken).GetAsync($"v1/images/{privateTag.Collection}/{privateTag.Container}:{privateTag.Name}")).StatusCode);
         Assert.Equal(HttpStatusCode.OK, (await server.Client(adminToken).GetAsync($"v1/images/{privateTag.Collection}/{privateTag.Container}:{privateTag.Name}")).StatusCode);
+        await AssertContributorPullsAndStrangerDoesNotAsync(privateTag.Container, privateTag.Name, privateTag.Hash, priyaToken);
 
         var (againExit, again) = await ImportAsync();
         Assert.True(againExit == 0, again);
         Assert.Contains("Import done: nothing new.", again, StringComparison.Ordinal);
         Assert.DoesNotContain(" 1 created", again, StringComparison.Ordinal);
+        Assert.Contains("collection readers: 0 created, 0 updated, 7 already there", again, StringComparison.Ordinal);
+        Assert.Contains("tag annotations: 0 created, 0 updated, 31 already there", again, StringComparison.Ordinal);
+        Assert.Contains("stars: 0 created, 0 updated, 11 already there", again, StringComparison.Ordinal);
+        await AssertReadersLabelsAndStarsAsync();
+    }
+
+    /// <summary>Contributors as readers, labels as tag annotations, stars: the very pairs the fixture's tables hold.</summary>
+    private async Task AssertReadersLabelsAndStarsAsync()
+    {
+        var contributors = await fixture.RowsAsync("""
+            SELECT c.name || ' ' || u.username FROM main_collection_contributors x JOIN main_collection c ON c.id = x.collection_id
+            JOIN users_user u ON u.id = x.user_id
+            """);
+        Assert.Equal(7, contributors.Count);
+        var readers = await Count(db => db.CollectionReaders.Select(r => r.Collection!.Name + " " + r.User!.Username).ToListAsync());
+        Assert.Equal(contributors.Order(StringComparer.Ordinal), readers.Order(StringComparer.Ordinal));
+
+        var labels = await fixture.RowsAsync("""
+            SELECT col.name || '/' || c.name || ':' || c.tag || ' ' || l.key || '=' || l.value FROM main_label_containers lc
+            JOIN main_label l ON l.id = lc.label_id JOIN main_container c ON c.id = lc.container_id JOIN main_collection col ON col.id = c.collection_id
+            """);
+        Assert.Equal(31, labels.Count);
+        var annotations = await Count(db => db.TagAnnotations
+            .Select(a => a.Tag!.Container!.Collection!.Name + "/" + a.Tag.Container.Name + ":" + a.TagName + " " + a.Key + "=" + a.Value).ToListAsync());
+        Assert.Equal(labels.Order(StringComparer.Ordinal), annotations.Order(StringComparer.Ordinal));
+
+        var stars = await fixture.RowsAsync("""
+            SELECT c.name || ' ' || u.username FROM main_star s JOIN main_collection c ON c.id = s.collection_id JOIN users_user u ON u.id = s.user_id
+            """);
+        Assert.Equal(11, stars.Count);
+        Assert.Equal(stars.Order(StringComparer.Ordinal),
+            (await Count(db => db.Stars.Select(s => s.Collection!.Name + " " + s.User!.Username).ToListAsync())).Order(StringComparer.Ordinal));
+    }
+
+    /// <summary>
+    /// priya was a contributor of the private ml-models: the real client pulls it for her byte for byte, while jdoe
+    /// (neither owner nor contributor there) gets not found; and a reader still may not push.
+    /// </summary>
+    private async Task AssertContributorPullsAndStrangerDoesNotAsync(string container, string tag, string hash, string priyaToken)
+    {
+        var jdoeToken = await fixture.ScalarAsync<string>("SELECT t.key FROM authtoken_token t JOIN users_user u ON u.id = t.user_id WHERE u.username = 'jdoe'");
+        var reference = $"ml-models/{container}:{tag}";
+        Assert.Equal(HttpStatusCode.OK, (await server.Client(priyaToken).GetAsync($"v1/images/{reference}")).StatusCode);
+        Assert.Equal(HttpStatusCode.NotFound, (await server.Client(jdoeToken).GetAsync($"v1/images/{reference}")).StatusCode);
+        var collectionId = await Count(db => db.Collections.Where(c => c.Name == "ml-models").Select(c => c.Id).SingleAsync());
+        var push = await server.Client(priyaToken).PostAsync("v1/containers", LibraryProtocol.Json(new { name = "intruder", collection = collectionId }));
+        Assert.Equal(HttpStatusCode.Forbidden, push.StatusCode);
+        if (!LibraryClientDriver.Available)
+        {
+            return;
+        }
+        var folder = Directory.CreateTempSubdirectory("sreg-reader-").FullName;
+        try
+        {
+            var (mine, theirs) = (Path.Combine(folder, "priya.sif"), Path.Combine(folder, "jdoe.sif"));
+            var pulled = await LibraryClientDriver.RunAsync(server.BaseUrl, priyaToken, "pull", $"ml-models/{container}", tag, mine);
+            Assert.True(pulled.Succeeded, pulled.Stderr);
+            Assert.Equal(hash, "sha256." + await SifFiles.Sha256Async(mine));
+            var refused = await LibraryClientDriver.RunAsync(server.BaseUrl, jdoeToken, "pull", $"ml-models/{container}", tag, theirs);
+            Assert.False(refused.Succeeded);
+            Assert.Contains("not found", refused.Error, StringComparison.OrdinalIgnoreCase);
+            Assert.False(File.Exists(theirs));
+        }
+        finally
+        {
+            Directory.Delete(folder, recursive: true);
+        }
     }
 
     /// <summary>README's table, from the raw tables where it can be.</summary>
@@ -212,6 +286,25 @@ public sealed class SregistryImportTests : IAsyncLifetime
         Assert.Equal(23, Directory.GetFiles(blobs, "*", SearchOption.AllDirectories).Length);
         Assert.Empty(await StoreFingerprint.ConsistencyProblemsAsync(registry.DataPath));
         Assert.Contains("tags: 0 created, 0 updated, 27 already there", again, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Labels_that_cannot_be_annotations_are_reported_and_the_rest_arrive()
+    {
+        // A key with a line break, and a good label on the tag whose bytes are missing (row 20).
+        await fixture.ScalarAsync<int>("""
+            WITH l AS (INSERT INTO main_label (key, value) VALUES (E'bad\nkey', 'x') RETURNING id)
+            INSERT INTO main_label_containers (label_id, container_id) SELECT id, 7 FROM l RETURNING id
+            """);
+        await fixture.ScalarAsync<int>("INSERT INTO main_label_containers (label_id, container_id) VALUES (7, 20) RETURNING id");
+
+        var (exit, output) = await ImportAsync();
+
+        Assert.True(exit == 0, output);
+        Assert.Contains("on tag row 7: it contains control characters", output, StringComparison.Ordinal);
+        Assert.Contains("not imported\tlabel 'gpu=true' on tag row 20: its tag was not imported", output, StringComparison.Ordinal);
+        Assert.Equal(31, await Count(db => db.TagAnnotations.CountAsync()));
+        Assert.DoesNotContain("bad", await Count(db => db.TagAnnotations.Select(a => a.Key).ToListAsync()));
     }
 
     [Fact]

@@ -4,7 +4,8 @@ namespace SRegistry.Web.Cli;
 
 /// <summary>
 /// <c>import-sregistry --database "CONNECTION" --storage FOLDER|s3://BUCKET?endpoint=URL [--storage …] [--dry-run] [--no-tokens]</c>:
-/// brings users, tokens, teams, collections, containers, tags and image bytes over from an sregistry 2.1.2 instance.
+/// brings users, tokens, teams, collections, contributors (as readers), containers, tags, labels (as tag annotations), stars
+/// and image bytes over from an sregistry 2.1.2 instance.
 /// Safe to run again (it adds only what is new or changed) and to interrupt. Prints counts and every row it left out.
 /// </summary>
 public static class ImportSregistryCommand

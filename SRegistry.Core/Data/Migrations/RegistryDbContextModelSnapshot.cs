@@ -137,9 +137,6 @@ namespace SRegistry.Core.Data.Migrations
                     b.Property<bool?>("Publish")
                         .HasColumnType("INTEGER");
 
-                    b.Property<bool>("RequireSignedImages")
-                        .HasColumnType("INTEGER");
-
                     b.Property<long>("UpdatedAt")
                         .HasColumnType("INTEGER");
 
@@ -153,6 +150,24 @@ namespace SRegistry.Core.Data.Migrations
                     b.HasIndex("OwnerId");
 
                     b.ToTable("Collections");
+                });
+
+            modelBuilder.Entity("SRegistry.Core.Model.CollectionReader", b =>
+                {
+                    b.Property<string>("CollectionId")
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("UserId")
+                        .HasColumnType("TEXT");
+
+                    b.Property<long>("AddedAt")
+                        .HasColumnType("INTEGER");
+
+                    b.HasKey("CollectionId", "UserId");
+
+                    b.HasIndex("UserId");
+
+                    b.ToTable("CollectionReaders");
                 });
 
             modelBuilder.Entity("SRegistry.Core.Model.CollectionTeam", b =>
@@ -281,77 +296,6 @@ namespace SRegistry.Core.Data.Migrations
                     b.ToTable("Images");
                 });
 
-            modelBuilder.Entity("SRegistry.Core.Model.ImageContents", b =>
-                {
-                    b.Property<string>("ImageId")
-                        .HasColumnType("TEXT");
-
-                    b.Property<long>("CheckedAt")
-                        .HasColumnType("INTEGER");
-
-                    b.Property<long>("DefinitionBytes")
-                        .HasColumnType("INTEGER");
-
-                    b.Property<string>("DefinitionFile")
-                        .HasColumnType("TEXT");
-
-                    b.Property<string>("LabelsJson")
-                        .IsRequired()
-                        .HasColumnType("TEXT");
-
-                    b.Property<string>("LabelsProblem")
-                        .HasColumnType("TEXT");
-
-                    b.Property<string>("LabelsText")
-                        .IsRequired()
-                        .HasColumnType("TEXT");
-
-                    b.Property<string>("LaunchScript")
-                        .IsRequired()
-                        .HasMaxLength(64)
-                        .HasColumnType("TEXT");
-
-                    b.Property<string>("MetadataJson")
-                        .IsRequired()
-                        .HasColumnType("TEXT");
-
-                    b.Property<string>("PartitionsJson")
-                        .IsRequired()
-                        .HasColumnType("TEXT");
-
-                    b.Property<long>("ReadAt")
-                        .HasColumnType("INTEGER");
-
-                    b.Property<long?>("SifCreatedAt")
-                        .HasColumnType("INTEGER");
-
-                    b.Property<string>("SifId")
-                        .IsRequired()
-                        .HasMaxLength(36)
-                        .HasColumnType("TEXT");
-
-                    b.Property<int>("SignatureState")
-                        .HasColumnType("INTEGER");
-
-                    b.Property<string>("SignaturesJson")
-                        .IsRequired()
-                        .HasColumnType("TEXT");
-
-                    b.Property<string>("UnsignedGroupsJson")
-                        .IsRequired()
-                        .HasColumnType("TEXT");
-
-                    b.Property<string>("VerdictsJson")
-                        .IsRequired()
-                        .HasColumnType("TEXT");
-
-                    b.HasKey("ImageId");
-
-                    b.HasIndex("SignatureState");
-
-                    b.ToTable("ImageContents");
-                });
-
             modelBuilder.Entity("SRegistry.Core.Model.PublishedFile", b =>
                 {
                     b.Property<string>("Path")
@@ -419,6 +363,24 @@ namespace SRegistry.Core.Data.Migrations
                     b.ToTable("SigningKeys");
                 });
 
+            modelBuilder.Entity("SRegistry.Core.Model.Star", b =>
+                {
+                    b.Property<string>("CollectionId")
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("UserId")
+                        .HasColumnType("TEXT");
+
+                    b.Property<long>("StarredAt")
+                        .HasColumnType("INTEGER");
+
+                    b.HasKey("CollectionId", "UserId");
+
+                    b.HasIndex("UserId");
+
+                    b.ToTable("Stars");
+                });
+
             modelBuilder.Entity("SRegistry.Core.Model.Tag", b =>
                 {
                     b.Property<string>("ContainerId")
@@ -445,6 +407,30 @@ namespace SRegistry.Core.Data.Migrations
                     b.HasIndex("ImageId");
 
                     b.ToTable("Tags");
+                });
+
+            modelBuilder.Entity("SRegistry.Core.Model.TagAnnotation", b =>
+                {
+                    b.Property<string>("ContainerId")
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("Arch")
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("TagName")
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("Key")
+                        .HasMaxLength(250)
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("Value")
+                        .HasMaxLength(250)
+                        .HasColumnType("TEXT");
+
+                    b.HasKey("ContainerId", "Arch", "TagName", "Key", "Value");
+
+                    b.ToTable("TagAnnotations");
                 });
 
             modelBuilder.Entity("SRegistry.Core.Model.Team", b =>
@@ -706,6 +692,25 @@ namespace SRegistry.Core.Data.Migrations
                     b.Navigation("Owner");
                 });
 
+            modelBuilder.Entity("SRegistry.Core.Model.CollectionReader", b =>
+                {
+                    b.HasOne("SRegistry.Core.Model.Collection", "Collection")
+                        .WithMany("Readers")
+                        .HasForeignKey("CollectionId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired();
+
+                    b.HasOne("SRegistry.Core.Model.User", "User")
+                        .WithMany()
+                        .HasForeignKey("UserId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired();
+
+                    b.Navigation("Collection");
+
+                    b.Navigation("User");
+                });
+
             modelBuilder.Entity("SRegistry.Core.Model.CollectionTeam", b =>
                 {
                     b.HasOne("SRegistry.Core.Model.Collection", "Collection")
@@ -756,13 +761,23 @@ namespace SRegistry.Core.Data.Migrations
                     b.Navigation("Container");
                 });
 
-            modelBuilder.Entity("SRegistry.Core.Model.ImageContents", b =>
+            modelBuilder.Entity("SRegistry.Core.Model.Star", b =>
                 {
-                    b.HasOne("SRegistry.Core.Model.Image", null)
-                        .WithOne()
-                        .HasForeignKey("SRegistry.Core.Model.ImageContents", "ImageId")
+                    b.HasOne("SRegistry.Core.Model.Collection", "Collection")
+                        .WithMany("Stars")
+                        .HasForeignKey("CollectionId")
                         .OnDelete(DeleteBehavior.Cascade)
                         .IsRequired();
+
+                    b.HasOne("SRegistry.Core.Model.User", "User")
+                        .WithMany()
+                        .HasForeignKey("UserId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired();
+
+                    b.Navigation("Collection");
+
+                    b.Navigation("User");
                 });
 
             modelBuilder.Entity("SRegistry.Core.Model.Tag", b =>
@@ -782,6 +797,17 @@ namespace SRegistry.Core.Data.Migrations
                     b.Navigation("Container");
 
                     b.Navigation("Image");
+                });
+
+            modelBuilder.Entity("SRegistry.Core.Model.TagAnnotation", b =>
+                {
+                    b.HasOne("SRegistry.Core.Model.Tag", "Tag")
+                        .WithMany("Annotations")
+                        .HasForeignKey("ContainerId", "Arch", "TagName")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired();
+
+                    b.Navigation("Tag");
                 });
 
             modelBuilder.Entity("SRegistry.Core.Model.TeamInvite", b =>
@@ -838,6 +864,10 @@ namespace SRegistry.Core.Data.Migrations
                 {
                     b.Navigation("Containers");
 
+                    b.Navigation("Readers");
+
+                    b.Navigation("Stars");
+
                     b.Navigation("Teams");
                 });
 
@@ -846,6 +876,11 @@ namespace SRegistry.Core.Data.Migrations
                     b.Navigation("Images");
 
                     b.Navigation("Tags");
+                });
+
+            modelBuilder.Entity("SRegistry.Core.Model.Tag", b =>
+                {
+                    b.Navigation("Annotations");
                 });
 
             modelBuilder.Entity("SRegistry.Core.Model.Team", b =>

@@ -1,6 +1,7 @@
 using System.Diagnostics;
 using System.Net;
 using System.Net.Sockets;
+using SRegistry.Tests.Infrastructure;
 
 namespace SRegistry.Tests.EndToEnd.Identity;
 
@@ -31,7 +32,7 @@ public sealed class IdentityBridge : IAsyncDisposable
     public string ClientId => "sregistry";
     public string ClientSecret => "sregistry-secret";
 
-    public static string SourceFolder { get; } = Path.Combine(RepositoryRoot(), "SRegistry.Tests", "EndToEnd", "Identity");
+    public static string SourceFolder { get; } = Path.Combine(Repository.Root, "SRegistry.Tests", "EndToEnd", "Identity");
 
     public static bool Available =>
         File.Exists("/usr/sbin/slapd") && File.Exists("/usr/bin/node") && Directory.Exists(Path.Combine(SourceFolder, "node_modules", "oidc-provider"));
@@ -140,17 +141,6 @@ public sealed class IdentityBridge : IAsyncDisposable
         return await stdout;
     }
 
-    private static string RepositoryRoot()
-    {
-        for (var dir = new DirectoryInfo(AppContext.BaseDirectory); dir is not null; dir = dir.Parent)
-        {
-            if (File.Exists(Path.Combine(dir.FullName, "SRegistry.sln")))
-            {
-                return dir.FullName;
-            }
-        }
-        throw new InvalidOperationException("SRegistry.sln not found above the test binary");
-    }
 
     public async ValueTask DisposeAsync()
     {

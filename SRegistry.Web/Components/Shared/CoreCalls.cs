@@ -33,8 +33,14 @@ public sealed class CoreCalls(IServiceScopeFactory scopes, AuthenticationStatePr
     }
 
     /// <summary>Adapts a Core validator to MudForm's per-field validation, so the form shows the same messages the API gives.</summary>
-    public Func<object, string, Task<IEnumerable<string>>> FieldValidator<TModel>() => async (model, property) =>
+    /// <param name="quietWhenEmpty">While true, an empty text field is not reported: a dialog that just opened (and whose
+    /// field lost focus to the dialog's focus trap) must not say "required" before anything was typed.</param>
+    public Func<object, string, Task<IEnumerable<string>>> FieldValidator<TModel>(Func<bool>? quietWhenEmpty = null) => async (model, property) =>
     {
+        if (quietWhenEmpty?.Invoke() == true && typeof(TModel).GetProperty(property)?.GetValue(model) is null or "")
+        {
+            return [];
+        }
         await using var scope = scopes.CreateAsyncScope();
         var validator = scope.ServiceProvider.GetRequiredService<IValidator<TModel>>();
         var result = await validator.ValidateAsync(ValidationContext<TModel>.CreateWithOptions((TModel)model, o => o.IncludeProperties(property)));

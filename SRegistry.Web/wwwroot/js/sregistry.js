@@ -23,5 +23,25 @@ window.sregistry = {
   submit: function (formId) {
     const form = document.getElementById(formId);
     if (form) { form.submit(); }
+  },
+  // The light/dark choice, remembered in this browser (theme.js applies it before the next first paint).
+  theme: {
+    get: function () {
+      try { return localStorage.getItem('sregistry.theme'); } catch (e) { return null; }
+    },
+    set: function (theme) {
+      try { localStorage.setItem('sregistry.theme', theme); } catch (e) { /* not remembered */ }
+      document.documentElement.setAttribute('data-theme', theme);
+    }
   }
 };
+
+// The skip link moves keyboard focus to the page, not only the scroll position (Blazor's router handles '#' links).
+document.addEventListener('click', function (event) {
+  const link = event.target.closest && event.target.closest('a.skip-link');
+  const main = document.getElementById('main-content');
+  if (link && main) {
+    event.preventDefault();
+    main.focus();
+  }
+});
