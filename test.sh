@@ -6,11 +6,12 @@ cd "$(dirname "$0")"
 export DEBIAN_FRONTEND=noninteractive DOTNET_CLI_TELEMETRY_OPTOUT=1 DOTNET_NOLOGO=1 PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD=1
 
 # Debian packages: the real library and key clients (Go source), siftool and gnupg for end-to-end pushes, pulls and keys,
+# squashfs-tools for real image partitions,
 # chromium for browser tests, slapd for the identity provider, nginx and openssl for the TLS deployment tests;
 # PostgreSQL and a one-node Ceph with radosgw (S3) for the scaled-out pass; xxd and openssl for the sregistry
 # fixture's make-storage.sh (import tests); strace and systemd-analyze for the durability and service-unit tests.
 packages=(golang-go golang-github-apptainer-container-library-client-dev golang-github-apptainer-container-key-client-dev
-          golang-github-sylabs-sif-dev siftool gnupg chromium slapd ldap-utils nodejs
+          golang-github-sylabs-sif-dev siftool squashfs-tools gnupg chromium slapd ldap-utils nodejs
           postgresql radosgw ceph-mon ceph-osd nginx xxd openssl strace systemd)
 missing=()
 for package in "${packages[@]}"; do

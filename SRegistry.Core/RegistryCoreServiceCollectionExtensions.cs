@@ -8,6 +8,7 @@ using SRegistry.Core.Admin;
 using SRegistry.Core.Audit;
 using SRegistry.Core.Browsing;
 using SRegistry.Core.Configuration;
+using SRegistry.Core.Contents;
 using SRegistry.Core.Data;
 using SRegistry.Core.Keys;
 using SRegistry.Core.Library;
@@ -74,6 +75,9 @@ public static class RegistryCoreServiceCollectionExtensions
         services.AddScoped<LibrarySearch>();
         services.AddScoped<QuotaService>();
         services.AddScoped<UploadService>();
+        services.AddScoped<ImageContentsService>();
+        services.AddScoped<ImageContentsQuery>();
+        services.AddScoped<SignedOnlyCollections>();
         services.AddScoped<TeamService>();
         services.AddScoped<TeamInvitations>();
         services.AddScoped<TeamDirectory>();

@@ -39,9 +39,11 @@ public sealed class CollectionDirectory(RegistryDbContext db, Namespaces namespa
         if (search.Length > 0)
         {
             var pattern = LikePatterns.Containing(search);
-            // A collection also matches through its tags' annotations ("cuda", "gpu=true").
+            // A collection also matches through its tags' annotations ("cuda", "gpu=true") and its images' label keys and values.
             var annotated = db.TagAnnotations.Matching(pattern).Select(a => a.Tag!.Container!.CollectionId);
-            visible = visible.Where(c => LikePatterns.Matches(c.Name, pattern) || LikePatterns.Matches(c.Description, pattern) || annotated.Contains(c.Id));
+            visible = visible.Where(c => LikePatterns.Matches(c.Name, pattern) || LikePatterns.Matches(c.Description, pattern) || annotated.Contains(c.Id)
+                || c.Containers.Any(k => k.Images.Any(i => i.IsUploaded
+                    && db.ImageContents.Any(x => x.ImageId == i.Id && LikePatterns.Matches(x.LabelsText, pattern)))));
         }
         var total = await visible.CountAsync(ct);
         var sorted = (query.Sort, query.Descending) switch

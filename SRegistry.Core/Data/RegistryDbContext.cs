@@ -21,6 +21,7 @@ public sealed class RegistryDbContext(DbContextOptions<RegistryDbContext> option
     public DbSet<Container> Containers => Set<Container>();
     public DbSet<Image> Images => Set<Image>();
     public DbSet<Tag> Tags => Set<Tag>();
+    public DbSet<ImageContents> ImageContents => Set<ImageContents>();
     public DbSet<ContainerPullDay> ContainerPullDays => Set<ContainerPullDay>();
     public DbSet<UploadSession> UploadSessions => Set<UploadSession>();
     public DbSet<UploadPart> UploadParts => Set<UploadPart>();

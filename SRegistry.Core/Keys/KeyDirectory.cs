@@ -1,3 +1,4 @@
+using SRegistry.Core.Contents;
 using Microsoft.EntityFrameworkCore;
 using SRegistry.Core.Access;
 using SRegistry.Core.Data;
@@ -26,7 +27,7 @@ public sealed record SignerIdentity(string Fingerprint, string? KeyFingerprint, 
 }
 
 /// <summary>Published keys for the dashboard: one's own (or, for admins, everyone's), removal, and who signed an image.</summary>
-public sealed class KeyDirectory(RegistryDbContext db, ParsedKeyCache parsedKeys, TimeProvider clock)
+public sealed class KeyDirectory(RegistryDbContext db, ParsedKeyCache parsedKeys, ImageContentsService contents, TimeProvider clock)
 {
     public async Task<Outcome<IReadOnlyList<KeySummary>>> ListAsync(Principal who, bool everyone = false, CancellationToken ct = default)
     {
@@ -53,7 +54,7 @@ public sealed class KeyDirectory(RegistryDbContext db, ParsedKeyCache parsedKeys
             AccessPolicy.Can(who, KeyAction.Remove, new KeyFacts(r.Key.UploadedById)))).ToList();
     }
 
-    /// <summary>Takes a key off the keyserver: its uploader or an admin. Images it signed stay signed; their signer is then unknown here.</summary>
+    /// <summary>Takes a key off the keyserver: its uploader or an admin. Images it signed are checked again: their signer is then unknown here.</summary>
     public async Task<Outcome<bool>> RemoveAsync(Principal who, string? fingerprint, CancellationToken ct = default)
     {
         if (!who.IsAuthenticated)
@@ -70,7 +71,13 @@ public sealed class KeyDirectory(RegistryDbContext db, ParsedKeyCache parsedKeys
             return Problem.Forbidden("only the account that published a key, or an administrator, may remove it");
         }
         var removed = await db.SigningKeys.Where(k => k.Fingerprint == fingerprint).ExecuteDeleteAsync(ct);
-        return removed == 1 ? true : Problem.NotFound($"key {fingerprint} is not on this keyserver");
+        if (removed != 1)
+        {
+            return Problem.NotFound($"key {fingerprint} is not on this keyserver");
+        }
+        // Images it signed are now signed by a key this registry does not hold.
+        await contents.ReevaluateAsync([fingerprint!], ct);
+        return true;
     }
 
     /// <summary>

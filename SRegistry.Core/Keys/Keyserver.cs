@@ -1,3 +1,4 @@
+using SRegistry.Core.Contents;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Options;
 using SRegistry.Core.Access;
@@ -30,7 +31,8 @@ public sealed record KeyPage(IReadOnlyList<KeyDetails> Keys, int? NextOffset);
 /// is on one of the key's self-signed user IDs takes the key over (so nobody can squat someone else's key).
 /// Signatures are checked once, at upload: lookups read keys through <see cref="ParsedKeyCache"/>.
 /// </summary>
-public sealed class Keyserver(RegistryDbContext db, ParsedKeyCache parsedKeys, TimeProvider clock, IOptions<RegistryOptions> options)
+public sealed class Keyserver(RegistryDbContext db, ParsedKeyCache parsedKeys, ImageContentsService contents, TimeProvider clock,
+    IOptions<RegistryOptions> options)
 {
     /// <summary>Form bodies larger than this are refused; real public keys are a few KiB.</summary>
     public const int MaxBodyBytes = 256 * 1024;
@@ -118,6 +120,8 @@ public sealed class Keyserver(RegistryDbContext db, ParsedKeyCache parsedKeys, T
             return Problem.Conflict("the same key was being published by another request at this moment; push again");
         }
         remember.ForEach(parsedKeys.Remember);
+        // Images these keys signed may verify now (or, after a revocation arrived, no longer).
+        await contents.ReevaluateAsync([.. published.Where(p => p.Publication != KeyPublication.Unchanged).Select(p => p.Fingerprint)], ct);
         return published;
     }
 

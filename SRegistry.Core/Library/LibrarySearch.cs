@@ -1,6 +1,7 @@
 using Microsoft.EntityFrameworkCore;
 using SRegistry.Core.Access;
 using SRegistry.Core.Data;
+using SRegistry.Core.Model;
 using SRegistry.Core.Naming;
 
 namespace SRegistry.Core.Library;
@@ -52,7 +53,8 @@ public sealed class LibrarySearch(RegistryDbContext db)
         var annotated = db.TagAnnotations.Matching(pattern).Select(a => a.ContainerId);
         var containers = await db.Containers.AsNoTracking().Include(c => c.Collection).ThenInclude(c => c!.Owner)
             .Where(c => visible.Select(v => v.Id).Contains(c.CollectionId))
-            .Where(c => LikePatterns.Matches(c.Name, pattern) || LikePatterns.Matches(c.Description, pattern) || annotated.Contains(c.Id))
+            .Where(c => LikePatterns.Matches(c.Name, pattern) || LikePatterns.Matches(c.Description, pattern) || annotated.Contains(c.Id)
+                        || c.Images.Any(i => i.IsUploaded && db.ImageContents.Any(x => x.ImageId == i.Id && LikePatterns.Matches(x.LabelsText, pattern))))
             .OrderBy(c => c.Name).Take(Limit).ToListAsync(ct);
         var containerTags = await db.Tags.AsNoTracking().Where(t => containers.Select(c => c.Id).Contains(t.ContainerId)).ToListAsync(ct);
         return new SearchResults(
@@ -76,14 +78,20 @@ public sealed class LibrarySearch(RegistryDbContext db)
                         || LikePatterns.Matches(i.Container!.Collection!.Owner!.Username, pattern)
                         || LikePatterns.Matches(i.Description, pattern)
                         || db.Tags.Any(t => t.ImageId == i.Id && LikePatterns.Matches(t.Name, pattern))
-                        || annotated.Any(a => a.ContainerId == i.ContainerId && a.Tag!.ImageId == i.Id));
+                        || annotated.Any(a => a.ContainerId == i.ContainerId && a.Tag!.ImageId == i.Id)
+                        || db.ImageContents.Any(c => c.ImageId == i.Id && LikePatterns.Matches(c.LabelsText, pattern)));
         if (archs.Length > 0)
         {
             query = query.Where(i => i.Arch != null && archs.Contains(i.Arch));
         }
-        if (signedOnly is { } mustBeSigned)
+        if (signedOnly == true)
         {
-            query = query.Where(i => i.IsSigned == mustBeSigned);
+            // Signed means verified here: every signature checks out against a key this registry holds.
+            query = query.Where(i => db.ImageContents.Any(c => c.ImageId == i.Id && c.SignatureState == SignatureState.Verified));
+        }
+        else if (signedOnly == false)
+        {
+            query = query.Where(i => !i.IsSigned);
         }
         var images = await query.OrderBy(i => i.Container!.Name).Take(Limit).ToListAsync(ct);
         var ids = images.Select(i => i.Id).ToList();

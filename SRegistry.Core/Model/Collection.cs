@@ -14,6 +14,8 @@ public sealed class Collection
     public Team? ChargedTeam { get; set; }
     /// <summary>Mirror its public tags into the shared publish folder; null follows the site's default.</summary>
     public bool? Publish { get; set; }
+    /// <summary>Only images with a verifying signature by a key of the owner or an assigned team's member are accepted.</summary>
+    public bool RequireSignedImages { get; set; }
     public DateTimeOffset CreatedAt { get; set; }
     public DateTimeOffset UpdatedAt { get; set; }
     public List<CollectionTeam> Teams { get; set; } = [];

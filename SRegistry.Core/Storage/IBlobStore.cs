@@ -74,8 +74,11 @@ public interface IDirectTransfers
     /// <summary>Size of the session's staged object, or null when nothing was uploaded.</summary>
     Task<long?> StagedSizeAsync(string sessionId, CancellationToken ct = default);
 
-    /// <summary>Reads the staged object once, hashing it and keeping its first <paramref name="headBytes"/> bytes.</summary>
-    Task<StagedContent> ReadStagedAsync(string sessionId, int headBytes, CancellationToken ct = default);
+    /// <summary>
+    /// Reads the staged object once, hashing it and keeping its first <paramref name="headBytes"/> bytes; every byte
+    /// read is also shown, in order, to <paramref name="observe"/> (the SIF contents reader's digests).
+    /// </summary>
+    Task<StagedContent> ReadStagedAsync(string sessionId, int headBytes, Action<ReadOnlyMemory<byte>>? observe = null, CancellationToken ct = default);
 
     /// <summary>
     /// Turns the verified staged object into the blob (a copy inside the store, on condition that the object still has

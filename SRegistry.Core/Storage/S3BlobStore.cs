@@ -241,7 +241,8 @@ public sealed class S3BlobStore : IBlobStore, IDirectTransfers, IBlobReader, IDi
 
     public Task<long?> StagedSizeAsync(string sessionId, CancellationToken ct = default) => SizeOfAsync(StagingKey(sessionId), ct);
 
-    public async Task<StagedContent> ReadStagedAsync(string sessionId, int headBytes, CancellationToken ct = default)
+    public async Task<StagedContent> ReadStagedAsync(string sessionId, int headBytes, Action<ReadOnlyMemory<byte>>? observe = null,
+        CancellationToken ct = default)
     {
         using var response = await s3.GetObjectAsync(options.Bucket, StagingKey(sessionId), ct);
         await using var body = response.ResponseStream;
@@ -256,6 +257,7 @@ public sealed class S3BlobStore : IBlobStore, IDirectTransfers, IBlobReader, IDi
             while ((read = await body.ReadAsync(buffer, ct)) > 0)
             {
                 sha.AppendData(buffer, 0, read);
+                observe?.Invoke(buffer.AsMemory(0, read));
                 if (headFilled < headBytes)
                 {
                     var take = Math.Min(read, headBytes - headFilled);

@@ -6,6 +6,7 @@ using Microsoft.Win32.SafeHandles;
 using SRegistry.Core.Access;
 using SRegistry.Core.Audit;
 using SRegistry.Core.Configuration;
+using SRegistry.Core.Contents;
 using SRegistry.Core.Data;
 using SRegistry.Core.Library;
 using SRegistry.Core.Model;
@@ -41,6 +42,7 @@ public sealed partial class UploadService(
     MultipartHashes carriers,
     TransferCounters counters,
     DatabaseLocks locks,
+    ImageContentsService contents,
     TimeProvider clock,
     IOptions<RegistryOptions> options,
     AuditLog audit,
@@ -631,6 +633,18 @@ public sealed partial class UploadService(
             TryDelete(path);
             return NotSif(sif);
         }
+        SifContents? inside;
+        string? unreadable;
+        using (var file = File.OpenHandle(path))
+        {
+            (inside, unreadable) = SifContentsReader.Read(SifSource.FromFile(file));
+        }
+        if (inside is null)
+        {
+            TryDelete(path);
+            return Problem.Invalid($"the image's contents cannot be read: {unreadable}");
+        }
+        await contents.RecordAsync(image, inside, ct);
         await using (await blobLocks.AcquireAsync(sha256Hex, ct))
         {
             await blobs.PublishAsync(path, sha256Hex, ct);
@@ -776,7 +790,9 @@ public sealed partial class UploadService(
             await DiscardAsync(session, ct);
             return Problem.Invalid($"upload incomplete: received {size} of {session.ExpectedSize} bytes");
         }
-        var content = await direct!.ReadStagedAsync(session.Id, SifInspector.HeadBytes, ct);
+        // One read: the hash, the head, and what the contents reader needs of the objects beyond the head.
+        using var streamed = new SifStreamDigests(size.Value, SifInspector.HeadBytes);
+        var content = await direct!.ReadStagedAsync(session.Id, SifInspector.HeadBytes, chunk => streamed.Append(chunk.Span), ct);
         if (NameRules.HashPrefix + content.Sha256Hex != image.Hash)
         {
             await DiscardAsync(session, ct);
@@ -788,6 +804,13 @@ public sealed partial class UploadService(
             await DiscardAsync(session, ct);
             return NotSif(sif);
         }
+        var (inside, unreadable) = SifContentsReader.Read(SifSource.FromHead(content.Head, content.Size, streamed));
+        if (inside is null)
+        {
+            await DiscardAsync(session, ct);
+            return Problem.Invalid($"the image's contents cannot be read: {unreadable}");
+        }
+        await contents.RecordAsync(image, inside, ct);
         try
         {
             await using (await blobLocks.AcquireAsync(content.Sha256Hex, ct))
@@ -841,6 +864,12 @@ public sealed partial class UploadService(
     private async Task<Outcome<UploadReceipt>> MarkUploadedAsync(Principal who, Image image, Collection collection, CancellationToken ct)
     {
         var container = await db.Containers.AsNoTracking().Where(c => c.Id == image.ContainerId).Select(c => c.Name).FirstAsync(ct);
+        // A signed-only collection's rule: refused here, the image stays invisible (its blob unreferenced until collected).
+        if (await contents.AdmitAsync(image, collection, ct) is { } refused)
+        {
+            LogRefusedBySignedOnly(log, image.Hash, refused.Message);
+            return refused;
+        }
         // Under the blob's lock, so a garbage collection cannot remove the bytes between this check and the commit.
         await using (await blobLocks.AcquireAsync(ImageCatalog.HexOf(image.Hash), ct))
         {
@@ -928,6 +957,9 @@ public sealed partial class UploadService(
             // Housekeeping removes it later.
         }
     }
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Refused image {Hash} by a signed-only collection's rule: {Reason}")]
+    private static partial void LogRefusedBySignedOnly(ILogger logger, string hash, string reason);
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Published image {Hash} ({Size} bytes)")]
     private static partial void LogPublished(ILogger logger, string hash, long size);

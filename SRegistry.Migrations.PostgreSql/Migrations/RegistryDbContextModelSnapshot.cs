@@ -161,6 +161,9 @@ namespace SRegistry.Migrations.PostgreSql.Migrations
                     b.Property<bool?>("Publish")
                         .HasColumnType("boolean");
 
+                    b.Property<bool>("RequireSignedImages")
+                        .HasColumnType("boolean");
+
                     b.Property<DateTimeOffset>("UpdatedAt")
                         .HasColumnType("timestamp with time zone");
 
@@ -318,6 +321,77 @@ namespace SRegistry.Migrations.PostgreSql.Migrations
                         .IsUnique();
 
                     b.ToTable("Images");
+                });
+
+            modelBuilder.Entity("SRegistry.Core.Model.ImageContents", b =>
+                {
+                    b.Property<string>("ImageId")
+                        .HasColumnType("text");
+
+                    b.Property<DateTimeOffset>("CheckedAt")
+                        .HasColumnType("timestamp with time zone");
+
+                    b.Property<long>("DefinitionBytes")
+                        .HasColumnType("bigint");
+
+                    b.Property<string>("DefinitionFile")
+                        .HasColumnType("text");
+
+                    b.Property<string>("LabelsJson")
+                        .IsRequired()
+                        .HasColumnType("text");
+
+                    b.Property<string>("LabelsProblem")
+                        .HasColumnType("text");
+
+                    b.Property<string>("LabelsText")
+                        .IsRequired()
+                        .HasColumnType("text");
+
+                    b.Property<string>("LaunchScript")
+                        .IsRequired()
+                        .HasMaxLength(64)
+                        .HasColumnType("character varying(64)");
+
+                    b.Property<string>("MetadataJson")
+                        .IsRequired()
+                        .HasColumnType("text");
+
+                    b.Property<string>("PartitionsJson")
+                        .IsRequired()
+                        .HasColumnType("text");
+
+                    b.Property<DateTimeOffset>("ReadAt")
+                        .HasColumnType("timestamp with time zone");
+
+                    b.Property<DateTimeOffset?>("SifCreatedAt")
+                        .HasColumnType("timestamp with time zone");
+
+                    b.Property<string>("SifId")
+                        .IsRequired()
+                        .HasMaxLength(36)
+                        .HasColumnType("character varying(36)");
+
+                    b.Property<int>("SignatureState")
+                        .HasColumnType("integer");
+
+                    b.Property<string>("SignaturesJson")
+                        .IsRequired()
+                        .HasColumnType("text");
+
+                    b.Property<string>("UnsignedGroupsJson")
+                        .IsRequired()
+                        .HasColumnType("text");
+
+                    b.Property<string>("VerdictsJson")
+                        .IsRequired()
+                        .HasColumnType("text");
+
+                    b.HasKey("ImageId");
+
+                    b.HasIndex("SignatureState");
+
+                    b.ToTable("ImageContents");
                 });
 
             modelBuilder.Entity("SRegistry.Core.Model.PublishedFile", b =>
@@ -792,6 +866,15 @@ namespace SRegistry.Migrations.PostgreSql.Migrations
                         .IsRequired();
 
                     b.Navigation("Container");
+                });
+
+            modelBuilder.Entity("SRegistry.Core.Model.ImageContents", b =>
+                {
+                    b.HasOne("SRegistry.Core.Model.Image", null)
+                        .WithOne()
+                        .HasForeignKey("SRegistry.Core.Model.ImageContents", "ImageId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired();
                 });
 
             modelBuilder.Entity("SRegistry.Core.Model.Star", b =>

@@ -72,3 +72,16 @@ internal sealed class TagConfiguration : IEntityTypeConfiguration<Tag>
         b.HasOne(t => t.Image).WithMany().HasForeignKey(t => t.ImageId).OnDelete(DeleteBehavior.Cascade);
     }
 }
+
+internal sealed class ImageContentsConfiguration : IEntityTypeConfiguration<ImageContents>
+{
+    public void Configure(EntityTypeBuilder<ImageContents> b)
+    {
+        b.HasKey(c => c.ImageId);
+        b.HasOne<Image>().WithOne().HasForeignKey<ImageContents>(c => c.ImageId).OnDelete(DeleteBehavior.Cascade);
+        b.Property(c => c.LaunchScript).HasMaxLength(64);
+        b.Property(c => c.SifId).HasMaxLength(36);
+        // search --signed filters on it.
+        b.HasIndex(c => c.SignatureState);
+    }
+}

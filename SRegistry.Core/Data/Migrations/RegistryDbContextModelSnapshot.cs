@@ -152,6 +152,9 @@ namespace SRegistry.Core.Data.Migrations
                     b.Property<bool?>("Publish")
                         .HasColumnType("INTEGER");
 
+                    b.Property<bool>("RequireSignedImages")
+                        .HasColumnType("INTEGER");
+
                     b.Property<long>("UpdatedAt")
                         .HasColumnType("INTEGER");
 
@@ -309,6 +312,77 @@ namespace SRegistry.Core.Data.Migrations
                         .IsUnique();
 
                     b.ToTable("Images");
+                });
+
+            modelBuilder.Entity("SRegistry.Core.Model.ImageContents", b =>
+                {
+                    b.Property<string>("ImageId")
+                        .HasColumnType("TEXT");
+
+                    b.Property<long>("CheckedAt")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<long>("DefinitionBytes")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<string>("DefinitionFile")
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("LabelsJson")
+                        .IsRequired()
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("LabelsProblem")
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("LabelsText")
+                        .IsRequired()
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("LaunchScript")
+                        .IsRequired()
+                        .HasMaxLength(64)
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("MetadataJson")
+                        .IsRequired()
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("PartitionsJson")
+                        .IsRequired()
+                        .HasColumnType("TEXT");
+
+                    b.Property<long>("ReadAt")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<long?>("SifCreatedAt")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<string>("SifId")
+                        .IsRequired()
+                        .HasMaxLength(36)
+                        .HasColumnType("TEXT");
+
+                    b.Property<int>("SignatureState")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<string>("SignaturesJson")
+                        .IsRequired()
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("UnsignedGroupsJson")
+                        .IsRequired()
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("VerdictsJson")
+                        .IsRequired()
+                        .HasColumnType("TEXT");
+
+                    b.HasKey("ImageId");
+
+                    b.HasIndex("SignatureState");
+
+                    b.ToTable("ImageContents");
                 });
 
             modelBuilder.Entity("SRegistry.Core.Model.PublishedFile", b =>
@@ -783,6 +857,15 @@ namespace SRegistry.Core.Data.Migrations
                         .IsRequired();
 
                     b.Navigation("Container");
+                });
+
+            modelBuilder.Entity("SRegistry.Core.Model.ImageContents", b =>
+                {
+                    b.HasOne("SRegistry.Core.Model.Image", null)
+                        .WithOne()
+                        .HasForeignKey("SRegistry.Core.Model.ImageContents", "ImageId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired();
                 });
 
             modelBuilder.Entity("SRegistry.Core.Model.Star", b =>

@@ -58,12 +58,15 @@ public sealed class SignedImageTests : IClassFixture<KeyserverWorld>, IDisposabl
         var everything = await LibraryClientDriver.RunAsync(world.BaseUrl, null, "search", "signing", "-arch", "amd64");
         Assert.Equal(2, everything.Json["image"]!.AsArray().Count);
 
-        // The container page names the signer from the keyserver; the unsigned image's page has no badge.
+        // The container page says the signature verified and names the signer from the keyserver; the unsigned image's page has no badge.
         var page = await world.Client().GetStringAsync("collections/signing/sealed");
-        Assert.Contains("data-testid=\"signed\"", page, StringComparison.Ordinal);
+        Assert.Contains("data-testid=\"signature-state\"", page, StringComparison.Ordinal);
+        Assert.Contains("data-state=\"Verified\"", page, StringComparison.Ordinal);
         Assert.Contains(WebUtility.HtmlEncode(SignerName), page, StringComparison.Ordinal);
         Assert.Contains(fingerprint, page, StringComparison.Ordinal);
-        Assert.DoesNotContain("data-testid=\"signed\"", await world.Client().GetStringAsync("collections/signing/plain"), StringComparison.Ordinal);
+        var plainPage = await world.Client().GetStringAsync("collections/signing/plain");
+        Assert.DoesNotContain("data-testid=\"signature-state\"", plainPage, StringComparison.Ordinal);
+        Assert.DoesNotContain("data-testid=\"signed\"", plainPage, StringComparison.Ordinal);
 
         // What singularity verify does after a pull: fetch each signer's key by 64-bit key ID and check the signatures.
         var pulled = Path.Combine(sifs.Folder, "pulled.sif");
