@@ -18,6 +18,10 @@ public static class AuditActions
     public const string CollectionTeamAssign = "collection.team.assign";
     public const string CollectionTeamUnassign = "collection.team.unassign";
     public const string CollectionCharge = "collection.charge";
+    public const string CollectionReaderAdd = "collection.reader.add";
+    public const string CollectionReaderRemove = "collection.reader.remove";
+    public const string ContainerFreeze = "container.freeze";
+    public const string ContainerUnfreeze = "container.unfreeze";
     public const string TeamCreate = "team.create";
     public const string TeamDelete = "team.delete";
     public const string TeamUpdate = "team.update";
@@ -43,7 +47,8 @@ public static class AuditActions
     [
         ImagePush, ImageDelete, TagSet, TagRemove,
         CollectionCreate, CollectionDelete, CollectionVisibility, CollectionDescription, CollectionPublish,
-        CollectionTeamAssign, CollectionTeamUnassign, CollectionCharge,
+        CollectionTeamAssign, CollectionTeamUnassign, CollectionCharge, CollectionReaderAdd, CollectionReaderRemove,
+        ContainerFreeze, ContainerUnfreeze,
         TeamCreate, TeamDelete, TeamUpdate, TeamJoinMode,
         MemberJoin, MemberAdd, MemberRole, MemberLeave, MemberRemove,
         InviteCreate, InviteAccept, InviteRevoke,

@@ -1,5 +1,6 @@
 using Microsoft.EntityFrameworkCore;
 using SRegistry.Core.Access;
+using SRegistry.Core.Audit;
 using SRegistry.Core.Data;
 using SRegistry.Core.Library;
 using SRegistry.Core.Model;
@@ -11,7 +12,7 @@ namespace SRegistry.Core.Browsing;
 /// The users a collection's owner lets see and pull it while it is private, without push (sregistry's contributors).
 /// Only those who may manage readers see or change the list.
 /// </summary>
-public sealed class CollectionReaders(RegistryDbContext db, Namespaces namespaces, TimeProvider clock)
+public sealed class CollectionReaders(RegistryDbContext db, Namespaces namespaces, TimeProvider clock, AuditLog audit)
 {
     public async Task<Outcome<IReadOnlyList<string>>> ListAsync(Principal who, string? collection, CancellationToken ct = default)
     {
@@ -51,10 +52,12 @@ public sealed class CollectionReaders(RegistryDbContext db, Namespaces namespace
         if (reader && existing is null)
         {
             db.CollectionReaders.Add(new CollectionReader { CollectionId = target.Id, UserId = user.Id, AddedAt = clock.GetUtcNow() });
+            audit.Record(who, AuditActions.CollectionReaderAdd, target.Name, name);
         }
         else if (!reader && existing is not null)
         {
             db.CollectionReaders.Remove(existing);
+            audit.Record(who, AuditActions.CollectionReaderRemove, target.Name, name);
         }
         try
         {

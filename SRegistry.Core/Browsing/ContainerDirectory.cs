@@ -59,8 +59,15 @@ public sealed class ContainerDirectory(RegistryDbContext db, Namespaces namespac
             return Problem.Forbidden($"only the owner of '{collection}' can freeze or unfreeze its containers");
         }
         var id = found.Value.Container.Id;
-        await db.Containers.Where(c => c.Id == id).ExecuteUpdateAsync(s => s.SetProperty(c => c.IsReadOnly, frozen), ct);
-        return frozen;
+        return await audit.ChangeAsync<bool>(async () =>
+        {
+            var changed = await db.Containers.Where(c => c.Id == id && c.IsReadOnly != frozen).ExecuteUpdateAsync(s => s.SetProperty(c => c.IsReadOnly, frozen), ct);
+            if (changed == 1)
+            {
+                audit.Record(who, frozen ? AuditActions.ContainerFreeze : AuditActions.ContainerUnfreeze, $"{collection}/{container}");
+            }
+            return frozen;
+        }, ct);
     }
 
     /// <summary>Removes one tag; the image stays, reachable by hash and its other tags.</summary>

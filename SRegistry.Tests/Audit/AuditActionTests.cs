@@ -48,6 +48,32 @@ public sealed class AuditActionTests : AuditFixture
             await t.Seed.CollectionAsync("alice", "tools");
             return () => t.Succeeds<PublishChoices, PublishChoice?>(async p => await p.SetAsync(await t.WhoAsync("alice"), "tools", false));
         }),
+        ["add a reader to a collection"] = new(AuditActions.CollectionReaderAdd, "alice", "tools", async t =>
+        {
+            await t.Seed.CollectionAsync("alice", "tools", isPrivate: true);
+            await t.WhoAsync("rita");
+            return () => t.Succeeds<CollectionReaders, bool>(async r => await r.SetAsync(await t.WhoAsync("alice"), "tools", "rita", reader: true));
+        }),
+        ["remove a reader from a collection"] = new(AuditActions.CollectionReaderRemove, "alice", "tools", async t =>
+        {
+            await t.Seed.CollectionAsync("alice", "tools", isPrivate: true);
+            await t.WhoAsync("rita");
+            await t.Succeeds<CollectionReaders, bool>(async r => await r.SetAsync(await t.WhoAsync("alice"), "tools", "rita", reader: true));
+            return () => t.Succeeds<CollectionReaders, bool>(async r => await r.SetAsync(await t.WhoAsync("alice"), "tools", "rita", reader: false));
+        }),
+        ["freeze a container"] = new(AuditActions.ContainerFreeze, "alice", "tools/alpine", async t =>
+        {
+            await t.Seed.CollectionAsync("alice", "tools");
+            await t.Seed.ImageAsync("alice", "tools", "alpine", "amd64", 10, "latest");
+            return () => t.Succeeds<ContainerDirectory, bool>(async c => await c.SetFrozenAsync(await t.WhoAsync("alice"), "tools", "alpine", frozen: true));
+        }),
+        ["unfreeze a container"] = new(AuditActions.ContainerUnfreeze, "alice", "tools/alpine", async t =>
+        {
+            await t.Seed.CollectionAsync("alice", "tools");
+            await t.Seed.ImageAsync("alice", "tools", "alpine", "amd64", 10, "latest");
+            await t.Succeeds<ContainerDirectory, bool>(async c => await c.SetFrozenAsync(await t.WhoAsync("alice"), "tools", "alpine", frozen: true));
+            return () => t.Succeeds<ContainerDirectory, bool>(async c => await c.SetFrozenAsync(await t.WhoAsync("alice"), "tools", "alpine", frozen: false));
+        }),
         ["assign a team to a collection"] = new(AuditActions.CollectionTeamAssign, "alice", "tools", async t =>
         {
             await t.Seed.CollectionAsync("alice", "tools");
