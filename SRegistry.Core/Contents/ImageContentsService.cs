@@ -41,6 +41,22 @@ public sealed class ImageContentsService(RegistryDbContext db, TimeProvider cloc
     }
 
     /// <summary>
+    /// Drops this unit of work's new contents row for the image when a concurrent push of the same bytes saved one
+    /// first (same hash, so the same contents). True when there was such a row to drop.
+    /// </summary>
+    public bool YieldToConcurrentRecord(Image image)
+    {
+        var added = db.ChangeTracker.Entries<ImageContents>()
+            .FirstOrDefault(e => e.State == EntityState.Added && e.Entity.ImageId == image.Id);
+        if (added is null)
+        {
+            return false;
+        }
+        added.State = EntityState.Detached;
+        return true;
+    }
+
+    /// <summary>
     /// Checks the image's signatures now and, in a signed-only collection, refuses it (a Forbidden problem naming what
     /// failed) unless it meets the rule. Called at completion, before the image is marked uploaded.
     /// </summary>

@@ -147,7 +147,7 @@ public sealed partial class UploadService(
             return await FailAsync(session, new Problem(published.Failure, published.Message));
         }
         session.State = UploadState.Received;
-        await db.SaveChangesAsync(ct);
+        await SaveWithContentsAsync(session.Image!, ct);
         return received;
     }
 
@@ -880,11 +880,25 @@ public sealed partial class UploadService(
             image.IsUploaded = true;
             image.UpdatedAt = clock.GetUtcNow();
             audit.Record(who, AuditActions.ImagePush, ImageCatalog.ImagePath(collection.Name, container, image.Hash), ImageCatalog.PushDetails(image, "uploaded"));
-            await db.SaveChangesAsync(ct);
+            await SaveWithContentsAsync(image, ct);
         }
         LogPublished(log, image.Hash, image.Size);
         RegistryMetrics.Pushes.Add(1);
         return await ReceiptAsync(image, collection, ct);
+    }
+
+    /// <summary>Saves the unit of work that recorded the image's contents.</summary>
+    private async Task SaveWithContentsAsync(Image image, CancellationToken ct)
+    {
+        try
+        {
+            await db.SaveChangesAsync(ct);
+        }
+        catch (DbUpdateException e) when (StorageFaults.IsUniqueViolation(e) && contents.YieldToConcurrentRecord(image))
+        {
+            // Another client pushed the same bytes a moment earlier and recorded the same contents first.
+            await db.SaveChangesAsync(ct);
+        }
     }
 
     /// <summary>The usage and quota of the account the push was charged to (spec U4/U8 <c>quota</c>), and the container's web path.</summary>

@@ -141,8 +141,12 @@ public sealed class LookupCacheConsistencyTests : IAsyncLifetime
             Assert.Equal(HttpStatusCode.OK, (await server.Client().GetAsync("v1/images/shared/tool:1.0?arch=amd64")).StatusCode);
         }
         Assert.Equal(0, commands);
-        // "sam/shared/tool" names sam's own namespace, "olive/..." the owner's; "nobody/..." names neither.
-        Assert.Equal(HttpStatusCode.OK, (await sam.GetAsync("v1/images/sam/shared/tool:1.0?arch=amd64")).StatusCode);
+        // The cached answer is olive's collection, but the entity in the path is checked for each caller: "olive/..."
+        // names the owner for anyone; "sam/..." is sam's own name, which only means collections sam may push to;
+        // "nobody/..." names no one.
+        Assert.Equal(HttpStatusCode.OK, (await sam.GetAsync("v1/images/olive/shared/tool:1.0?arch=amd64")).StatusCode);
+        Assert.Equal(HttpStatusCode.OK, (await owner.Http.GetAsync("v1/images/olive/shared/tool:1.0?arch=amd64")).StatusCode);
+        Assert.Equal(HttpStatusCode.NotFound, (await sam.GetAsync("v1/images/sam/shared/tool:1.0?arch=amd64")).StatusCode);
         Assert.Equal(HttpStatusCode.NotFound, (await server.Client().GetAsync("v1/images/sam/shared/tool:1.0?arch=amd64")).StatusCode);
         Assert.Equal(HttpStatusCode.NotFound, (await sam.GetAsync("v1/images/nobody/shared/tool:1.0?arch=amd64")).StatusCode);
     }

@@ -45,7 +45,7 @@ public sealed class NginxDownloadOffloadTests : IAsyncLifetime
 
         Assert.Equal(sif.Hash, "sha256." + await SifFiles.Sha256Async(pulledPath));
         var hex = sif.Hash[7..];
-        var ranges = proxy.AccessLog.Where(l => l.Contains("\"GET /_blobs/dl/", StringComparison.Ordinal) && l.Contains("\" 206 range=\"bytes=", StringComparison.Ordinal)).ToList();
+        var ranges = (await proxy.AccessLogWithAsync(l => l.Contains("\"GET /_blobs/dl/", StringComparison.Ordinal))).Where(l => l.Contains("\"GET /_blobs/dl/", StringComparison.Ordinal) && l.Contains("\" 206 range=\"bytes=", StringComparison.Ordinal)).ToList();
         Assert.True(ranges.Count >= 5, string.Join('\n', proxy.AccessLog));
         // Every range was answered by nginx after the app's X-Accel-Redirect to this blob's file.
         Assert.All(ranges, l => Assert.Contains($"accel=\"/_blobfiles/sha256/{hex[..2]}/{hex}\"", l, StringComparison.Ordinal));

@@ -42,7 +42,7 @@ public sealed class TlsDeploymentTests(TlsDeployment site) : IClassFixture<TlsDe
             return; // The bytes went to the bucket by presigned URLs; nothing of them passes the proxy.
         }
         // The transfer URLs the registry handed out were https ones through nginx, built from the forwarded scheme and host.
-        var log = site.Proxy.AccessLog;
+        var log = await site.Proxy.AccessLogWithAsync(l => l.Contains("\"GET /_blobs/dl/", StringComparison.Ordinal));
         Assert.Equal(2, log.Count(l => l.Contains("\"PUT /_blobs/part/", StringComparison.Ordinal) && l.Contains("\" 200 ", StringComparison.Ordinal)));
         Assert.True(log.Count(l => l.Contains("\"GET /_blobs/dl/", StringComparison.Ordinal) && l.Contains("\" 206 range=\"bytes=", StringComparison.Ordinal)) >= 17,
             string.Join('\n', log));
@@ -80,8 +80,10 @@ public sealed class TlsDeploymentTests(TlsDeployment site) : IClassFixture<TlsDe
         Assert.Equal(HttpStatusCode.OK, (await validFromSame.GetAsync("v1/token-status")).StatusCode);
         Assert.Equal(HttpStatusCode.OK, (await validFromOther.GetAsync("v1/token-status")).StatusCode);
         // nginx saw two clients; the registry keyed the brake on what it forwarded.
-        Assert.Contains(site.Proxy.AccessLog, l => l.StartsWith("127.0.0.5 \"GET /v1/token-status", StringComparison.Ordinal) && l.Contains("\" 429 ", StringComparison.Ordinal));
-        Assert.Contains(site.Proxy.AccessLog, l => l.StartsWith("127.0.0.6 \"GET /v1/token-status", StringComparison.Ordinal) && l.Contains("\" 200 ", StringComparison.Ordinal));
+        static bool Refused(string l) => l.StartsWith("127.0.0.5 \"GET /v1/token-status", StringComparison.Ordinal) && l.Contains("\" 429 ", StringComparison.Ordinal);
+        static bool Passed(string l) => l.StartsWith("127.0.0.6 \"GET /v1/token-status", StringComparison.Ordinal) && l.Contains("\" 200 ", StringComparison.Ordinal);
+        Assert.Contains(await site.Proxy.AccessLogWithAsync(Refused), Refused);
+        Assert.Contains(await site.Proxy.AccessLogWithAsync(Passed), Passed);
     }
 
     public ValueTask DisposeAsync()

@@ -33,6 +33,19 @@ public sealed class TlsProxy : IAsyncDisposable
     /// <summary>Lines of the access log: <c>client "request" status range="…"</c>.</summary>
     public string[] AccessLog => File.Exists(Path.Combine(folder, "nginx-access.log")) ? File.ReadAllLines(Path.Combine(folder, "nginx-access.log")) : [];
 
+    /// <summary>
+    /// The access log once it has a line matching <paramref name="wanted"/>: nginx writes a request's line after the
+    /// response has gone out, so the client can be a moment ahead of the log. Gives up after 10 s and returns what is there.
+    /// </summary>
+    public async Task<string[]> AccessLogWithAsync(Func<string, bool> wanted)
+    {
+        for (var i = 0; i < 200 && !AccessLog.Any(wanted); i++)
+        {
+            await Task.Delay(50);
+        }
+        return AccessLog;
+    }
+
     /// <param name="blobFolder">The registry's <c>blobs/</c> folder, for the offloaded downloads' internal location.</param>
     public async Task StartAsync(TestCertificates certificates, string upstreamBaseUrl, string? blobFolder = null)
     {
