@@ -1,5 +1,6 @@
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Options;
+using SRegistry.Core.Audit;
 using SRegistry.Core.Configuration;
 using SRegistry.Core.Data;
 using SRegistry.Core.Model;
@@ -27,7 +28,7 @@ public sealed record ExternalSignIn(User? User, UsernameClash Clash);
 /// account only when it is created. A sign-in never lands in an account another identity owns; it takes over a local
 /// account of the same name only with <see cref="RegistryOptions.LinkLocalAccountsByUsername"/>.
 /// </summary>
-public sealed class ExternalAccounts(RegistryDbContext db, TimeProvider clock, IOptions<RegistryOptions> options)
+public sealed class ExternalAccounts(RegistryDbContext db, TimeProvider clock, IOptions<RegistryOptions> options, AuditLog audit)
 {
     public async Task<ExternalSignIn> SignInAsync(ProviderIdentity who, CancellationToken ct = default)
     {
@@ -88,6 +89,7 @@ public sealed class ExternalAccounts(RegistryDbContext db, TimeProvider clock, I
             IsListedAdmin = ListedAdmins.Names(options.Value).Contains(who.Username),
         };
         db.Users.Add(user);
+        audit.Record(user.Id, user.Username, AuditActions.UserCreate, user.Username, $"first sign-in through {who.Issuer}");
         return user;
     }
 

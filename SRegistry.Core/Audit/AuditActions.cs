@@ -20,6 +20,7 @@ public static class AuditActions
     public const string CollectionCharge = "collection.charge";
     public const string CollectionReaderAdd = "collection.reader.add";
     public const string CollectionReaderRemove = "collection.reader.remove";
+    public const string ContainerCreate = "container.create";
     public const string ContainerFreeze = "container.freeze";
     public const string ContainerUnfreeze = "container.unfreeze";
     public const string TeamCreate = "team.create";
@@ -36,11 +37,15 @@ public static class AuditActions
     public const string InviteRevoke = "invite.revoke";
     public const string TokenCreate = "token.create";
     public const string TokenRevoke = "token.revoke";
+    public const string KeyPublish = "key.publish";
+    public const string KeyRemove = "key.remove";
+    public const string UserCreate = "user.create";
     public const string UserAdmin = "user.admin";
     public const string UserDisable = "user.disable";
     public const string QuotaUser = "quota.user";
     public const string QuotaTeam = "quota.team";
     public const string GarbageCollect = "gc.run";
+    public const string ImportRun = "import.run";
 
     /// <summary>Every action, in the order the admin area offers them as filters.</summary>
     public static readonly IReadOnlyList<string> All =
@@ -48,13 +53,13 @@ public static class AuditActions
         ImagePush, ImageDelete, TagSet, TagRemove,
         CollectionCreate, CollectionDelete, CollectionVisibility, CollectionDescription, CollectionPublish,
         CollectionTeamAssign, CollectionTeamUnassign, CollectionCharge, CollectionReaderAdd, CollectionReaderRemove,
-        ContainerFreeze, ContainerUnfreeze,
+        ContainerCreate, ContainerFreeze, ContainerUnfreeze,
         TeamCreate, TeamDelete, TeamUpdate, TeamJoinMode,
         MemberJoin, MemberAdd, MemberRole, MemberLeave, MemberRemove,
         InviteCreate, InviteAccept, InviteRevoke,
-        TokenCreate, TokenRevoke,
-        UserAdmin, UserDisable, QuotaUser, QuotaTeam,
-        GarbageCollect,
+        TokenCreate, TokenRevoke, KeyPublish, KeyRemove,
+        UserCreate, UserAdmin, UserDisable, QuotaUser, QuotaTeam,
+        GarbageCollect, ImportRun,
     ];
 
     public static bool IsKnown(string? action) => action is not null && All.Contains(action, StringComparer.Ordinal);

@@ -1,5 +1,6 @@
 using Microsoft.EntityFrameworkCore;
 using SRegistry.Core.Accounts;
+using SRegistry.Core.Audit;
 using SRegistry.Core.Data;
 using SRegistry.Core.Model;
 
@@ -13,7 +14,7 @@ public sealed record ImportRequest(string DatabaseConnection, IReadOnlyList<stri
 /// running it again creates only what is new and updates only what changed; an interrupted run simply continues.
 /// </summary>
 public sealed class SregistryImporter(RegistryDbContext db, ImageImporter images, ContributorImporter contributors, LabelImporter labels,
-    StarImporter stars, TimeProvider clock)
+    StarImporter stars, TimeProvider clock, AuditLog audit)
 {
     public async Task<ImportReport> RunAsync(ImportRequest request, CancellationToken ct = default)
     {
@@ -34,6 +35,12 @@ public sealed class SregistryImporter(RegistryDbContext db, ImageImporter images
         if (dump.Shares > 0)
         {
             report.NotImported.Add($"{dump.Shares} share link(s): expiring download links are not carried over");
+        }
+        if (!request.DryRun && report.ChangedAnything)
+        {
+            // The import commits in steps, so its one event follows the last of them; the details list what changed.
+            audit.Record(null, AuditActions.ImportRun, "sregistry import", string.Join("; ", report.Lines(dryRun: false)));
+            await db.SaveChangesAsync(ct);
         }
         return report;
     }

@@ -1,6 +1,7 @@
-using SRegistry.Core.Contents;
 using Microsoft.EntityFrameworkCore;
 using SRegistry.Core.Access;
+using SRegistry.Core.Audit;
+using SRegistry.Core.Contents;
 using SRegistry.Core.Data;
 using SRegistry.Core.Library;
 
@@ -27,7 +28,7 @@ public sealed record SignerIdentity(string Fingerprint, string? KeyFingerprint, 
 }
 
 /// <summary>Published keys for the dashboard: one's own (or, for admins, everyone's), removal, and who signed an image.</summary>
-public sealed class KeyDirectory(RegistryDbContext db, ParsedKeyCache parsedKeys, ImageContentsService contents, TimeProvider clock)
+public sealed class KeyDirectory(RegistryDbContext db, ParsedKeyCache parsedKeys, ImageContentsService contents, TimeProvider clock, AuditLog audit)
 {
     public async Task<Outcome<IReadOnlyList<KeySummary>>> ListAsync(Principal who, bool everyone = false, CancellationToken ct = default)
     {
@@ -70,14 +71,17 @@ public sealed class KeyDirectory(RegistryDbContext db, ParsedKeyCache parsedKeys
         {
             return Problem.Forbidden("only the account that published a key, or an administrator, may remove it");
         }
-        var removed = await db.SigningKeys.Where(k => k.Fingerprint == fingerprint).ExecuteDeleteAsync(ct);
-        if (removed != 1)
+        return await audit.ChangeAsync<bool>(async () =>
         {
-            return Problem.NotFound($"key {fingerprint} is not on this keyserver");
-        }
-        // Images it signed are now signed by a key this registry does not hold.
-        await contents.ReevaluateAsync([fingerprint!], ct);
-        return true;
+            if (await db.SigningKeys.Where(k => k.Fingerprint == fingerprint).ExecuteDeleteAsync(ct) != 1)
+            {
+                return Problem.NotFound($"key {fingerprint} is not on this keyserver");
+            }
+            audit.Record(who, AuditActions.KeyRemove, fingerprint!);
+            // Images it signed are now signed by a key this registry does not hold.
+            await contents.ReevaluateAsync([fingerprint!], ct);
+            return true;
+        }, ct);
     }
 
     /// <summary>

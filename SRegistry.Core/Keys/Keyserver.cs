@@ -1,8 +1,9 @@
-using SRegistry.Core.Contents;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Options;
 using SRegistry.Core.Access;
+using SRegistry.Core.Audit;
 using SRegistry.Core.Configuration;
+using SRegistry.Core.Contents;
 using SRegistry.Core.Data;
 using SRegistry.Core.Library;
 using SRegistry.Core.Model;
@@ -32,7 +33,7 @@ public sealed record KeyPage(IReadOnlyList<KeyDetails> Keys, int? NextOffset);
 /// Signatures are checked once, at upload: lookups read keys through <see cref="ParsedKeyCache"/>.
 /// </summary>
 public sealed class Keyserver(RegistryDbContext db, ParsedKeyCache parsedKeys, ImageContentsService contents, TimeProvider clock,
-    IOptions<RegistryOptions> options)
+    IOptions<RegistryOptions> options, AuditLog audit)
 {
     /// <summary>Form bodies larger than this are refused; real public keys are a few KiB.</summary>
     public const int MaxBodyBytes = 256 * 1024;
@@ -109,6 +110,10 @@ public sealed class Keyserver(RegistryDbContext db, ParsedKeyCache parsedKeys, I
             Apply(row, merged, now);
             remember.Add(merged);
             published.Add(new PublishedKey(key.Fingerprint, KeyPublication.Updated));
+        }
+        foreach (var key in published.Where(p => p.Publication != KeyPublication.Unchanged))
+        {
+            audit.Record(who, AuditActions.KeyPublish, key.Fingerprint, key.Publication == KeyPublication.Added ? "added" : "updated");
         }
         try
         {

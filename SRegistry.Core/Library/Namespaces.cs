@@ -228,6 +228,7 @@ public sealed class Namespaces(RegistryDbContext db, TimeProvider clock, IOption
             UpdatedAt = now,
         };
         db.Containers.Add(created);
+        audit.Record(who, AuditActions.ContainerCreate, $"{collection.Name}/{created.Name}");
         if (!await TrySaveUniqueAsync(ct))
         {
             var existing = await db.Containers.AsNoTracking().FirstAsync(c => c.CollectionId == collection.Id && c.Name == name, ct);

@@ -1,6 +1,7 @@
 using System.Net;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.DependencyInjection;
+using SRegistry.Core.Audit;
 using SRegistry.Core.Data;
 using SRegistry.Tests.EndToEnd.LibraryClient;
 using SRegistry.Tests.Infrastructure;
@@ -47,8 +48,13 @@ public sealed class SregistryImportTests : IAsyncLifetime
         Assert.Contains("stars: 11 would be created", dry, StringComparison.Ordinal);
         Assert.Equal(0, await Count(db => db.Users.CountAsync()));
 
+        Assert.Equal(0, await Count(db => db.AuditEvents.CountAsync(e => e.Action == AuditActions.ImportRun)));
         var (exit, output) = await ImportAsync();
         Assert.True(exit == 0, output);
+        // One audit event for the run, by the server itself, listing what it created.
+        var importEvent = Assert.Single(await Count(db => db.AuditEvents.Where(e => e.Action == AuditActions.ImportRun).ToListAsync()));
+        Assert.Null(importEvent.UserId);
+        Assert.Contains("users: 7 created", importEvent.Details, StringComparison.Ordinal);
 
         await AssertExpectedCountsAsync(server);
         Assert.Contains("archive-2023/old-pipeline:v0 (row 20): object archive-2023/old-pipeline:", output, StringComparison.Ordinal);
@@ -112,6 +118,7 @@ public sealed class SregistryImportTests : IAsyncLifetime
         var (againExit, again) = await ImportAsync();
         Assert.True(againExit == 0, again);
         Assert.Contains("Import done: nothing new.", again, StringComparison.Ordinal);
+        Assert.Equal(1, await Count(db => db.AuditEvents.CountAsync(e => e.Action == AuditActions.ImportRun)));
         Assert.DoesNotContain(" 1 created", again, StringComparison.Ordinal);
         Assert.Contains("collection readers: 0 created, 0 updated, 7 already there", again, StringComparison.Ordinal);
         Assert.Contains("tag annotations: 0 created, 0 updated, 31 already there", again, StringComparison.Ordinal);
