@@ -59,7 +59,7 @@ public sealed partial class PublishWorker(IServiceScopeFactory scopes, DatabaseL
         }
         foreach (var problem in report.Problems)
         {
-            LogProblem(log, problem);
+            LogProblem(log, LogText.Escape(problem));
         }
         return report;
     }
