@@ -1,5 +1,6 @@
 using System.Security.Cryptography;
 using Microsoft.EntityFrameworkCore;
+using SRegistry.Core.Contents;
 using SRegistry.Core.Data;
 using SRegistry.Core.Model;
 using SRegistry.Core.Naming;
@@ -16,7 +17,7 @@ public sealed record ImportedTag(string ContainerId, string Arch, string Name);
 /// the way in and stored under that hash (two tags or two files with the same bytes share one blob); a row whose
 /// digest disagrees with its bytes keeps the bytes' hash and is reported. A blob already here is not read again.
 /// </summary>
-public sealed class ImageImporter(RegistryDbContext db, IBlobStore blobs, DataFolder folder, TimeProvider clock)
+public sealed class ImageImporter(RegistryDbContext db, IBlobStore blobs, DataFolder folder, ImageContentsService contents, TimeProvider clock)
 {
     /// <summary>
     /// Imports every tag row; answers, per sregistry row imported, the tag it is here (null: a dry run would create it),
@@ -106,7 +107,9 @@ public sealed class ImageImporter(RegistryDbContext db, IBlobStore blobs, DataFo
         }
     }
 
-    private sealed record Bytes(string Hash, long Size, string Arch, string? Problem = null);
+    /// <param name="Inside">What was read from inside the bytes; null when they were already stored (their contents are copied).</param>
+    private sealed record Bytes(string Hash, long Size, string Arch, string? Problem = null, SifContents? Inside = null,
+        IReadOnlyList<string>? Signers = null);
 
     private async Task<Bytes> BytesAsync(SrTag row, string sourceCollection, SregistryStorage storage, bool dryRun, CancellationToken ct)
     {
@@ -144,15 +147,43 @@ public sealed class ImageImporter(RegistryDbContext db, IBlobStore blobs, DataFo
             {
                 return new Bytes("", 0, "", $"the bytes are not a SIF image ({sif.Error})");
             }
+            SifContents? inside;
+            using (var file = File.OpenHandle(temp))
+            {
+                // Unreadable contents do not stop an import (sregistry accepted the image); the page then shows none.
+                inside = SifContentsReader.Read(SifSource.FromFile(file)).Contents;
+            }
             if (!dryRun)
             {
                 await blobs.PublishAsync(temp, hex, ct);
             }
-            return new Bytes("sha256." + hex, size, sif.Arch ?? NameRules.DefaultArch);
+            return new Bytes("sha256." + hex, size, sif.Arch ?? NameRules.DefaultArch, Inside: inside, Signers: sif.Signers);
         }
         finally
         {
             File.Delete(temp);
+        }
+    }
+
+    /// <summary>What is inside the image, as a push records it: read now, or copied from an image with the same bytes.</summary>
+    private async Task RecordContentsAsync(Image image, Bytes bytes, CancellationToken ct)
+    {
+        if (bytes.Inside is not null)
+        {
+            image.IsSigned = bytes.Signers is { Count: > 0 };
+            image.SignerFingerprints = string.Join(' ', bytes.Signers ?? []);
+            await contents.RecordAsync(image, bytes.Inside, ct);
+            return;
+        }
+        var twin = await db.Images.AsNoTracking().Where(i => i.Hash == bytes.Hash && i.Id != image.Id && db.ImageContents.Any(c => c.ImageId == i.Id))
+            .Select(i => new { i.Id, i.IsSigned, i.SignerFingerprints }).FirstOrDefaultAsync(ct);
+        if (twin is not null)
+        {
+            image.IsSigned = twin.IsSigned;
+            image.SignerFingerprints = twin.SignerFingerprints;
+            var copy = await db.ImageContents.AsNoTracking().SingleAsync(c => c.ImageId == twin.Id, ct);
+            copy.ImageId = image.Id;
+            db.ImageContents.Add(copy);
         }
     }
 
@@ -189,6 +220,7 @@ public sealed class ImageImporter(RegistryDbContext db, IBlobStore blobs, DataFo
             if (!dryRun)
             {
                 db.Images.Add(image);
+                await RecordContentsAsync(image, bytes, ct);
                 await db.SaveChangesAsync(ct);
             }
         }

@@ -66,6 +66,10 @@ public sealed class SregistryImportTests : IAsyncLifetime
         Assert.Contains("note\tcollection 'imaging-pipelines': its contributors are all members of team 'imaging-lab'", output, StringComparison.Ordinal);
         Assert.Equal(2, output.Split('\n').Count(l => l.StartsWith("note\t", StringComparison.Ordinal)));
         await AssertReadersLabelsAndStarsAsync();
+        // What is inside each imported image was read on the way in, as a push reads it (one row per image).
+        var withoutContents = await Count(db => db.Images.Where(i => !db.ImageContents.Any(c => c.ImageId == i.Id)).Select(i => i.Hash).ToListAsync());
+        Assert.Empty(withoutContents);
+        Assert.True(await Count(db => db.ImageContents.CountAsync(c => c.PartitionsJson != "[]")) > 0);
 
         // Every tag, pulled with the real client by an imported admin token, is the image's bytes.
         var adminToken = await fixture.ScalarAsync<string>("SELECT t.key FROM authtoken_token t JOIN users_user u ON u.id = t.user_id WHERE u.username = 'admin'");
