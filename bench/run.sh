@@ -6,7 +6,8 @@
 # Usage: bench/run.sh                     sizes 1024 and 4096 MiB (about 10 minutes on 2 cores)
 #        BENCH_SIZES="256" bench/run.sh   a quick run
 # Env: BENCH_WRK_SECONDS (10), BENCH_META_BASE collections at 1x (1000; 10x is ten times that, 10 images each),
-#      BENCH_META=0 skips the metadata part.
+#      BENCH_META=0 skips the metadata part, BENCH_PEERS=0 the peers part (bench/peers.sh; BENCH_PEERS_SIZE MiB,
+#      1024; STORM_SIZE, STORM_CLIENTS pass through).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 root=$PWD
@@ -263,6 +264,12 @@ for scale in $scales; do
   record "pull 64 MiB" "${scale}x" "$(mbps "$small_bytes" "$s")" MB/s
   rm -f "$work/out.sif"
 done
+
+# --- peers on the same bytes in one run: docker-registry, nginx, SRegistry direct and behind nginx (bench/peers.sh) ---
+if [ "${BENCH_PEERS:-1}" != 0 ]; then
+  echo; echo "== peers (bench/peers.sh) =="
+  PEERS_RESULTS="$results" SIZE="${BENCH_PEERS_SIZE:-1024}" bench/peers.sh
+fi
 
 python3 bench/lib/report.py "$results" docs/benchmarks.md docs/benchmarks-throughput.png
 echo

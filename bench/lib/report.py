@@ -8,7 +8,10 @@ import os, re, subprocess, sys, tempfile
 from collections import OrderedDict
 
 results_path, markdown_path, plot_path = sys.argv[1:4]
-rows = [line.rstrip("\n").split("\t") for line in open(results_path) if line.strip()]
+all_rows = [line.rstrip("\n").split("\t") for line in open(results_path) if line.strip()]
+rows = [r for r in all_rows if not r[0].startswith("peers")]
+peer_rows = [r for r in all_rows if r[0] == "peers"]
+peer_info = {r[1]: r[2] for r in all_rows if r[0] == "peers-info"}
 info = {r[0]: r[2] for r in rows if r[1] == "-"}
 values = OrderedDict()
 for metric, scope, value, unit in (r for r in rows if r[1] != "-"):
@@ -31,6 +34,33 @@ def ms(text):
     if not m:
         return None
     return float(m.group(1)) * {"us": 0.001, "ms": 1, "s": 1000}[m.group(2)]
+
+
+def peers_section(peer_rows, peer_info, targets):
+    """bench/peers.sh rows: group, label, value, unit, ratio to nginx, p99. Adds issue 17's targets to TARGETS."""
+    if not peer_rows:
+        return []
+    lines = ["", f"### Peers in one run ({peer_info.get('size', '?')} MiB; storms {peer_info.get('storm size', '?')} MiB per client; "
+             f"load average {peer_info.get('load', '?')})", "", "| | What | MB/s | × nginx | p99 to complete |", "|---|---|---|---|---|"]
+    figure = {}
+    for _, group, label, value, unit, ratio, p99 in peer_rows:
+        figure[label] = float(value)
+        lines.append(f"| {group} | {label} | {float(value):.0f} | {ratio + '×' if ratio else '–'} | {p99 + ' s' if p99 else '–'} |")
+
+    def target(name, measured, against, factor):
+        if measured in figure and against in figure:
+            ratio = figure[measured] / figure[against]
+            targets.append((name, ratio >= factor, f"{ratio:.2f}× ({figure[measured]:.0f} vs {figure[against]:.0f} MB/s)"))
+
+    target("push ≥ 0.5× nginx PUT (curl, direct)", "SRegistry curl single-part, direct (FlushToDisk on)", "nginx PUT (WebDAV)", 0.5)
+    target("push ≥ 2× docker-registry (curl, direct)", "SRegistry curl single-part, direct (FlushToDisk on)", "docker-registry monolithic POST+PUT ?digest=", 2)
+    target("one-client pull direct ≥ docker-registry", "SRegistry direct, curl -L (lookup + 303 + bytes)", "docker-registry blob GET", 1)
+    for label in figure:
+        if ": SRegistry direct, download URL" in label:
+            target(f"storm {label.split(':')[0]} direct ≥ 0.8× nginx", label, label.split(":")[0] + ": nginx", 0.8)
+        if ": SRegistry behind nginx, XAccelRedirect" in label:
+            target(f"storm {label.split(':')[0]} offload ≥ 0.9× nginx", label, label.split(":")[0] + ": nginx", 0.9)
+    return lines
 
 
 def verdict(ok):
@@ -68,6 +98,7 @@ for metric, unit in [("push 64 MiB", "MB/s"), ("pull 64 MiB", "MB/s"), ("image l
     out.append(f"| {metric} | " + " | ".join(f"{num(metric, s):.0f} {unit}" if num(metric, s) is not None else "–" for s in scales) + " |")
 
 targets = []
+out += peers_section(peer_rows, peer_info, targets)
 for s in sizes:
     push = max(filter(None, [num("push curl single-part", s), num("push real client single-part", s), num("push real client multipart", s)]), default=None)
     if push and num("nginx PUT", s):
