@@ -17,7 +17,14 @@ public enum CollectionSort
 public sealed record CollectionQuery(string? Search = null, CollectionSort Sort = CollectionSort.Name, bool Descending = false, int Page = 0,
     int PageSize = 25);
 
-public sealed record CollectionSummary(string Name, string Description, string Owner, bool IsPrivate, int Containers, DateTimeOffset UpdatedAt, int Stars);
+public sealed record CollectionSummary(string Name, string Description, string Owner, bool IsPrivate, int Containers, DateTimeOffset UpdatedAt, int Stars)
+{
+    /// <summary>The first containers by name with the tag set most recently in each, so a list row says what is inside.</summary>
+    public IReadOnlyList<ContainerHeadline> Headlines { get; init; } = [];
+}
+
+/// <summary>A container's name and its most recently set tag (null while untagged).</summary>
+public sealed record ContainerHeadline(string Container, string? LatestTag);
 
 public sealed record ContainerSummary(string Name, string Description, int Images, int Tags, long Downloads, DateTimeOffset UpdatedAt);
 
@@ -39,9 +46,13 @@ public sealed class CollectionDirectory(RegistryDbContext db, Namespaces namespa
         if (search.Length > 0)
         {
             var pattern = LikePatterns.Containing(search);
-            // A collection also matches through its tags' annotations ("cuda", "gpu=true") and its images' label keys and values.
+            // One search box finds a collection by its own name and description, its containers' names and descriptions,
+            // their tags, tag annotations ("cuda", "gpu=true"), and the label keys and values read from their images.
             var annotated = db.TagAnnotations.Matching(pattern).Select(a => a.Tag!.Container!.CollectionId);
+            var tagged = db.Tags.Where(t => LikePatterns.Matches(t.Name, pattern)).Select(t => t.Container!.CollectionId);
             visible = visible.Where(c => LikePatterns.Matches(c.Name, pattern) || LikePatterns.Matches(c.Description, pattern) || annotated.Contains(c.Id)
+                || tagged.Contains(c.Id)
+                || c.Containers.Any(k => LikePatterns.Matches(k.Name, pattern) || LikePatterns.Matches(k.Description, pattern))
                 || c.Containers.Any(k => k.Images.Any(i => i.IsUploaded
                     && db.ImageContents.Any(x => x.ImageId == i.Id && LikePatterns.Matches(x.LabelsText, pattern)))));
         }
@@ -57,9 +68,28 @@ public sealed class CollectionDirectory(RegistryDbContext db, Namespaces namespa
         };
         var size = Math.Clamp(query.PageSize, 1, MaxPageSize);
         var items = await sorted.Skip(Math.Max(query.Page, 0) * size).Take(size)
-            .Select(c => new CollectionSummary(c.Name, c.Description, c.Owner!.Username, c.IsPrivate, c.Containers.Count, c.UpdatedAt, c.Stars.Count))
+            .Select(c => new { c.Id, Summary = new CollectionSummary(c.Name, c.Description, c.Owner!.Username, c.IsPrivate, c.Containers.Count, c.UpdatedAt, c.Stars.Count) })
             .ToListAsync(ct);
-        return new Paged<CollectionSummary>(items, total);
+        var headlines = await HeadlinesAsync([.. items.Select(i => i.Id)], ct);
+        return new Paged<CollectionSummary>([.. items.Select(i => i.Summary with { Headlines = headlines[i.Id].ToList() })], total);
+    }
+
+    /// <summary>How many containers a list row names; the count says how many more there are.</summary>
+    public const int HeadlinesPerCollection = 5;
+
+    private async Task<ILookup<string, ContainerHeadline>> HeadlinesAsync(IReadOnlyList<string> collectionIds, CancellationToken ct)
+    {
+        var rows = await db.Containers.AsNoTracking().Where(k => collectionIds.Contains(k.CollectionId))
+            .Select(k => new
+            {
+                k.CollectionId,
+                k.Name,
+                Latest = k.Tags.OrderByDescending(t => t.UpdatedAt).ThenBy(t => t.Name).Select(t => t.Name).FirstOrDefault(),
+            })
+            .ToListAsync(ct);
+        return rows.GroupBy(r => r.CollectionId)
+            .SelectMany(g => g.OrderBy(r => r.Name, StringComparer.Ordinal).Take(HeadlinesPerCollection))
+            .ToLookup(r => r.CollectionId, r => new ContainerHeadline(r.Name, r.Latest));
     }
 
     public async Task<Outcome<CollectionDetails>> DetailsAsync(Principal who, string? name, CancellationToken ct = default)

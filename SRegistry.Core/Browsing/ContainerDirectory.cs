@@ -10,9 +10,13 @@ namespace SRegistry.Core.Browsing;
 
 /// <summary>One stored image as the container page lists it; each signer with its key on this keyserver, where known.</summary>
 public sealed record ImageRow(string Id, string Hash, string Arch, long Size, DateTimeOffset CreatedAt, long Downloads,
-    IReadOnlyList<SignerIdentity> Signers, IReadOnlyList<string> Tags)
+    IReadOnlyList<SignerIdentity> Signers, IReadOnlyList<string> Tags, string Description = "")
 {
     public bool IsSigned => Signers.Count > 0;
+
+    /// <summary>What <c>push -D</c> said, or nothing: the client's placeholder "No description" says nothing.</summary>
+    public string? PushDescription =>
+        string.IsNullOrWhiteSpace(Description) || Description.Trim().Equals("No description", StringComparison.OrdinalIgnoreCase) ? null : Description;
 }
 
 public sealed record ContainerDetails(string Collection, string Name, string Description, string Owner, bool IsPrivate,
@@ -39,7 +43,7 @@ public sealed class ContainerDirectory(RegistryDbContext db, Namespaces namespac
         var signers = await keys.IdentifySignersAsync(stored.SelectMany(SignerFingerprints), ct);
         var rows = stored.Select(i => new ImageRow(i.Id, i.Hash, i.Arch ?? NameRules.DefaultArch, i.Size, i.CreatedAt, i.DownloadCount,
                 [.. SignerFingerprints(i).Select(fp => signers.TryGetValue(fp, out var known) ? known : new SignerIdentity(fp, null, null))],
-                tags[i.Id].Order(StringComparer.Ordinal).ToList()))
+                tags[i.Id].Order(StringComparer.Ordinal).ToList(), i.Description))
             .ToList();
         return new ContainerDetails(c.Collection!.Name, c.Name, c.Description, c.Collection.Owner!.Username, c.Collection.IsPrivate,
             c.DownloadCount, c.UpdatedAt, rows, AccessPolicy.CanChangeContainer(who, CollectionAction.DeleteImage, facts, c.IsReadOnly),

@@ -84,17 +84,8 @@ public sealed class Namespaces(RegistryDbContext db, TimeProvider clock, IOption
         {
             return Problem.Forbidden($"collection '{name}' does not exist; create it in the web UI first");
         }
-        var request = new NewCollection { Name = name ?? "", Description = CleanDescription(description), IsPrivate = isPrivate ?? Options.NewCollectionsPrivate };
-        var validation = await validator.ValidateAsync(request, ct);
-        if (!validation.IsValid)
-        {
-            var error = validation.Errors[0];
-            if (error.ErrorCode != NewCollectionValidator.TakenCode)
-            {
-                return Problem.Invalid($"invalid collection name '{LibraryRef.Shorten(name ?? "")}': {error.ErrorMessage}");
-            }
-            return await OwnCollectionCreatedMeanwhileAsync(who, name!, fromPush, ct) is { } mine ? mine : Problem.Conflict(error.ErrorMessage);
-        }
+        // The namespace comes before the name: a push into someone else's namespace is refused for that reason, and
+        // learns nothing about whether a (private) collection of that name exists there.
         string? teamId = null;
         string? teamName = null;
         if (!string.IsNullOrEmpty(entityId) && entityId != who.UserId)
@@ -109,6 +100,17 @@ public sealed class Namespaces(RegistryDbContext db, TimeProvider clock, IOption
             {
                 return Problem.Forbidden("you can only create collections in your own namespace or a team you belong to");
             }
+        }
+        var request = new NewCollection { Name = name ?? "", Description = CleanDescription(description), IsPrivate = isPrivate ?? Options.NewCollectionsPrivate };
+        var validation = await validator.ValidateAsync(request, ct);
+        if (!validation.IsValid)
+        {
+            var error = validation.Errors[0];
+            if (error.ErrorCode != NewCollectionValidator.TakenCode)
+            {
+                return Problem.Invalid($"invalid collection name '{LibraryRef.Shorten(name ?? "")}': {error.ErrorMessage}");
+            }
+            return await OwnCollectionCreatedMeanwhileAsync(who, name!, fromPush, ct) is { } mine ? mine : Problem.Conflict(error.ErrorMessage);
         }
         var now = clock.GetUtcNow();
         var created = new Collection

@@ -42,8 +42,9 @@ public sealed class BrowserFixture : IAsyncLifetime
     /// <summary>A fresh browser profile (own cookies) at a laptop-sized viewport.</summary>
     /// <param name="colorScheme">What the visitor's system prefers (light when not given).</param>
     /// <param name="bypassCsp">Lets a test inject a checking script (axe-core) past the app's script-src 'self'.</param>
+    /// <param name="javaScript">False: a visitor with scripts off (or a proxy that breaks the websocket) sees the server's HTML only.</param>
     public async Task<IPage> NewPageAsync(string baseUrl, int width = 1280, int height = 860, ColorScheme colorScheme = ColorScheme.Light,
-        bool bypassCsp = false)
+        bool bypassCsp = false, bool javaScript = true)
     {
         var context = await Browser.NewContextAsync(new BrowserNewContextOptions
         {
@@ -51,6 +52,7 @@ public sealed class BrowserFixture : IAsyncLifetime
             ViewportSize = new ViewportSize { Width = width, Height = height },
             ColorScheme = colorScheme,
             BypassCSP = bypassCsp,
+            JavaScriptEnabled = javaScript,
         });
         var page = await context.NewPageAsync();
         // Generous: in a full run on 2 loaded cores a circuit can take well over 15 s to answer (every failure seen was a timeout).

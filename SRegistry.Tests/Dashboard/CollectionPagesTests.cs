@@ -46,6 +46,18 @@ public sealed class CollectionPagesTests : DashboardTest
     }
 
     [Fact]
+    public async Task The_search_box_is_a_plain_form_field_so_it_works_without_a_circuit()
+    {
+        await Seed.CollectionAsync("alice", "telescope");
+
+        var cut = Render<CollectionList>();
+
+        var form = cut.Find("form[role=search]");
+        Assert.Equal("get", form.GetAttribute("method"));
+        Assert.Equal("q", form.QuerySelector("input")!.GetAttribute("name"));
+    }
+
+    [Fact]
     public async Task Signed_in_users_get_the_new_collection_button()
     {
         await SignInAsync("alice");
@@ -162,18 +174,48 @@ public sealed class CollectionPagesTests : DashboardTest
     }
 
     [Fact]
-    public async Task Owner_deletes_a_tag_and_the_image_stays()
+    public async Task Owner_removes_a_tag_only_after_confirming_and_the_image_stays()
     {
         await Seed.CollectionAsync("alice", "tools");
         await Seed.ImageAsync("alice", "tools", "blast", "amd64", 1024, "old", "keep");
         await SignInAsync("alice");
+        var dialogs = Render<MudDialogProvider>();
         var cut = Render<ContainerPage>(p => p.Add(c => c.Collection, "tools").Add(c => c.Container, "blast"));
 
         cut.WaitForElement("[data-testid=tag-old] .mud-chip-close-button").Click();
+        dialogs.WaitForAssertion(() => Assert.Contains("Remove tag old?", dialogs.Markup, StringComparison.Ordinal));
+        dialogs.FindAll("button").Single(b => b.TextContent.Trim() == "Cancel").Click();
+        dialogs.WaitForAssertion(() => Assert.DoesNotContain("Remove tag old?", dialogs.Markup, StringComparison.Ordinal));
+        Assert.Equal(2, await InDatabaseAsync(db => db.Tags.CountAsync()));
+
+        cut.Find("[data-testid=tag-old] .mud-chip-close-button").Click();
+        dialogs.WaitForAssertion(() => Assert.Contains("Remove tag old?", dialogs.Markup, StringComparison.Ordinal));
+        dialogs.FindAll("button").Single(b => b.TextContent.Trim() == "Remove tag").Click();
 
         cut.WaitForAssertion(() => Assert.Empty(cut.FindAll("[data-testid=tag-old]")));
         Assert.Equal(["keep"], await InDatabaseAsync(db => db.Tags.Select(t => t.Name).ToListAsync()));
         Assert.Equal(1, await InDatabaseAsync(db => db.Images.CountAsync()));
+    }
+
+    [Fact]
+    public async Task Each_image_shows_its_push_description_and_full_hash_to_copy()
+    {
+        await Seed.CollectionAsync("alice", "tools");
+        await Seed.ImageAsync("alice", "tools", "blast", "amd64", 1024, "2.14");
+        await Seed.ImageAsync("alice", "tools", "blast", "arm64", 1024, "2.15");
+        await InDatabaseAsync(async db =>
+        {
+            await db.Images.Where(i => i.Arch == "amd64").ExecuteUpdateAsync(s => s.SetProperty(i => i.Description, "BLAST+ built against MKL"));
+            return await db.Images.Where(i => i.Arch == "arm64").ExecuteUpdateAsync(s => s.SetProperty(i => i.Description, "No description"));
+        });
+        var hashes = (await InDatabaseAsync(db => db.Images.Select(i => i.Hash).ToListAsync())).Order(StringComparer.Ordinal);
+
+        var cut = Render<ContainerPage>(p => p.Add(c => c.Collection, "tools").Add(c => c.Container, "blast"));
+
+        cut.WaitForElement("[data-testid=arch-amd64]");
+        // The client's placeholder for "no -D given" is not shown as if someone had written it.
+        Assert.Equal(["BLAST+ built against MKL"], cut.FindAll("[data-testid=image-description]").Select(d => d.TextContent.Trim()));
+        Assert.Equal(hashes, cut.FindAll("[data-testid=image-hash] code").Select(c => c.TextContent).Order(StringComparer.Ordinal));
     }
 
     private static async Task WaitUntilAsync(Func<Task<bool>> condition)

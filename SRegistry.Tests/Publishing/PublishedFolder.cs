@@ -35,8 +35,18 @@ public sealed class PublishedFolder : IDisposable
         return "sha256." + Convert.ToHexStringLower(SHA256.HashData(file));
     }
 
-    /// <summary>Null when the file is absent.</summary>
-    public string? HashAt(string relative) => File.Exists(PathOf(relative)) ? Sha256Of(PathOf(relative)) : null;
+    /// <summary>Null when the file is absent (also when the publisher replaces or removes it while this looks).</summary>
+    public string? HashAt(string relative)
+    {
+        try
+        {
+            return Sha256Of(PathOf(relative));
+        }
+        catch (Exception e) when (e is FileNotFoundException or DirectoryNotFoundException)
+        {
+            return null;
+        }
+    }
 
     /// <summary>Waits until every given path holds the given hash (null: absent).</summary>
     public async Task WaitForAsync(IReadOnlyDictionary<string, string?> expected, TimeSpan? timeout = null)

@@ -101,8 +101,11 @@ public sealed class TeamPushTests : IAsyncLifetime
         var refused = await PushAsync("sam", "olive/shared/intruder", sif);
 
         Assert.False(refused.Succeeded);
-        // The client, not seeing the collection, tries to create it; the name is taken, which is all it learns.
-        Assert.Contains("collection name 'shared' is already taken", refused.Error, StringComparison.Ordinal);
+        // The client, not seeing the collection, tries to create it in olive's namespace: refused as no permission there,
+        // which says nothing about whether olive has a collection of that name.
+        Assert.Contains("403", refused.Error, StringComparison.Ordinal);
+        Assert.Contains("you can only create collections in your own namespace", refused.Error, StringComparison.Ordinal);
+        Assert.DoesNotContain("taken", refused.Error, StringComparison.Ordinal);
         Assert.False(await StoredAsync(sif));
     }
 
