@@ -22,7 +22,7 @@ public sealed class TeamJourneyTests(BrowserFixture browser) : IClassFixture<Bro
     {
         await page.OpenAsync("/teams");
         await page.GetByTestId("new-team").ClickAsync();
-        await page.GetByTestId("team-name").FillAsync(name);
+        await page.GetByTestId("team-name").FillHeldAsync(name);
         await page.GetByTestId("team-display-name").FillAsync($"The {name} team");
         if (open)
         {
@@ -31,8 +31,8 @@ public sealed class TeamJourneyTests(BrowserFixture browser) : IClassFixture<Bro
         await page.Locator("[data-testid=new-team-dialog] input[type=file]").SetInputFilesAsync(
             new FilePayload { Name = "logo.png", MimeType = "image/png", Buffer = Png });
         await Expect(page.GetByTestId("avatar-chosen")).ToContainTextAsync("logo.png");
-        await page.GetByTestId("create-team").ClickAsync();
-        await page.WaitForURLAsync($"**/teams/{name}");
+        await page.ClickUntilAsync(page.GetByTestId("create-team"),
+            timeout => page.WaitForURLAsync($"**/teams/{name}", new() { Timeout = timeout }), $"create-team-{name}");
         await page.WaitForInteractiveAsync();
     }
 
@@ -66,7 +66,8 @@ public sealed class TeamJourneyTests(BrowserFixture browser) : IClassFixture<Bro
         await alice.DevSignInAsync("alice");
         await CreateTeamAsync(alice, "crew", open: false);
         await Expect(alice.GetByTestId("join-mode")).ToContainTextAsync("by invitation");
-        await alice.GetByTestId("create-invite").ClickAsync();
+        await alice.ClickUntilAsync(alice.GetByTestId("create-invite"),
+            timeout => alice.GetByTestId("invite-link").WaitForAsync(new() { Timeout = timeout }), "create-invite");
         var link = (await alice.GetByTestId("invite-link").Locator("code").TextContentAsync())!.Trim();
         Assert.StartsWith($"{server.BaseUrl}/teams/join/", link, StringComparison.Ordinal);
         await alice.ScreenshotAsync("team-invitation");
@@ -79,8 +80,8 @@ public sealed class TeamJourneyTests(BrowserFixture browser) : IClassFixture<Bro
         await carol.ClickAsync("[data-testid=dev-signin-submit]");
         await carol.WaitForURLAsync(link);
         await carol.WaitForInteractiveAsync();
-        await carol.GetByTestId("accept-invite").ClickAsync();
-        await carol.WaitForURLAsync("**/teams/crew");
+        await carol.ClickUntilAsync(carol.GetByTestId("accept-invite"),
+            timeout => carol.WaitForURLAsync("**/teams/crew", new() { Timeout = timeout }), "accept-invite");
         await Expect(carol.GetByTestId("my-role")).ToHaveTextAsync("you are a member");
 
         var dave = await browser.NewPageAsync(server.BaseUrl);
