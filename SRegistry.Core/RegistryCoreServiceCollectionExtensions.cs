@@ -59,8 +59,7 @@ public static class RegistryCoreServiceCollectionExtensions
             ? sp.GetRequiredService<S3BlobStore>()
             : sp.GetRequiredService<LocalBlobStore>());
         services.AddSingleton<BlobLocks>();
-        services.AddSingleton<UploadGates>();
-        services.AddSingleton<MultipartHashes>();
+        services.AddUploads();
         services.AddSingleton<FailedTokenLimiter>();
         services.AddScoped<AuditOrigin>();
         services.AddScoped<AuditLog>();
@@ -74,7 +73,6 @@ public static class RegistryCoreServiceCollectionExtensions
         services.AddScoped<ImageCatalog>();
         services.AddScoped<LibrarySearch>();
         services.AddScoped<QuotaService>();
-        services.AddScoped<UploadService>();
         services.AddScoped<ImageContentsService>();
         services.AddScoped<ImageContentsQuery>();
         services.AddScoped<SignedOnlyCollections>();

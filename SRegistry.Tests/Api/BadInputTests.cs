@@ -185,7 +185,7 @@ public sealed class BadInputTests : IClassFixture<SmallPartServer>, IAsyncLifeti
             server.Clock.Advance(TimeSpan.FromDays(1));
             try
             {
-                await server.InScopeAsync(sp => sp.GetRequiredService<UploadService>().ExpireAsync());
+                await server.InScopeAsync(sp => sp.GetRequiredService<UploadExpiry>().ExpireAsync());
             }
             finally
             {

@@ -52,7 +52,7 @@ public sealed class InterruptedUploadTests : IClassFixture<SmallPartServer>, IDi
         server.Clock.Advance(TimeSpan.FromDays(1));
         try
         {
-            Assert.True(await server.InScopeAsync(sp => sp.GetRequiredService<UploadService>().ExpireAsync()) >= 1);
+            Assert.True(await server.InScopeAsync(sp => sp.GetRequiredService<UploadExpiry>().ExpireAsync()) >= 1);
         }
         finally
         {
@@ -81,7 +81,7 @@ public sealed class InterruptedUploadTests : IClassFixture<SmallPartServer>, IDi
         server.Clock.Advance(TimeSpan.FromDays(1));
         try
         {
-            await server.InScopeAsync(sp => sp.GetRequiredService<UploadService>().ExpireAsync());
+            await server.InScopeAsync(sp => sp.GetRequiredService<UploadExpiry>().ExpireAsync());
         }
         finally
         {

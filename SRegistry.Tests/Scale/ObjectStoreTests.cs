@@ -3,6 +3,7 @@ using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Options;
 using SRegistry.Core.Data;
 using SRegistry.Core.Storage;
+using SRegistry.Core.Uploads.Staging;
 using SRegistry.Core.Uploads;
 using SRegistry.Tests.Infrastructure;
 
@@ -25,20 +26,21 @@ public sealed class ObjectStoreTests : IAsyncLifetime
     public async Task An_upload_over_the_single_copy_limit_is_published_by_a_multipart_copy()
     {
         var options = server.Services.GetRequiredService<IOptions<BlobStoreOptions>>();
-        using var store = new S3BlobStore(options, new TransferCounters()) { SingleCopyLimit = 5L * 1024 * 1024, CopyPartBytes = 5L * 1024 * 1024 };
+        using var store = new S3BlobStore(options, new TransferCounters());
+        var staging = new S3StagingArea(store) { SingleCopyLimit = 5L * 1024 * 1024, CopyPartBytes = 5L * 1024 * 1024 };
         var bytes = RandomNumberGenerator.GetBytes((12 * 1024 * 1024) + 7);
         var hex = Convert.ToHexStringLower(SHA256.HashData(bytes));
         using (var http = new HttpClient())
         {
-            var put = await http.PutAsync(store.PresignSingleUpload("copytest", null, bytes.Length, TimeSpan.FromMinutes(5)), new ByteArrayContent(bytes));
+            var put = await http.PutAsync(staging.PresignSingleUpload("copytest", null, bytes.Length, TimeSpan.FromMinutes(5)), new ByteArrayContent(bytes));
             Assert.Equal(System.Net.HttpStatusCode.OK, put.StatusCode);
         }
 
-        var staged = await store.ReadStagedAsync("copytest", 16);
-        await store.PublishStagedAsync("copytest", staged);
+        var staged = await staging.ReadStagedAsync("copytest", 16);
+        await staging.PublishStagedAsync("copytest", staged);
 
         Assert.Equal(hex, staged.Sha256Hex);
-        Assert.Null(await store.StagedSizeAsync("copytest"));
+        Assert.Null(await staging.StagedSizeAsync("copytest"));
         using var again = new HttpClient();
         var stored = await again.GetByteArrayAsync(store.PresignDownload(hex, TimeSpan.FromMinutes(5)));
         Assert.Equal(hex, Convert.ToHexStringLower(SHA256.HashData(stored)));
@@ -64,7 +66,7 @@ public sealed class ObjectStoreTests : IAsyncLifetime
         Assert.Equal(1, await server.LeftoverUploadsAsync());
 
         server.Clock.Advance(TimeSpan.FromHours(7));
-        var removed = await server.InScopeAsync(sp => sp.GetRequiredService<UploadService>().ExpireAsync());
+        var removed = await server.InScopeAsync(sp => sp.GetRequiredService<UploadExpiry>().ExpireAsync());
 
         // The session with its staged part, and the image record it was for once that has gone quiet as long.
         Assert.InRange(removed, 1, 2);

@@ -3,6 +3,7 @@ using System.Security.Cryptography;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Options;
 using SRegistry.Core.Storage;
+using SRegistry.Core.Uploads.Staging;
 using SRegistry.Tests.Infrastructure;
 
 namespace SRegistry.Tests.Scale;
@@ -29,15 +30,16 @@ public sealed class StagedUploadBindingTests : IAsyncLifetime
     public async Task Bytes_swapped_in_after_verification_are_not_published()
     {
         using var store = new S3BlobStore(server.Services.GetRequiredService<IOptions<BlobStoreOptions>>(), new TransferCounters());
+        var staging = new S3StagingArea(store);
         var verified = RandomNumberGenerator.GetBytes(64 * 1024);
         var swapped = RandomNumberGenerator.GetBytes(64 * 1024);
-        var url = store.PresignSingleUpload("swaptest", null, verified.Length, TimeSpan.FromMinutes(5));
+        var url = staging.PresignSingleUpload("swaptest", null, verified.Length, TimeSpan.FromMinutes(5));
         using var http = new HttpClient();
         Assert.Equal(HttpStatusCode.OK, (await http.PutAsync(url, new ByteArrayContent(verified))).StatusCode);
-        var staged = await store.ReadStagedAsync("swaptest", 16);
+        var staged = await staging.ReadStagedAsync("swaptest", 16);
         Assert.Equal(HttpStatusCode.OK, (await http.PutAsync(url, new ByteArrayContent(swapped))).StatusCode);
 
-        await Assert.ThrowsAsync<StagedObjectChangedException>(() => store.PublishStagedAsync("swaptest", staged));
+        await Assert.ThrowsAsync<StagedObjectChangedException>(() => staging.PublishStagedAsync("swaptest", staged));
 
         Assert.Null(await store.GetSizeAsync(staged.Sha256Hex));
     }

@@ -168,7 +168,7 @@ public sealed class GarbageCollectionTests : IAsyncLifetime
         Assert.Equal(0, (await CollectAsync(dryRun: true)).Blobs);
 
         server.Clock.Advance(TimeSpan.FromDays(1));
-        var expired = await server.InScopeAsync(sp => sp.GetRequiredService<UploadService>().ExpireAsync());
+        var expired = await server.InScopeAsync(sp => sp.GetRequiredService<UploadExpiry>().ExpireAsync());
         server.Clock.Advance(-TimeSpan.FromDays(1));
 
         Assert.Equal(2, expired);

@@ -36,7 +36,7 @@ public sealed partial class UploadJanitor(IServiceScopeFactory scopes, DatabaseL
             return false;
         }
         using var scope = scopes.CreateScope();
-        await scope.ServiceProvider.GetRequiredService<UploadService>().ExpireAsync(ct);
+        await scope.ServiceProvider.GetRequiredService<UploadExpiry>().ExpireAsync(ct);
         return true;
     }
 

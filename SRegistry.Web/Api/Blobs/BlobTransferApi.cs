@@ -11,6 +11,7 @@ using SRegistry.Core.Library;
 using SRegistry.Core.Model;
 using SRegistry.Core.Storage;
 using SRegistry.Core.Uploads;
+using SRegistry.Core.Uploads.Staging;
 using SRegistry.Web.Api.Library;
 using SRegistry.Web.Auth;
 using SRegistry.Web.Hosting;
@@ -39,19 +40,17 @@ public static class BlobTransferApi
     }
 
     public static string SingleUploadUrl(HttpContext context, UploadSession session) =>
-        Direct(context) is { } direct
-            ? direct.PresignSingleUpload(session.Id, session.StoreUploadId, session.ExpectedSize, UploadUrlLifetime(context))
-            : Url(context, $"/_blobs/up/{session.Id}", SinglePurpose, session.Id, UploadUrlLifetime(context));
+        Staging(context).DirectSingleUrl(session, UploadUrlLifetime(context))
+        ?? Url(context, $"/_blobs/up/{session.Id}", SinglePurpose, session.Id, UploadUrlLifetime(context));
 
     public static string PartUploadUrl(HttpContext context, UploadSession session, int partNumber) =>
-        Direct(context) is { } direct && session.StoreUploadId is { } storeUploadId
-            ? direct.PresignPart(session.Id, storeUploadId, partNumber, UploadService.ExpectedPartSize(session, partNumber), UploadUrlLifetime(context))
-            : Url(context, $"/_blobs/part/{session.Id}/{partNumber}", PartPurpose, $"{session.Id}/{partNumber}", UploadUrlLifetime(context));
+        Staging(context).DirectPartUrl(session, partNumber, UploadUrlLifetime(context))
+        ?? Url(context, $"/_blobs/part/{session.Id}/{partNumber}", PartPurpose, $"{session.Id}/{partNumber}", UploadUrlLifetime(context));
 
     public static string DownloadUrl(HttpContext context, Image image)
     {
         var lifetime = context.RequestServices.GetRequiredService<IOptions<RegistryOptions>>().Value.DownloadUrlLifetime;
-        return Direct(context) is { } direct
+        return context.RequestServices.GetRequiredService<IBlobStore>() is IDirectDownloads direct
             ? direct.PresignDownload(ImageCatalog.HexOf(image.Hash), lifetime)
             : Url(context, $"/_blobs/dl/{image.Id}", DownloadPurpose, image.Id, lifetime);
     }
@@ -63,20 +62,20 @@ public static class BlobTransferApi
             : LibraryError.NotFound("not found");
 
     /// <summary>U3: the whole file of a single-part upload. Must answer exactly 200.</summary>
-    public static async Task<Results<Ok, LibraryError>> ReceiveSingle(string sessionId, string? t, HttpContext context, UploadService uploads)
+    public static async Task<Results<Ok, LibraryError>> ReceiveSingle(string sessionId, string? t, HttpContext context, SinglePartUploads uploads)
     {
         if (!Tokens(context).Verify(t, SinglePurpose, sessionId))
         {
             return new LibraryError(StatusCodes.Status403Forbidden, "upload URL is invalid or expired; push again");
         }
         AllowLargeBody(context);
-        var outcome = await uploads.ReceiveSingleAsync(sessionId, context.Request.Body, context.RequestAborted);
+        var outcome = await uploads.ReceiveAsync(sessionId, context.Request.Body, context.RequestAborted);
         return outcome.Succeeded ? TypedResults.Ok() : LibraryError.From(outcome);
     }
 
     /// <summary>U7: one part of a multipart upload, written at its offset. Answers 200 with the ETag the client echoes back.</summary>
     public static async Task<Results<Ok, LibraryError>> ReceivePart(string sessionId, int partNumber, string? t, HttpContext context,
-        UploadService uploads)
+        MultipartUploads uploads)
     {
         if (!Tokens(context).Verify(t, PartPurpose, $"{sessionId}/{partNumber}"))
         {
@@ -149,7 +148,7 @@ public static class BlobTransferApi
     private static TimeSpan UploadUrlLifetime(HttpContext context) =>
         context.RequestServices.GetRequiredService<IOptions<RegistryOptions>>().Value.UploadLifetime;
 
-    private static IDirectTransfers? Direct(HttpContext context) => context.RequestServices.GetRequiredService<IBlobStore>() as IDirectTransfers;
+    private static IUploadStaging Staging(HttpContext context) => context.RequestServices.GetRequiredService<IUploadStaging>();
 
     private static TransferTokens Tokens(HttpContext context) => context.RequestServices.GetRequiredService<TransferTokens>();
 

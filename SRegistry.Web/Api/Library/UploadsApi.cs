@@ -23,32 +23,32 @@ public static class UploadsApi
 
     /// <summary>U1: the whole file in one request, for clients that think the server is old. Exactly 200 on success.</summary>
     public static async Task<Results<Envelope<UploadCompleteWire>, LibraryError>> LegacyUpload(string imageId, HttpContext context, Caller caller,
-        UploadService uploads)
+        OneRequestUploads uploads)
     {
         BlobTransferApi.AllowLargeBody(context);
-        var outcome = await uploads.ReceiveLegacyAsync(caller.Principal, imageId, context.Request.Body, context.Request.ContentLength,
+        var outcome = await uploads.ReceiveAsync(caller.Principal, imageId, context.Request.Body, context.Request.ContentLength,
             context.RequestAborted);
         return outcome.Succeeded ? new Envelope<UploadCompleteWire>(UploadCompleteWire.From(outcome.Value!)) : Failed.For(outcome, caller);
     }
 
     public static async Task<Results<Envelope<UploadUrlWire>, LibraryError>> StartSingle(string imageId, HttpContext context, Caller caller,
-        UploadService uploads, CancellationToken ct)
+        SinglePartUploads uploads, CancellationToken ct)
     {
         var (body, error) = await LibraryBody.ReadAsync<UploadImageRequest>(context.Request, ct);
         if (error is not null)
         {
             return error;
         }
-        var outcome = await uploads.StartSingleAsync(caller.Principal, imageId, body!.FileSize, body.Sha256Sum, ct);
+        var outcome = await uploads.StartAsync(caller.Principal, imageId, body!.FileSize, body.Sha256Sum, ct);
         return outcome.Succeeded
             ? new Envelope<UploadUrlWire>(new UploadUrlWire(BlobTransferApi.SingleUploadUrl(context, outcome.Value!)))
             : Failed.For(outcome, caller);
     }
 
     public static async Task<Results<Envelope<UploadCompleteWire>, LibraryError>> CompleteSingle(string imageId, Caller caller,
-        UploadService uploads, CancellationToken ct)
+        SinglePartUploads uploads, CancellationToken ct)
     {
-        var outcome = await uploads.CompleteSingleAsync(caller.Principal, imageId, ct);
+        var outcome = await uploads.CompleteAsync(caller.Principal, imageId, ct);
         return outcome.Succeeded ? new Envelope<UploadCompleteWire>(UploadCompleteWire.From(outcome.Value!)) : Failed.For(outcome, caller);
     }
 
@@ -57,14 +57,14 @@ public static class UploadsApi
     /// completion still guarantees integrity (spec 6.4).
     /// </summary>
     public static async Task<Results<Envelope<MultipartWire>, LibraryError>> StartMultipart(string imageId, HttpContext context, Caller caller,
-        UploadService uploads, CancellationToken ct)
+        MultipartUploads uploads, CancellationToken ct)
     {
         var (body, error) = await LibraryBody.ReadAsync<MultipartStartRequest>(context.Request, ct);
         if (error is not null)
         {
             return error;
         }
-        var outcome = await uploads.StartMultipartAsync(caller.Principal, imageId, body!.FileSize, ct);
+        var outcome = await uploads.StartAsync(caller.Principal, imageId, body!.FileSize, ct);
         if (!outcome.Succeeded)
         {
             return Failed.For(outcome, caller);
@@ -76,7 +76,7 @@ public static class UploadsApi
 
     /// <summary>U6: must answer 200 with a body (204 fails the client).</summary>
     public static async Task<Results<Envelope<PartUrlWire>, LibraryError>> PartUrl(string imageId, HttpContext context, Caller caller,
-        UploadService uploads, CancellationToken ct)
+        MultipartUploads uploads, CancellationToken ct)
     {
         var (body, error) = await LibraryBody.ReadAsync<MultipartPartRequest>(context.Request, ct);
         if (error is not null)
@@ -91,7 +91,7 @@ public static class UploadsApi
 
     /// <summary>U8: must answer 200 with a JSON body and a non-empty containerUrl.</summary>
     public static async Task<Results<Envelope<UploadCompleteWire>, LibraryError>> CompleteMultipart(string imageId, HttpContext context,
-        Caller caller, UploadService uploads, CancellationToken ct)
+        Caller caller, MultipartUploads uploads, CancellationToken ct)
     {
         var (body, error) = await LibraryBody.ReadAsync<MultipartCompleteRequest>(context.Request, uploads.CompletionBodyLimit, ct);
         if (error is not null)
@@ -99,19 +99,19 @@ public static class UploadsApi
             return error;
         }
         var parts = (body!.CompletedParts ?? []).Select(p => (p.PartNumber, p.Token ?? "")).ToList();
-        var outcome = await uploads.CompleteMultipartAsync(caller.Principal, imageId, body.UploadId, parts, ct);
+        var outcome = await uploads.CompleteAsync(caller.Principal, imageId, body.UploadId, parts, ct);
         return outcome.Succeeded ? new Envelope<UploadCompleteWire>(UploadCompleteWire.From(outcome.Value!)) : Failed.For(outcome, caller);
     }
 
     public static async Task<Results<Envelope<Dictionary<string, string>>, LibraryError>> AbortMultipart(string imageId, HttpContext context,
-        Caller caller, UploadService uploads, CancellationToken ct)
+        Caller caller, MultipartUploads uploads, CancellationToken ct)
     {
         var (body, error) = await LibraryBody.ReadAsync<MultipartAbortRequest>(context.Request, ct);
         if (error is not null)
         {
             return error;
         }
-        var outcome = await uploads.AbortMultipartAsync(caller.Principal, imageId, body!.UploadId, ct);
+        var outcome = await uploads.AbortAsync(caller.Principal, imageId, body!.UploadId, ct);
         return outcome.Succeeded ? new Envelope<Dictionary<string, string>>(new() { ["status"] = "aborted" }) : Failed.For(outcome, caller);
     }
 }
