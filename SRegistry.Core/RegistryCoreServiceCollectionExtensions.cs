@@ -72,6 +72,9 @@ public static class RegistryCoreServiceCollectionExtensions
         services.AddScoped<Namespaces>();
         services.AddSingleton<ImageLookup>();
         services.AddScoped<ImageCatalog>();
+        services.AddScoped<ImageDownloads>();
+        services.AddScoped<ArchTagging>();
+        services.AddScoped<EntityLookup>();
         services.AddScoped<LibrarySearch>();
         services.AddScoped<QuotaService>();
         services.AddScoped<UploadService>();

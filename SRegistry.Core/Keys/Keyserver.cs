@@ -46,7 +46,7 @@ public sealed class Keyserver(RegistryDbContext db, ParsedKeyCache parsedKeys, I
     {
         if (!AccessPolicy.CanPublishKey(who))
         {
-            return Problem.Unauthenticated("pushing a key needs a valid token: run 'singularity remote login' first");
+            return Problem.Unauthenticated("pushing a key needs a token: run 'singularity remote login' first");
         }
         var maxUserIds = options.Value.MaxUserIdsPerKey;
         var parsed = OpenPgpKeys.Parse(keyText, maxUserIds);

@@ -3,6 +3,7 @@ using System.Text.Json.Serialization;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.EntityFrameworkCore;
 using SRegistry.Core.Data;
+using SRegistry.Core.Library;
 using SRegistry.Web.Auth;
 
 namespace SRegistry.Web.Api.Library;
@@ -54,7 +55,7 @@ public static class DiscoveryApi
     {
         if (!caller.Principal.IsAuthenticated)
         {
-            return new LibraryError(StatusCodes.Status401Unauthorized, "not logged in");
+            return OutcomeResults.Error(Problem.Unauthenticated("not logged in"), caller);
         }
         var user = await db.Users.AsNoTracking().FirstAsync(u => u.Id == caller.Principal.UserId, ct);
         return TypedResults.Json(new UserInfoWire(user.Username, user.Email, user.DisplayName, new Dictionary<string, string> { ["secret"] = "" }));

@@ -20,11 +20,12 @@ public static class LibraryApiExtensions
     /// <summary>The whole <c>library://</c> protocol: discovery, namespaces, images, uploads and blob transfers.</summary>
     public static IEndpointRouteBuilder MapLibraryApi(this IEndpointRouteBuilder app)
     {
-        app.MapDiscovery();
-        app.MapNamespaces();
-        app.MapImages();
-        app.MapUploads();
-        app.MapBlobTransfers();
+        var api = app.MapApiGroup();
+        api.MapDiscovery();
+        api.MapNamespaces();
+        api.MapImages();
+        api.MapUploads();
+        api.MapBlobTransfers();
         foreach (var prefix in new[] { "/v1", "/v2", "/_blobs", "/pks", "/assets" })
         {
             app.MapFallback(prefix + "/{**rest}", () => LibraryError.NotFound("no such API endpoint"));

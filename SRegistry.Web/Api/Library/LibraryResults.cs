@@ -1,7 +1,6 @@
 using System.Text.Json;
 using System.Text.Json.Serialization;
 using Microsoft.AspNetCore.Http.Metadata;
-using SRegistry.Core.Library;
 
 namespace SRegistry.Web.Api.Library;
 
@@ -49,20 +48,6 @@ public sealed class LibraryError(int statusCode, string message) : IResult, ISta
         response.StatusCode = statusCode;
         return response.WriteAsJsonAsync(new ErrorBody(new ErrorDetail(statusCode, message)), LibraryJson.Options);
     }
-
-    public static LibraryError From(Failure failure, string message) => failure switch
-    {
-        Failure.NotFound => new(StatusCodes.Status404NotFound, message),
-        Failure.Unauthenticated => new(StatusCodes.Status401Unauthorized, message),
-        Failure.Forbidden => new(StatusCodes.Status403Forbidden, message),
-        Failure.Conflict => new(StatusCodes.Status409Conflict, message),
-        // 403 rather than 507: the Go client prints the message either way, and 403 is what the Sylabs library uses.
-        Failure.QuotaExceeded => new(StatusCodes.Status403Forbidden, message),
-        Failure.StorageFull => new(StatusCodes.Status507InsufficientStorage, message),
-        _ => new(StatusCodes.Status400BadRequest, message),
-    };
-
-    public static LibraryError From<T>(Outcome<T> outcome) => From(outcome.Failure, outcome.Message);
 
     public static LibraryError NotFound(string message) => new(StatusCodes.Status404NotFound, message);
 
