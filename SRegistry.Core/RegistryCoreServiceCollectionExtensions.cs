@@ -76,7 +76,7 @@ public static class RegistryCoreServiceCollectionExtensions
         services.AddScoped<ArchTagging>();
         services.AddScoped<EntityLookup>();
         services.AddScoped<LibrarySearch>();
-        services.AddScoped<QuotaService>();
+        services.AddScoped<QuotaAccounting>();
         services.AddScoped<UploadService>();
         services.AddScoped<ImageContentsService>();
         services.AddScoped<ImageContentsQuery>();
@@ -95,8 +95,8 @@ public static class RegistryCoreServiceCollectionExtensions
         services.AddScoped<IValidator<NewTeam>, NewTeamValidator>();
         // Lifecycle: quotas, garbage collection, pull statistics.
         services.AddSingleton<QuotaGate>();
-        services.AddScoped<QuotaSettings>();
-        services.AddScoped<IValidator<QuotaSetting>, QuotaSettingValidator>();
+        services.AddScoped<QuotaAdministration>();
+        services.AddScoped<IValidator<QuotaOverride>, QuotaOverrideValidator>();
         services.AddScoped<GarbageCollector>();
         services.AddScoped<PullHistory>();
         // Publishing to a shared folder.

@@ -34,7 +34,7 @@ public sealed record UploadReceipt(QuotaUsage Quota, string ContainerPath);
 public sealed partial class UploadService(
     RegistryDbContext db,
     Namespaces namespaces,
-    QuotaService quotas,
+    QuotaAccounting quotas,
     IBlobStore blobs,
     BlobLocks blobLocks,
     DataFolder folder,

@@ -1,3 +1,4 @@
+using SRegistry.Core;
 using SRegistry.Core.Keys;
 using SRegistry.Core.Library;
 

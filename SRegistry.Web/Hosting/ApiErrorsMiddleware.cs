@@ -1,4 +1,5 @@
 using Microsoft.AspNetCore.Diagnostics;
+using SRegistry.Core;
 using SRegistry.Core.Library;
 using SRegistry.Core.Naming;
 using SRegistry.Core.Storage;

@@ -2,8 +2,8 @@ using System.Reflection;
 using System.Text.Json.Serialization;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.EntityFrameworkCore;
+using SRegistry.Core;
 using SRegistry.Core.Data;
-using SRegistry.Core.Library;
 using SRegistry.Web.Auth;
 
 namespace SRegistry.Web.Api.Library;

@@ -1,5 +1,5 @@
 using Microsoft.AspNetCore.Http.HttpResults;
-using SRegistry.Core.Library;
+using SRegistry.Core;
 using SRegistry.Web.Auth;
 
 namespace SRegistry.Web.Api.Library;

@@ -1,8 +1,9 @@
 using System.Text;
 using Microsoft.AspNetCore.WebUtilities;
+using SRegistry.Core.Keys;
 using SRegistry.Web.Api.Library;
 
-namespace SRegistry.Web.Api.Keyserver;
+namespace SRegistry.Web.Api.Hkp;
 
 /// <summary>
 /// The body of <c>/pks/add</c>: the <c>keytext</c> field of a URL-encoded form no larger than the keyserver's limit,
@@ -27,7 +28,7 @@ public sealed class KeyForm : IRequestBody
         {
             return Refused("send the key as an application/x-www-form-urlencoded form with the field keytext");
         }
-        var limit = Core.Keys.Keyserver.MaxBodyBytes;
+        var limit = Keyserver.MaxBodyBytes;
         var tooLarge = $"the request body is larger than {limit / 1024} KiB; a public key is a few KiB (push only public keys)";
         if (request.ContentLength > limit)
         {

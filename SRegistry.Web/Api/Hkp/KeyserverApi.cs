@@ -4,7 +4,7 @@ using SRegistry.Core.Keys;
 using SRegistry.Web.Api.Library;
 using SRegistry.Web.Auth;
 
-namespace SRegistry.Web.Api.Keyserver;
+namespace SRegistry.Web.Api.Hkp;
 
 /// <summary>
 /// The HKP keyserver (spec section 10) at the root of the registry's origin, where the discovery document's
@@ -25,7 +25,7 @@ public static class KeyserverApi
         return app;
     }
 
-    public static async Task<Results<ContentHttpResult, LibraryError>> Lookup(HttpContext context, Core.Keys.Keyserver keys, TimeProvider clock,
+    public static async Task<Results<ContentHttpResult, LibraryError>> Lookup(HttpContext context, Keyserver keys, TimeProvider clock,
         CancellationToken ct)
     {
         var query = context.Request.Query;
@@ -58,7 +58,7 @@ public static class KeyserverApi
             : TypedResults.Text(HkpIndex.Format(page.Value.Keys, request.Fingerprints, clock.GetUtcNow()), PlainText);
     }
 
-    public static async Task<Results<ContentHttpResult, LibraryError>> Add(KeyForm form, Caller caller, Core.Keys.Keyserver keys,
+    public static async Task<Results<ContentHttpResult, LibraryError>> Add(KeyForm form, Caller caller, Keyserver keys,
         CancellationToken ct)
     {
         var published = await keys.PublishAsync(caller.Principal, form.KeyText, ct);
@@ -111,11 +111,11 @@ public static class KeyserverApi
             {
                 return invalid("fingerprint must be on or off");
             }
-            var pageSize = Core.Keys.Keyserver.DefaultPageSize;
+            var pageSize = Keyserver.DefaultPageSize;
             if (Single(query, "x-pagesize") is { Length: > 0 } size
-                && (!int.TryParse(size, NumberStyles.None, CultureInfo.InvariantCulture, out pageSize) || pageSize is < 1 or > Core.Keys.Keyserver.MaxPageSize))
+                && (!int.TryParse(size, NumberStyles.None, CultureInfo.InvariantCulture, out pageSize) || pageSize is < 1 or > Keyserver.MaxPageSize))
             {
-                return invalid($"x-pagesize must be a number from 1 to {Core.Keys.Keyserver.MaxPageSize}");
+                return invalid($"x-pagesize must be a number from 1 to {Keyserver.MaxPageSize}");
             }
             var offset = 0;
             if (Single(query, "x-pagetoken") is { Length: > 0 } token

@@ -2,7 +2,7 @@ using System.Globalization;
 using System.Text;
 using SRegistry.Core.Keys;
 
-namespace SRegistry.Web.Api.Keyserver;
+namespace SRegistry.Web.Api.Hkp;
 
 /// <summary>
 /// The machine-readable HKP index (spec 10.1): an <c>info</c> line with the number of keys, then per key a <c>pub</c>
