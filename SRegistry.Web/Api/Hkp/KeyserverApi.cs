@@ -7,7 +7,7 @@ using SRegistry.Web.Auth;
 namespace SRegistry.Web.Api.Hkp;
 
 /// <summary>
-/// The HKP keyserver (spec section 10) at the root of the registry's origin, where the discovery document's
+/// The HKP keyserver (docs/protocol/keyserver.md) at the root of the registry's origin, where the discovery document's
 /// <c>keystoreAPI</c> points: <c>/pks/lookup</c> for everyone, <c>/pks/add</c> with a token. Its <c>/version</c> is the
 /// registry's own. Errors use the library's JSON envelope: the key client shows its <c>message</c>.
 /// </summary>

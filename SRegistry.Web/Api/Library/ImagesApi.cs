@@ -5,7 +5,7 @@ using SRegistry.Web.Auth;
 
 namespace SRegistry.Web.Api.Library;
 
-/// <summary>Images, tags, search, delete and the download redirect (spec L7 to L14, P1).</summary>
+/// <summary>Images, tags, search, delete and the download redirect (L7 to L14, P1 in docs/protocol/library.md).</summary>
 public static class ImagesApi
 {
     public static IEndpointRouteBuilder MapImages(this IEndpointRouteBuilder app)
@@ -38,7 +38,7 @@ public static class ImagesApi
         return OutcomeResults.Envelope(outcome, caller, ImageWire.From);
     }
 
-    /// <summary>Deletes the image and every tag pointing at it; success is 200 only (spec L9).</summary>
+    /// <summary>Deletes the image and every tag pointing at it; success is 200 only (docs/protocol/library.md#l9).</summary>
     public static async Task<Results<Envelope<ImageWire>, LibraryError>> DeleteImage(string? reference, string? arch, Caller caller,
         ImageCatalog catalog, CancellationToken ct)
     {
@@ -102,7 +102,7 @@ public static class ImagesApi
 
     /// <summary>
     /// P1: answers 303 to a self-authorising, range-capable blob URL, so clients download in parallel.
-    /// Never another redirect code: the oldest clients fail on 301/302/307/308 (spec 7.2).
+    /// Never another redirect code: the oldest clients fail on 301/302/307/308 (docs/protocol/library.md#download-modes).
     /// </summary>
     public static async Task<Results<StatusCodeHttpResult, LibraryError>> Download(string? reference, string? arch, Caller caller,
         ImageDownloads downloads, HttpContext context, CancellationToken ct)

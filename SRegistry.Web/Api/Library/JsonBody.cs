@@ -14,7 +14,7 @@ public interface IJsonRequest
 
 /// <summary>
 /// A JSON request body bound as an endpoint parameter, read once with a JSON Content-Type or none at all: the Go client
-/// sends none, which the framework's body binding would refuse with 415 (docs/protocol/library.md#conventions). Any
+/// sends none, which the framework's body binding would refuse with 415 (docs/protocol/library.md#bodies). Any
 /// other type is refused with 415, so a browser form or a text/plain post (the kinds a page on another site can send
 /// without asking) never reaches an endpoint. A refused body is answered by <see cref="ApiGroups"/> before the handler runs.
 /// </summary>

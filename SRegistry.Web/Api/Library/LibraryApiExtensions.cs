@@ -4,7 +4,7 @@ namespace SRegistry.Web.Api.Library;
 
 public static class LibraryApiExtensions
 {
-    /// <summary>Path prefixes that belong to the protocols: they never fall through to a web page (spec 2.8).</summary>
+    /// <summary>Path prefixes that belong to the protocols: they never fall through to a web page (docs/protocol/library.md#hosting).</summary>
     public static readonly string[] ApiPrefixes = ["/v1", "/v2", "/version", "/assets/config", "/pks", "/_blobs", "/healthz"];
 
     public static bool IsApiPath(PathString path) =>

@@ -15,7 +15,7 @@ public static class LibraryJson
     };
 }
 
-/// <summary><c>{"data": …}</c>: every successful library response (spec 2.4).</summary>
+/// <summary><c>{"data": …}</c>: every successful library response (docs/protocol/library.md#envelope).</summary>
 public sealed class Envelope<T>(T data, int statusCode = StatusCodes.Status200OK) : IResult, IStatusCodeHttpResult, IEndpointMetadataProvider
 {
     public T Data { get; } = data;
@@ -34,7 +34,7 @@ public sealed class Envelope<T>(T data, int statusCode = StatusCodes.Status200OK
     internal sealed record DataBody<TData>([property: JsonPropertyName("data")] TData Data);
 }
 
-/// <summary><c>{"error":{"code":N,"message":"…"}}</c> with <c>code</c> equal to the HTTP status (spec 2.4). The only error shape the API sends.</summary>
+/// <summary><c>{"error":{"code":N,"message":"…"}}</c> with <c>code</c> equal to the HTTP status (docs/protocol/library.md#envelope). The only error shape the API sends.</summary>
 public sealed class LibraryError(int statusCode, string message) : IResult, IStatusCodeHttpResult
 {
     public int? StatusCode => statusCode;

@@ -5,7 +5,7 @@ using SRegistry.Web.Auth;
 
 namespace SRegistry.Web.Api.Library;
 
-/// <summary>Entities, collections and containers (spec L1 to L6): the namespace a push resolves or creates.</summary>
+/// <summary>Entities, collections and containers (L1 to L6 in docs/protocol/library.md): the namespace a push resolves or creates.</summary>
 public static class NamespacesApi
 {
     public static IEndpointRouteBuilder MapNamespaces(this IEndpointRouteBuilder app)
@@ -40,7 +40,7 @@ public static class NamespacesApi
         return OutcomeResults.Envelope(outcome, caller, CollectionWire.From);
     }
 
-    /// <summary>The client always sends <c>"private": false</c>; the registry's default for new collections applies instead (spec 3.3).</summary>
+    /// <summary>The client always sends <c>"private": false</c>; the registry's default for new collections applies instead (docs/protocol/library.md#collection).</summary>
     public static async Task<Results<Envelope<CollectionWire>, LibraryError>> CreateCollection(JsonBody<CreateCollectionRequest> body, Caller caller,
         Namespaces namespaces, CancellationToken ct)
     {

@@ -5,7 +5,7 @@ using SRegistry.Web.Auth;
 
 namespace SRegistry.Web.Api.Library;
 
-/// <summary>The upload handshake (spec U1, U2, U4, U5, U6, U8, U9). Bytes go to the server-minted URLs in <see cref="BlobTransferApi"/>.</summary>
+/// <summary>The upload handshake (U1, U2, U4, U5, U6, U8, U9 in docs/protocol/library.md). Bytes go to the server-minted URLs in <see cref="BlobTransferApi"/>.</summary>
 public static class UploadsApi
 {
     public static IEndpointRouteBuilder MapUploads(this IEndpointRouteBuilder app)
@@ -44,7 +44,7 @@ public static class UploadsApi
 
     /// <summary>
     /// U5. <c>s3compliant=false</c> spares the client a second read of every part; the whole-file hash checked at
-    /// completion still guarantees integrity (spec 6.4).
+    /// completion still guarantees integrity (docs/protocol/library.md#push-multipart).
     /// </summary>
     public static async Task<Results<Envelope<MultipartWire>, LibraryError>> StartMultipart(string imageId, JsonBody<MultipartStartRequest> body,
         Caller caller, UploadService uploads, CancellationToken ct)

@@ -4,7 +4,7 @@ using SRegistry.Core.Uploads;
 
 namespace SRegistry.Web.Api.Library;
 
-// The library protocol's JSON objects (spec section 3). Every key is named explicitly: several are not plain camelCase.
+// The library protocol's JSON objects (docs/protocol/library.md#objects). Every key is named explicitly: several are not plain camelCase.
 
 public sealed class EntityWire
 {
