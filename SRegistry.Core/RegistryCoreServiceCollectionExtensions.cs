@@ -71,8 +71,11 @@ public static class RegistryCoreServiceCollectionExtensions
         services.AddScoped<Namespaces>();
         services.AddSingleton<ImageLookup>();
         services.AddScoped<ImageCatalog>();
+        services.AddScoped<ImageDownloads>();
+        services.AddScoped<ArchTagging>();
+        services.AddScoped<EntityLookup>();
         services.AddScoped<LibrarySearch>();
-        services.AddScoped<QuotaService>();
+        services.AddScoped<QuotaAccounting>();
         services.AddScoped<ImageContentsService>();
         services.AddScoped<ImageContentsQuery>();
         services.AddScoped<SignedOnlyCollections>();
@@ -90,8 +93,8 @@ public static class RegistryCoreServiceCollectionExtensions
         services.AddScoped<IValidator<NewTeam>, NewTeamValidator>();
         // Lifecycle: quotas, garbage collection, pull statistics.
         services.AddSingleton<QuotaGate>();
-        services.AddScoped<QuotaSettings>();
-        services.AddScoped<IValidator<QuotaSetting>, QuotaSettingValidator>();
+        services.AddScoped<QuotaAdministration>();
+        services.AddScoped<IValidator<QuotaOverride>, QuotaOverrideValidator>();
         services.AddScoped<GarbageCollector>();
         services.AddScoped<PullHistory>();
         // Publishing to a shared folder.

@@ -1,6 +1,6 @@
 using SRegistry.Core;
 using SRegistry.Web.Api.Admin;
-using SRegistry.Web.Api.Keyserver;
+using SRegistry.Web.Api.Hkp;
 using SRegistry.Web.Api.Library;
 using SRegistry.Web.Auth;
 using SRegistry.Web.Cli;

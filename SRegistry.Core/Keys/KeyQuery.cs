@@ -18,7 +18,7 @@ public enum KeyQueryKind
 }
 
 /// <summary>
-/// The HKP <c>search</c> grammar (spec 10.1): <c>0x</c> and hex is a key ID or fingerprint of the primary key or a
+/// The HKP <c>search</c> grammar (docs/protocol/keyserver.md#search-grammar): <c>0x</c> and hex is a key ID or fingerprint of the primary key or a
 /// subkey; other text is a case-insensitive part of a user ID, or with <c>exact=on</c> a whole user ID or e-mail.
 /// </summary>
 public sealed record KeyQuery(KeyQueryKind Kind, string Value, bool Exact)
@@ -55,7 +55,7 @@ public sealed record KeyQuery(KeyQueryKind Kind, string Value, bool Exact)
         return hex.Length switch
         {
             8 => new KeyQuery(KeyQueryKind.ShortKeyId, hex, exact),
-            // Clients format 64-bit key IDs as numbers, so leading zeros go missing (spec 10.1).
+            // Clients format 64-bit key IDs as numbers, so leading zeros go missing (docs/protocol/keyserver.md#k1).
             > 8 and <= 16 => new KeyQuery(KeyQueryKind.LongKeyId, hex.PadLeft(16, '0'), exact),
             32 => new KeyQuery(KeyQueryKind.V3Fingerprint, hex, exact),
             40 => new KeyQuery(KeyQueryKind.Fingerprint, hex, exact),

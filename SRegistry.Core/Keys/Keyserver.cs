@@ -25,7 +25,7 @@ public sealed record PublishedKey(string Fingerprint, KeyPublication Publication
 public sealed record KeyPage(IReadOnlyList<KeyDetails> Keys, int? NextOffset);
 
 /// <summary>
-/// The keyserver's rules: who may publish, what a re-push does, and how lookups match (spec section 10).
+/// The keyserver's rules: who may publish, what a re-push does, and how lookups match (docs/protocol/keyserver.md).
 /// A fingerprint belongs to the account that first published it: that account's re-pushes are merged into the stored
 /// key (nothing stored is ever dropped), and only that account or an admin removes it. Another account's push is
 /// refused, except that a revocation signed by the key itself is always merged, and an account whose verified e-mail
@@ -46,7 +46,7 @@ public sealed class Keyserver(RegistryDbContext db, ParsedKeyCache parsedKeys, I
     {
         if (!AccessPolicy.CanPublishKey(who))
         {
-            return Problem.Unauthenticated("pushing a key needs a valid token: run 'singularity remote login' first");
+            return Problem.Unauthenticated("pushing a key needs a token: run 'singularity remote login' first");
         }
         var maxUserIds = options.Value.MaxUserIdsPerKey;
         var parsed = OpenPgpKeys.Parse(keyText, maxUserIds);

@@ -14,7 +14,7 @@ namespace SRegistry.Core.Library;
 
 /// <summary>Images and tags: resolving references, creating image records, moving tags, deleting.</summary>
 public sealed class ImageCatalog(RegistryDbContext db, Namespaces namespaces, IBlobStore blobs, BlobLocks blobLocks,
-    TimeProvider clock, ImageLookup lookup, QuotaService quotas, AuditLog audit)
+    TimeProvider clock, ImageLookup lookup, QuotaAccounting quotas, AuditLog audit)
 {
     private static readonly Func<RegistryDbContext, string, IAsyncEnumerable<string>> TagNames =
         EF.CompileAsyncQuery((RegistryDbContext db, string imageId) => db.Tags.AsNoTracking().Where(t => t.ImageId == imageId).OrderBy(t => t.Name).Select(t => t.Name));

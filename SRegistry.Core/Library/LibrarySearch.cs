@@ -12,7 +12,7 @@ public sealed record SearchResults(
     IReadOnlyList<ContainerView> Containers,
     IReadOnlyList<ImageView> Images);
 
-/// <summary>Case-insensitive substring search over what the caller may see (spec section 8).</summary>
+/// <summary>Case-insensitive substring search over what the caller may see (docs/protocol/library.md#search).</summary>
 public sealed class LibrarySearch(RegistryDbContext db)
 {
     public const int MinimumLength = 3;

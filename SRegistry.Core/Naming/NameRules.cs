@@ -2,7 +2,7 @@ using System.Text.RegularExpressions;
 
 namespace SRegistry.Core.Naming;
 
-/// <summary>The grammar of names, tags, hashes and architectures (spec section 2.7).</summary>
+/// <summary>The grammar of names, tags, hashes and architectures (docs/protocol/library.md#names).</summary>
 public static partial class NameRules
 {
     public const int MaxNameLength = 128;

@@ -24,7 +24,7 @@ public sealed record UploadReceipt(QuotaUsage Quota, string ContainerPath);
 /// </summary>
 public sealed partial class ImagePublisher(
     RegistryDbContext db,
-    QuotaService quotas,
+    QuotaAccounting quotas,
     IBlobStore blobs,
     BlobLocks blobLocks,
     ImageContentsService contents,

@@ -17,7 +17,7 @@ namespace SRegistry.Core.Uploads;
 public sealed class PushAdmission(
     RegistryDbContext db,
     Namespaces namespaces,
-    QuotaService quotas,
+    QuotaAccounting quotas,
     IUploadStaging staging,
     UploadGates gates,
     TimeProvider clock,

@@ -1,6 +1,7 @@
 using System.Net;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.DependencyInjection;
+using SRegistry.Core;
 using SRegistry.Core.Access;
 using SRegistry.Core.Accounts;
 using SRegistry.Core.Data;
@@ -111,7 +112,7 @@ public sealed class LibraryAccessMatrixTests : IClassFixture<AccessWorld>
         if (!allowed)
         {
             var visible = AccessMatrix.Expects(isPrivate, CollectionAction.View, who);
-            Assert.Equal(visible ? Core.Library.Failure.Forbidden : Core.Library.Failure.NotFound, outcome.Failure);
+            Assert.Equal(visible ? Core.Failure.Forbidden : Core.Failure.NotFound, outcome.Failure);
         }
     }
 

@@ -1,5 +1,6 @@
 using System.Net;
 using Microsoft.Extensions.DependencyInjection;
+using SRegistry.Core;
 using SRegistry.Core.Access;
 using SRegistry.Core.Library;
 using SRegistry.Tests.Infrastructure;

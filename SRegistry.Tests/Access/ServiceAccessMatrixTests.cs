@@ -1,4 +1,5 @@
 using Microsoft.Extensions.DependencyInjection;
+using SRegistry.Core;
 using SRegistry.Core.Access;
 using SRegistry.Core.Admin;
 using SRegistry.Core.Browsing;
@@ -81,7 +82,7 @@ public sealed class ServiceAccessMatrixTests : IClassFixture<AccessWorld>
         {
             TeamAction.View => Succeeded(await Run<TeamDirectory, Outcome<TeamDetails>>(d => d.DetailsAsync(principal, name))),
             TeamAction.Join => Succeeded(await Run<TeamService, Outcome<TeamMember>>(t => t.JoinAsync(principal, teamId))),
-            TeamAction.ViewUsage => Succeeded(await Run<QuotaSettings, Outcome<AccountQuota>>(q => q.TeamAsync(principal, name))),
+            TeamAction.ViewUsage => Succeeded(await Run<QuotaAdministration, Outcome<AccountQuota>>(q => q.TeamAsync(principal, name))),
             _ => await Run<TeamService, Outcome<bool>>(t => t.UpdateAsync(principal, teamId, openTeam ? "Club" : "Crew",
                 openTeam ? TeamJoinMode.Open : TeamJoinMode.Invite)),
         };
@@ -108,9 +109,9 @@ public sealed class ServiceAccessMatrixTests : IClassFixture<AccessWorld>
             RegistryAction.CreateTeam => Succeeded(await Run<TeamService, Outcome<Team>>(t => t.CreateAsync(principal, new NewTeam { Name = fresh }))),
             RegistryAction.ListUsers => Succeeded(await Run<AdminDirectory, Outcome<Paged<UserSummary>>>(a => a.UsersAsync(principal, null))),
             RegistryAction.DisableUser => await Run<AdminDirectory, Outcome<bool>>(a => a.SetDisabledAsync(principal, tara, false)),
-            RegistryAction.SetUserQuota => Succeeded(await Run<QuotaSettings, Outcome<AccountQuota>>(q => q.SetUserQuotaAsync(principal, tara, new QuotaSetting()))),
-            RegistryAction.SetTeamQuota => Succeeded(await Run<QuotaSettings, Outcome<AccountQuota>>(q =>
-                q.SetTeamQuotaAsync(principal, world.TeamIds["club"], new QuotaSetting()))),
+            RegistryAction.SetUserQuota => Succeeded(await Run<QuotaAdministration, Outcome<AccountQuota>>(q => q.SetUserQuotaAsync(principal, tara, new QuotaOverride()))),
+            RegistryAction.SetTeamQuota => Succeeded(await Run<QuotaAdministration, Outcome<AccountQuota>>(q =>
+                q.SetTeamQuotaAsync(principal, world.TeamIds["club"], new QuotaOverride()))),
             RegistryAction.CollectGarbage => Succeeded(await Run<GarbageCollector, Outcome<GarbageReport>>(g => g.CollectAsync(principal, dryRun: true))),
             _ => await Run<AdminDirectory, Outcome<bool>>(a => a.SetAdminAsync(principal, tara, false)),
         };
@@ -135,11 +136,11 @@ public sealed class ServiceAccessMatrixTests : IClassFixture<AccessWorld>
         await ChargeAsAdminAsync(name, action == ChargeAction.ChargeToTeam ? null : "crew");
         try
         {
-            var outcome = Succeeded(await Run<QuotaSettings, Outcome<CollectionCharge>>(q =>
+            var outcome = Succeeded(await Run<QuotaAdministration, Outcome<CollectionCharge>>(q =>
                 q.ChargeToAsync(principal, name, action == ChargeAction.ChargeToTeam ? "crew" : null)));
             AssertFollowsMatrix(outcome, AccessMatrix.ChargeAllowed[(isPrivate, action)].Contains(who),
                 AccessMatrix.Expects(isPrivate, CollectionAction.View, who), $"{who} {action} on {name}");
-            var charged = await Run<QuotaSettings, Outcome<CollectionCharge>>(q => q.ChargeOfAsync(AdminPrincipal, name));
+            var charged = await Run<QuotaAdministration, Outcome<CollectionCharge>>(q => q.ChargeOfAsync(AdminPrincipal, name));
             var expectTeam = (action == ChargeAction.ChargeToTeam) == outcome.Succeeded;
             Assert.Equal(expectTeam ? QuotaHolder.Team : QuotaHolder.User, charged.Value!.ChargedTo.Holder);
         }
@@ -152,7 +153,7 @@ public sealed class ServiceAccessMatrixTests : IClassFixture<AccessWorld>
     private async Task ChargeAsAdminAsync(string collection, string? team)
     {
         var admin = await world.PrincipalOfAsync(Who.Admin);
-        var charged = await Run<QuotaSettings, Outcome<CollectionCharge>>(q => q.ChargeToAsync(admin, collection, team));
+        var charged = await Run<QuotaAdministration, Outcome<CollectionCharge>>(q => q.ChargeToAsync(admin, collection, team));
         Assert.True(charged.Succeeded, charged.Message);
     }
 

@@ -6,7 +6,7 @@ using SRegistry.Web.Api.Blobs;
 
 namespace SRegistry.Tests.Api;
 
-/// <summary>The push and pull sequences of the spec, step by step over HTTP, on a real SQLite file and data folder.</summary>
+/// <summary>The push and pull sequences (docs/protocol/library.md#push, #pull) step by step over HTTP, on a real SQLite file and data folder.</summary>
 public sealed class PushPullTests : IClassFixture<SmallPartServer>, IDisposable
 {
     private readonly SmallPartServer server;
@@ -258,7 +258,7 @@ public sealed class PushPullTests : IClassFixture<SmallPartServer>, IDisposable
         Assert.Equal(sif.Size, response.Content.Headers.ContentRange!.Length);
         Assert.Equal(Math.Min(1025, sif.Size), response.Content.Headers.ContentLength);
         Assert.Contains("bytes", response.Headers.AcceptRanges);
-        // The folder store's ETag is the hash; an object store sends its own (spec P2 asks only for one).
+        // The folder store's ETag is the hash; an object store sends its own (docs/protocol/library.md#p2 asks only for one).
         Assert.Equal(TestBackends.OnS3 ? response.Headers.ETag!.Tag : $"\"{sif.Hash}\"", response.Headers.ETag!.Tag);
     }
 

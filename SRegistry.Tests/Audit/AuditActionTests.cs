@@ -1,4 +1,5 @@
 using Microsoft.EntityFrameworkCore;
+using SRegistry.Core;
 using SRegistry.Core.Admin;
 using SRegistry.Core.Audit;
 using SRegistry.Core.Browsing;
@@ -115,9 +116,9 @@ public sealed class AuditActionTests : AuditFixture
             await t.Seed.CollectionAsync("alice", "tools");
             var team = await t.Seed.TeamAsync("alice", "astro", TeamJoinMode.Open);
             await t.Succeeds<TeamService, bool>(async s => await s.AssignAsync(await t.WhoAsync("alice"), "tools", "astro", assign: true));
-            await t.Succeeds<QuotaSettings, AccountQuota>(async q => await q.SetTeamQuotaAsync(await t.WhoAsync("ada", admin: true), team,
-                new QuotaSetting { Choice = QuotaChoice.Limit, Amount = 1, Unit = QuotaUnit.GiB }));
-            return () => t.Succeeds<QuotaSettings, CollectionCharge>(async q => await q.ChargeToAsync(await t.WhoAsync("alice"), "tools", "astro"));
+            await t.Succeeds<QuotaAdministration, AccountQuota>(async q => await q.SetTeamQuotaAsync(await t.WhoAsync("ada", admin: true), team,
+                new QuotaOverride { Choice = QuotaChoice.Limit, Amount = 1, Unit = QuotaUnit.GiB }));
+            return () => t.Succeeds<QuotaAdministration, CollectionCharge>(async q => await q.ChargeToAsync(await t.WhoAsync("alice"), "tools", "astro"));
         }),
         ["create a team"] = new(AuditActions.TeamCreate, "alice", "astro", async t =>
         {
@@ -214,15 +215,15 @@ public sealed class AuditActionTests : AuditFixture
         {
             var bob = (await t.WhoAsync("bob")).UserId!;
             await t.WhoAsync("ada", admin: true);
-            return () => t.Succeeds<QuotaSettings, AccountQuota>(async q => await q.SetUserQuotaAsync(await t.WhoAsync("ada"), bob,
-                new QuotaSetting { Choice = QuotaChoice.Limit, Amount = 5, Unit = QuotaUnit.GiB }));
+            return () => t.Succeeds<QuotaAdministration, AccountQuota>(async q => await q.SetUserQuotaAsync(await t.WhoAsync("ada"), bob,
+                new QuotaOverride { Choice = QuotaChoice.Limit, Amount = 5, Unit = QuotaUnit.GiB }));
         }),
         ["set a team's quota"] = new(AuditActions.QuotaTeam, "ada", "astro", async t =>
         {
             var team = await t.Seed.TeamAsync("alice", "astro", TeamJoinMode.Open);
             await t.WhoAsync("ada", admin: true);
-            return () => t.Succeeds<QuotaSettings, AccountQuota>(async q => await q.SetTeamQuotaAsync(await t.WhoAsync("ada"), team,
-                new QuotaSetting { Choice = QuotaChoice.Unlimited }));
+            return () => t.Succeeds<QuotaAdministration, AccountQuota>(async q => await q.SetTeamQuotaAsync(await t.WhoAsync("ada"), team,
+                new QuotaOverride { Choice = QuotaChoice.Unlimited }));
         }),
         ["move a tag"] = new(AuditActions.TagSet, "alice", "tools/alpine:stable", async t =>
         {

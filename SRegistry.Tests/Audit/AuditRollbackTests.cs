@@ -1,4 +1,5 @@
 using Microsoft.EntityFrameworkCore;
+using SRegistry.Core;
 using SRegistry.Core.Admin;
 using SRegistry.Core.Audit;
 using SRegistry.Core.Browsing;

@@ -1,6 +1,7 @@
 using Bunit;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.DependencyInjection;
+using SRegistry.Core;
 using SRegistry.Core.Accounts;
 using SRegistry.Web.Components.Pages.Account;
 using SRegistry.Web.Components.Pages.Admin;
@@ -27,7 +28,7 @@ public sealed class AccountSourcesPageTests() : DashboardTest(new Dictionary<str
             var root = await users.Where(u => u.Username == "root").Select(u => u.Id).SingleAsync();
             return await sp.GetRequiredService<SRegistry.Core.Admin.AdminDirectory>().SetAdminAsync(ada, root, false);
         });
-        Assert.Equal(SRegistry.Core.Library.Failure.Conflict, outcome.Failure);
+        Assert.Equal(SRegistry.Core.Failure.Conflict, outcome.Failure);
         Assert.Contains("Registry:AdminUsers", outcome.Message, StringComparison.Ordinal);
     }
 

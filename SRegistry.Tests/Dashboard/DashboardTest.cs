@@ -43,7 +43,7 @@ public abstract class DashboardTest : BunitContext
         Services.AddRegistryCore(configuration);
         Services.AddSingleton<TimeProvider>(Clock);
         Services.AddMudServices();
-        Services.AddScoped<CoreCalls>();
+        Services.AddScoped<ScopedCoreServices>();
         Services.AddScoped<ServerAddress>();
         Services.AddScoped<RemoteCommands>();
         Services.AddSingleton(new SignInSettings());

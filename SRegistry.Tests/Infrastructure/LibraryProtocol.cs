@@ -38,7 +38,7 @@ public sealed class LibraryProtocol(HttpClient http)
         return message;
     }
 
-    /// <summary>Resolves or creates entity, collection and container as push does (spec 6.2); returns the container ID.</summary>
+    /// <summary>Resolves or creates entity, collection and container as push does (docs/protocol/library.md#push-namespace); returns the container ID.</summary>
     public async Task<string> EnsureContainerAsync(string entity, string collection, string container)
     {
         var entityResponse = await http.GetAsync($"v1/entities/{entity}");
@@ -55,7 +55,7 @@ public sealed class LibraryProtocol(HttpClient http)
             : (string)(await DataAsync(containerResponse))["id"]!;
     }
 
-    /// <summary>Finds or creates the image record for a hash (spec L7 then L8); returns (id, uploaded).</summary>
+    /// <summary>Finds or creates the image record for a hash (docs/protocol/library.md#l7 then L8); returns (id, uploaded).</summary>
     public async Task<(string Id, bool Uploaded)> EnsureImageAsync(string reference, string containerId, string hash, string arch = "amd64")
     {
         var found = await http.GetAsync($"v1/images/{reference}:{hash}?arch={arch}");
@@ -112,7 +112,7 @@ public sealed class LibraryProtocol(HttpClient http)
         Assert.Equal(HttpStatusCode.OK, response.StatusCode);
     }
 
-    /// <summary>The whole push of spec 6: namespace, image record, upload when needed, then tags. Returns the image ID.</summary>
+    /// <summary>The whole push of docs/protocol/library.md#push: namespace, image record, upload when needed, then tags. Returns the image ID.</summary>
     public async Task<string> PushAsync(string reference, (string Path, string Hash, long Size) sif, string arch = "amd64", bool multipart = false,
         params string[] tags)
     {

@@ -1,9 +1,10 @@
+using SRegistry.Core;
 using SRegistry.Core.Keys;
 using SRegistry.Core.Library;
 
 namespace SRegistry.Tests.Keys;
 
-/// <summary>The HKP search grammar (spec 10.1), case by case.</summary>
+/// <summary>The HKP search grammar (docs/protocol/keyserver.md#search-grammar), case by case.</summary>
 public sealed class KeyQueryTests
 {
     public static TheoryData<string, KeyQueryKind, string> Accepted => new()

@@ -7,7 +7,7 @@ using SRegistry.Tests.Infrastructure;
 
 namespace SRegistry.Tests.Keys;
 
-/// <summary>The HKP keyserver over HTTP with real GnuPG keys: publishing, re-publishing and every lookup form of spec 10.</summary>
+/// <summary>The HKP keyserver over HTTP with real GnuPG keys: publishing, re-publishing and every lookup form of docs/protocol/keyserver.md.</summary>
 public sealed class KeyserverProtocolTests : IClassFixture<KeyserverWorld>
 {
     private readonly KeyserverWorld world;

@@ -2,6 +2,7 @@ using System.Net;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Options;
+using SRegistry.Core;
 using SRegistry.Core.Access;
 using SRegistry.Core.Configuration;
 using SRegistry.Core.Data;

@@ -221,9 +221,9 @@ public sealed class QuotaPushTests : IClassFixture<SmallPartServer>, IDisposable
         var users = sp.GetRequiredService<UserDirectory>();
         var admin = await users.PrincipalForAsync((await users.EnsureLocalUserAsync("quota-admin", makeAdmin: true)).Id);
         var userId = await sp.GetRequiredService<RegistryDbContext>().Users.Where(u => u.Username == username).Select(u => u.Id).FirstAsync();
-        var setting = bytes == 0 ? new QuotaSetting { Choice = QuotaChoice.Unlimited }
-            : new QuotaSetting { Choice = QuotaChoice.Limit, Amount = bytes / (decimal)(1 << 20), Unit = QuotaUnit.MiB };
-        var set = await sp.GetRequiredService<QuotaSettings>().SetUserQuotaAsync(admin, userId, setting);
+        var setting = bytes == 0 ? new QuotaOverride { Choice = QuotaChoice.Unlimited }
+            : new QuotaOverride { Choice = QuotaChoice.Limit, Amount = bytes / (decimal)(1 << 20), Unit = QuotaUnit.MiB };
+        var set = await sp.GetRequiredService<QuotaAdministration>().SetUserQuotaAsync(admin, userId, setting);
         Assert.True(set.Succeeded, set.Message);
         Assert.Equal(bytes, set.Value!.Usage.TotalBytes);
         return true;
@@ -232,7 +232,7 @@ public sealed class QuotaPushTests : IClassFixture<SmallPartServer>, IDisposable
     private Task<QuotaUsage> UsageAsync(string username) => server.InScopeAsync(async sp =>
     {
         var userId = await sp.GetRequiredService<RegistryDbContext>().Users.Where(u => u.Username == username).Select(u => u.Id).FirstAsync();
-        return await sp.GetRequiredService<QuotaService>().ForUserAsync(userId);
+        return await sp.GetRequiredService<QuotaAccounting>().ForUserAsync(userId);
     });
 
     private string UploadsFolder => Path.Combine(server.DataPath, "uploads");

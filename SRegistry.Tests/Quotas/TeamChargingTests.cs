@@ -1,6 +1,7 @@
 using System.Net;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.DependencyInjection;
+using SRegistry.Core;
 using SRegistry.Core.Access;
 using SRegistry.Core.Accounts;
 using SRegistry.Core.Data;
@@ -38,7 +39,7 @@ public sealed class TeamChargingTests : IClassFixture<TeamChargingTests.Server>,
         var teamId = await CreateTeamAsync("ch-alice", "ch-lab", members: "ch-bob");
         Assert.True((await AsAsync<TeamService, bool>("ch-alice", (t, who) => t.AssignAsync(who, "labdata", "ch-lab", assign: true))).Succeeded);
 
-        var charged = await AsAsync<QuotaSettings, CollectionCharge>("ch-alice", (q, who) => q.ChargeToAsync(who, "labdata", "ch-lab"));
+        var charged = await AsAsync<QuotaAdministration, CollectionCharge>("ch-alice", (q, who) => q.ChargeToAsync(who, "labdata", "ch-lab"));
 
         Assert.True(charged.Succeeded, charged.Message);
         Assert.Equal(new QuotaAccount(QuotaHolder.Team, teamId, "ch-lab"), charged.Value!.ChargedTo);
@@ -49,12 +50,12 @@ public sealed class TeamChargingTests : IClassFixture<TeamChargingTests.Server>,
         var receipt = await library.UploadSingleAsync(imageId, pushed.Path, pushed.Hash);
         Assert.Equal(seed.Size + pushed.Size, (long)receipt["quota"]!["quotaUsage"]!);
         Assert.Equal(0, (await MineAsync("ch-alice")).Usage.UsedBytes);
-        Assert.Equal(seed.Size + pushed.Size, (await AsAsync<QuotaSettings, AccountQuota>("ch-bob", (q, who) => q.TeamAsync(who, "ch-lab"))).Value!.Usage.UsedBytes);
+        Assert.Equal(seed.Size + pushed.Size, (await AsAsync<QuotaAdministration, AccountQuota>("ch-bob", (q, who) => q.TeamAsync(who, "ch-lab"))).Value!.Usage.UsedBytes);
 
         // The team's quota, not the owner's or the pusher's, decides.
         var admin = await AdminAsync();
-        await server.InScopeAsync(sp => sp.GetRequiredService<QuotaSettings>().SetTeamQuotaAsync(admin, teamId,
-            new QuotaSetting { Choice = QuotaChoice.Limit, Amount = 1, Unit = QuotaUnit.MiB }));
+        await server.InScopeAsync(sp => sp.GetRequiredService<QuotaAdministration>().SetTeamQuotaAsync(admin, teamId,
+            new QuotaOverride { Choice = QuotaChoice.Limit, Amount = 1, Unit = QuotaUnit.MiB }));
         var big = await sifs.CreateAsync(1024 * 1024);
         var (bigId, _) = await library.EnsureImageAsync("ch-lab/labdata/tool", containerId, big.Hash);
         var refused = await library.Http.PostAsync($"v2/imagefile/{bigId}", LibraryProtocol.Json(new { filesize = big.Size, sha256sum = big.Hash[7..] }));
@@ -69,24 +70,24 @@ public sealed class TeamChargingTests : IClassFixture<TeamChargingTests.Server>,
         await CreateTeamAsync("ch-carol", "ch-crew");
         await CreateTeamAsync("ch-dave", "ch-own");
 
-        var notAssigned = await AsAsync<QuotaSettings, CollectionCharge>("ch-dave", (q, who) => q.ChargeToAsync(who, "davedata", "ch-own"));
+        var notAssigned = await AsAsync<QuotaAdministration, CollectionCharge>("ch-dave", (q, who) => q.ChargeToAsync(who, "davedata", "ch-own"));
         Assert.Equal(Failure.Invalid, notAssigned.Failure);
         Assert.True((await AsAsync<TeamService, bool>("ch-dave", (t, who) => t.AssignAsync(who, "davedata", "ch-crew", assign: true))).Succeeded);
-        var collectionOwnerOnly = await AsAsync<QuotaSettings, CollectionCharge>("ch-dave", (q, who) => q.ChargeToAsync(who, "davedata", "ch-crew"));
-        var teamOwnerOnly = await AsAsync<QuotaSettings, CollectionCharge>("ch-carol", (q, who) => q.ChargeToAsync(who, "davedata", "ch-crew"));
+        var collectionOwnerOnly = await AsAsync<QuotaAdministration, CollectionCharge>("ch-dave", (q, who) => q.ChargeToAsync(who, "davedata", "ch-crew"));
+        var teamOwnerOnly = await AsAsync<QuotaAdministration, CollectionCharge>("ch-carol", (q, who) => q.ChargeToAsync(who, "davedata", "ch-crew"));
         Assert.Equal(Failure.Forbidden, collectionOwnerOnly.Failure);
         Assert.Equal(Failure.Forbidden, teamOwnerOnly.Failure);
         Assert.Contains("owns both the collection and the team", teamOwnerOnly.Message, StringComparison.Ordinal);
-        Assert.Empty((await AsAsync<QuotaSettings, CollectionCharge>("ch-dave", (q, who) => q.ChargeOfAsync(who, "davedata"))).Value!.ChargeableTeams);
+        Assert.Empty((await AsAsync<QuotaAdministration, CollectionCharge>("ch-dave", (q, who) => q.ChargeOfAsync(who, "davedata"))).Value!.ChargeableTeams);
 
         var admin = await AdminAsync();
-        var byAdmin = await server.InScopeAsync(sp => sp.GetRequiredService<QuotaSettings>().ChargeToAsync(admin, "davedata", "ch-crew"));
+        var byAdmin = await server.InScopeAsync(sp => sp.GetRequiredService<QuotaAdministration>().ChargeToAsync(admin, "davedata", "ch-crew"));
         Assert.Equal(QuotaHolder.Team, byAdmin.Value!.ChargedTo.Holder);
         // Either side may stop it: here the team's owner hands the storage back to the collection's owner.
-        var handedBack = await AsAsync<QuotaSettings, CollectionCharge>("ch-carol", (q, who) => q.ChargeToAsync(who, "davedata", null));
+        var handedBack = await AsAsync<QuotaAdministration, CollectionCharge>("ch-carol", (q, who) => q.ChargeToAsync(who, "davedata", null));
         Assert.True(handedBack.Succeeded, handedBack.Message);
         Assert.Equal(new QuotaAccount(QuotaHolder.User, await UserIdAsync("ch-dave"), "ch-dave"), handedBack.Value!.ChargedTo);
-        var stranger = await AsAsync<QuotaSettings, CollectionCharge>("ch-carol", (q, who) => q.ChargeToAsync(who, "davedata", null));
+        var stranger = await AsAsync<QuotaAdministration, CollectionCharge>("ch-carol", (q, who) => q.ChargeToAsync(who, "davedata", null));
         Assert.True(stranger.Succeeded, "moving an owner-charged collection to its owner changes nothing and is allowed to whoever may see it");
     }
 
@@ -101,11 +102,11 @@ public sealed class TeamChargingTests : IClassFixture<TeamChargingTests.Server>,
             Assert.True((await AsAsync<TeamService, bool>("ch-erin", (t, who) => t.AssignAsync(who, "erindata", team, assign: true))).Succeeded);
         }
 
-        Assert.True((await AsAsync<QuotaSettings, CollectionCharge>("ch-erin", (q, who) => q.ChargeToAsync(who, "erindata", "ch-first"))).Succeeded);
+        Assert.True((await AsAsync<QuotaAdministration, CollectionCharge>("ch-erin", (q, who) => q.ChargeToAsync(who, "erindata", "ch-first"))).Succeeded);
         Assert.True((await AsAsync<TeamService, bool>("ch-erin", (t, who) => t.AssignAsync(who, "erindata", "ch-first", assign: false))).Succeeded);
         Assert.Equal(QuotaHolder.User, (await AccountOfAsync("erindata")).Holder);
 
-        Assert.True((await AsAsync<QuotaSettings, CollectionCharge>("ch-erin", (q, who) => q.ChargeToAsync(who, "erindata", "ch-second"))).Succeeded);
+        Assert.True((await AsAsync<QuotaAdministration, CollectionCharge>("ch-erin", (q, who) => q.ChargeToAsync(who, "erindata", "ch-second"))).Succeeded);
         Assert.Equal(secondTeam, (await AccountOfAsync("erindata")).Id);
         Assert.True((await AsAsync<TeamService, bool>("ch-erin", (t, who) => t.DeleteAsync(who, secondTeam))).Succeeded);
         Assert.Equal(QuotaHolder.User, (await AccountOfAsync("erindata")).Holder);
@@ -115,11 +116,11 @@ public sealed class TeamChargingTests : IClassFixture<TeamChargingTests.Server>,
     private Task<QuotaAccount> AccountOfAsync(string collection) => server.InScopeAsync(async sp =>
     {
         var id = await sp.GetRequiredService<RegistryDbContext>().Collections.Where(c => c.Name == collection).Select(c => c.Id).SingleAsync();
-        return await sp.GetRequiredService<QuotaService>().AccountOfAsync(id);
+        return await sp.GetRequiredService<QuotaAccounting>().AccountOfAsync(id);
     });
 
     private async Task<AccountQuota> MineAsync(string username) =>
-        (await AsAsync<QuotaSettings, AccountQuota>(username, (q, who) => q.MineAsync(who))).Value!;
+        (await AsAsync<QuotaAdministration, AccountQuota>(username, (q, who) => q.MineAsync(who))).Value!;
 
     /// <summary>A team whose quota an administrator has set (1 GiB): only such a team can be charged for a collection.</summary>
     private async Task<string> CreateTeamAsync(string owner, string name, params string[] members)
@@ -127,8 +128,8 @@ public sealed class TeamChargingTests : IClassFixture<TeamChargingTests.Server>,
         var team = await AsAsync<TeamService, Team>(owner, (t, who) => t.CreateAsync(who, new NewTeam { Name = name }));
         Assert.True(team.Succeeded, team.Message);
         var admin = await AdminAsync();
-        var set = await server.InScopeAsync(sp => sp.GetRequiredService<QuotaSettings>().SetTeamQuotaAsync(admin, team.Value!.Id,
-            new QuotaSetting { Choice = QuotaChoice.Limit, Amount = 1, Unit = QuotaUnit.GiB }));
+        var set = await server.InScopeAsync(sp => sp.GetRequiredService<QuotaAdministration>().SetTeamQuotaAsync(admin, team.Value!.Id,
+            new QuotaOverride { Choice = QuotaChoice.Limit, Amount = 1, Unit = QuotaUnit.GiB }));
         Assert.True(set.Succeeded, set.Message);
         foreach (var member in members)
         {

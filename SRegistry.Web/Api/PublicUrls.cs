@@ -5,7 +5,7 @@ namespace SRegistry.Web.Api;
 
 /// <summary>
 /// Absolute URLs the server hands out. The configured public base URL wins over the request's Host header,
-/// so URLs stay right behind a reverse proxy (spec 2.8). Never ends with a slash (spec 2.1).
+/// so URLs stay right behind a reverse proxy (docs/protocol/library.md#hosting). Never ends with a slash (docs/protocol/library.md#paths).
 /// </summary>
 public sealed class PublicUrls(IOptions<RegistryOptions> options)
 {

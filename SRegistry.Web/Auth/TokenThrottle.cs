@@ -7,7 +7,7 @@ namespace SRegistry.Web.Auth;
 /// Answers 429 to a request whose bad token came from an address that failed too many token checks
 /// (<see cref="SRegistry.Core.Accounts.FailedTokenLimiter"/>): only the failing caller is slowed, and a valid token
 /// is never refused, so a job array with a stale token behind a site's NAT locks nobody else out. Runs after
-/// authentication, which marks such requests. Paths that ignore the header by contract (spec 2.2: <c>/version</c>,
+/// authentication, which marks such requests. Paths that ignore the header by contract (docs/protocol/library.md#auth: <c>/version</c>,
 /// discovery, the signed transfer URLs) are served as usual.
 /// </summary>
 public static class TokenThrottle

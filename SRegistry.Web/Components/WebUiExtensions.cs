@@ -1,5 +1,6 @@
 using MudBlazor.Services;
 using SRegistry.Web.Api.Library;
+using SRegistry.Web.Api.Teams;
 using SRegistry.Web.Auth;
 using SRegistry.Web.Components.Shared;
 
@@ -12,7 +13,7 @@ public static class WebUiExtensions
     {
         builder.Services.AddRazorComponents().AddInteractiveServerComponents();
         builder.Services.AddMudServices();
-        builder.Services.AddScoped<CoreCalls>();
+        builder.Services.AddScoped<ScopedCoreServices>();
         builder.Services.AddScoped<ServerAddress>();
         builder.Services.AddScoped<RemoteCommands>();
         return builder;

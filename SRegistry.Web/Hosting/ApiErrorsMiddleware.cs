@@ -1,4 +1,5 @@
 using Microsoft.AspNetCore.Diagnostics;
+using SRegistry.Core;
 using SRegistry.Core.Library;
 using SRegistry.Core.Naming;
 using SRegistry.Core.Storage;
@@ -47,7 +48,7 @@ public static partial class ApiErrorsMiddleware
             }
         });
         // The dashboard's catch-all not-found page takes any path, POST included: an API path must never land on a page
-        // (spec 2.8), where it would get HTML or an antiforgery refusal instead of the envelope.
+        // (docs/protocol/library.md#hosting), where it would get HTML or an antiforgery refusal instead of the envelope.
         app.Use((context, next) =>
         {
             if (LibraryApiExtensions.IsApiPath(context.Request.Path)

@@ -5,7 +5,7 @@ namespace SRegistry.Web.Hosting;
 public static partial class RequestHygiene
 {
     /// <summary>
-    /// Collapses doubled slashes: CLIs join URLs by concatenation and old clients send <c>v1/images//name</c> (spec 2.1).
+    /// Collapses doubled slashes: CLIs join URLs by concatenation and old clients send <c>v1/images//name</c> (docs/protocol/library.md#paths).
     /// </summary>
     public static WebApplication UseSlashCollapsing(this WebApplication app)
     {

@@ -183,8 +183,8 @@ public sealed class LifecycleClientTests : IAsyncLifetime
         var users = sp.GetRequiredService<UserDirectory>();
         var admin = await users.PrincipalForAsync((await users.EnsureLocalUserAsync("root-admin", makeAdmin: true)).Id);
         var userId = await sp.GetRequiredService<RegistryDbContext>().Users.Where(u => u.Username == username).Select(u => u.Id).SingleAsync();
-        var set = await sp.GetRequiredService<QuotaSettings>().SetUserQuotaAsync(admin, userId,
-            new QuotaSetting { Choice = QuotaChoice.Limit, Amount = bytes / (decimal)(1024 * 1024), Unit = QuotaUnit.MiB });
+        var set = await sp.GetRequiredService<QuotaAdministration>().SetUserQuotaAsync(admin, userId,
+            new QuotaOverride { Choice = QuotaChoice.Limit, Amount = bytes / (decimal)(1024 * 1024), Unit = QuotaUnit.MiB });
         Assert.True(set.Succeeded, set.Message);
         return true;
     });
@@ -192,7 +192,7 @@ public sealed class LifecycleClientTests : IAsyncLifetime
     private Task<QuotaUsage> UsageAsync(string username) => server.InScopeAsync(async sp =>
     {
         var userId = await sp.GetRequiredService<RegistryDbContext>().Users.Where(u => u.Username == username).Select(u => u.Id).SingleAsync();
-        return await sp.GetRequiredService<QuotaService>().ForUserAsync(userId);
+        return await sp.GetRequiredService<QuotaAccounting>().ForUserAsync(userId);
     });
 
     private async Task<bool> BlobExistsAsync(string hash) => await server.BlobCopiesAsync(hash) == 1;

@@ -1,5 +1,6 @@
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.DependencyInjection;
+using SRegistry.Core;
 using SRegistry.Core.Access;
 using SRegistry.Core.Accounts;
 using SRegistry.Core.Data;
@@ -44,7 +45,7 @@ public sealed class QuotaEscapeClientTests : IAsyncLifetime
         // A team of her own, assigned to her collection: charging it is refused, and pushes still count against her.
         var teamId = await AsOlgaAsync<TeamService, Team>((t, who) => t.CreateAsync(who, new NewTeam { Name = "olga-lab" }));
         Assert.True((await AsOlgaAsync<TeamService, bool>((t, who) => t.AssignAsync(who, "mine", "olga-lab", assign: true))).Succeeded);
-        var charge = await AsOlgaAsync<QuotaSettings, CollectionCharge>((q, who) => q.ChargeToAsync(who, "mine", "olga-lab"));
+        var charge = await AsOlgaAsync<QuotaAdministration, CollectionCharge>((q, who) => q.ChargeToAsync(who, "mine", "olga-lab"));
         Assert.Equal(Failure.Forbidden, charge.Failure);
         Assert.Contains("no storage quota set by an administrator", charge.Message, StringComparison.Ordinal);
         Assert.Contains(Refusal, (await Push(big, "olga/mine/big")).Error, StringComparison.Ordinal);
@@ -78,19 +79,19 @@ public sealed class QuotaEscapeClientTests : IAsyncLifetime
     private Task<bool> SetUserQuotaAsync(QuotaChoice choice, decimal mebibytes) => AsAdminAsync(async (q, admin, db) =>
     {
         var userId = await db.Users.Where(u => u.Username == "olga").Select(u => u.Id).SingleAsync();
-        return (await q.SetUserQuotaAsync(admin, userId, new QuotaSetting { Choice = choice, Amount = mebibytes, Unit = QuotaUnit.MiB })).Succeeded;
+        return (await q.SetUserQuotaAsync(admin, userId, new QuotaOverride { Choice = choice, Amount = mebibytes, Unit = QuotaUnit.MiB })).Succeeded;
     });
 
     private Task<bool> SetTeamQuotaAsync(string teamId, QuotaChoice choice, decimal mebibytes) => AsAdminAsync(async (q, admin, _) =>
-        (await q.SetTeamQuotaAsync(admin, teamId, new QuotaSetting { Choice = choice, Amount = mebibytes, Unit = QuotaUnit.MiB })).Succeeded);
+        (await q.SetTeamQuotaAsync(admin, teamId, new QuotaOverride { Choice = choice, Amount = mebibytes, Unit = QuotaUnit.MiB })).Succeeded);
 
-    private async Task<bool> AsAdminAsync(Func<QuotaSettings, Principal, RegistryDbContext, Task<bool>> work)
+    private async Task<bool> AsAdminAsync(Func<QuotaAdministration, Principal, RegistryDbContext, Task<bool>> work)
     {
         var done = await server.InScopeAsync(async sp =>
         {
             var users = sp.GetRequiredService<UserDirectory>();
             var admin = await users.PrincipalForAsync((await users.EnsureLocalUserAsync("root-admin", makeAdmin: true)).Id);
-            return await work(sp.GetRequiredService<QuotaSettings>(), admin, sp.GetRequiredService<RegistryDbContext>());
+            return await work(sp.GetRequiredService<QuotaAdministration>(), admin, sp.GetRequiredService<RegistryDbContext>());
         });
         Assert.True(done);
         return done;

@@ -70,7 +70,7 @@ public static class BlobTransferApi
         }
         AllowLargeBody(context);
         var outcome = await uploads.ReceiveAsync(sessionId, context.Request.Body, context.RequestAborted);
-        return outcome.Succeeded ? TypedResults.Ok() : LibraryError.From(outcome);
+        return outcome.Succeeded ? TypedResults.Ok() : OutcomeResults.Error(outcome);
     }
 
     /// <summary>U7: one part of a multipart upload, written at its offset. Answers 200 with the ETag the client echoes back.</summary>
@@ -86,7 +86,7 @@ public static class BlobTransferApi
         var outcome = await uploads.ReceivePartAsync(sessionId, partNumber, context.Request.Body, declared, context.RequestAborted);
         if (!outcome.Succeeded)
         {
-            return LibraryError.From(outcome);
+            return OutcomeResults.Error(outcome);
         }
         context.Response.Headers.ETag = outcome.Value;
         return TypedResults.Ok();

@@ -4,7 +4,7 @@ using Microsoft.AspNetCore.DataProtection;
 namespace SRegistry.Web.Api.Blobs;
 
 /// <summary>
-/// Self-authorising credentials for the URLs the client uses without a token (spec U3, U7, P2): a payload naming
+/// Self-authorising credentials for the URLs the client uses without a token (U3, U7, P2 in docs/protocol/library.md): a payload naming
 /// the purpose and the one object it grants, sealed with an expiry by DataProtection (keys in the data folder).
 /// </summary>
 /// <remarks>Expiry follows the app's clock (<see cref="TimeProvider"/>), like upload sessions and tokens.</remarks>

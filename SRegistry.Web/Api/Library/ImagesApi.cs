@@ -1,12 +1,11 @@
 using Microsoft.AspNetCore.Http.HttpResults;
 using SRegistry.Core.Library;
-using SRegistry.Core.Statistics;
 using SRegistry.Web.Api.Blobs;
 using SRegistry.Web.Auth;
 
 namespace SRegistry.Web.Api.Library;
 
-/// <summary>Images, tags, search, delete and the download redirect (spec L7 to L14, P1).</summary>
+/// <summary>Images, tags, search, delete and the download redirect (L7 to L14, P1 in docs/protocol/library.md).</summary>
 public static class ImagesApi
 {
     public static IEndpointRouteBuilder MapImages(this IEndpointRouteBuilder app)
@@ -28,73 +27,48 @@ public static class ImagesApi
         ImageLookup lookup, CancellationToken ct)
     {
         var outcome = await lookup.ResolveAsync(caller.Principal, reference, arch, ct);
-        return outcome.Succeeded ? new Envelope<ImageWire>(ImageWire.From(outcome.Value!)) : Failed.For(outcome, caller);
+        return OutcomeResults.Envelope(outcome, caller, ImageWire.From);
     }
 
-    public static async Task<Results<Envelope<ImageWire>, LibraryError>> CreateImage(HttpRequest request, Caller caller, ImageCatalog catalog,
-        CancellationToken ct)
+    public static async Task<Results<Envelope<ImageWire>, LibraryError>> CreateImage(JsonBody<CreateImageRequest> body, Caller caller,
+        ImageCatalog catalog, CancellationToken ct)
     {
-        var (body, error) = await LibraryBody.ReadAsync<CreateImageRequest>(request, ct);
-        if (error is not null)
-        {
-            return error;
-        }
-        var outcome = await catalog.CreateAsync(caller.Principal, body!.Container, body.Hash, body.Description, ct);
-        return outcome.Succeeded ? new Envelope<ImageWire>(ImageWire.From(outcome.Value!)) : Failed.For(outcome, caller);
+        var request = body.Value;
+        var outcome = await catalog.CreateAsync(caller.Principal, request.Container, request.Hash, request.Description, ct);
+        return OutcomeResults.Envelope(outcome, caller, ImageWire.From);
     }
 
-    /// <summary>Deletes the image and every tag pointing at it; success is 200 only (spec L9).</summary>
+    /// <summary>Deletes the image and every tag pointing at it; success is 200 only (docs/protocol/library.md#l9).</summary>
     public static async Task<Results<Envelope<ImageWire>, LibraryError>> DeleteImage(string? reference, string? arch, Caller caller,
         ImageCatalog catalog, CancellationToken ct)
     {
         var outcome = await catalog.DeleteAsync(caller.Principal, reference, arch, ct);
-        return outcome.Succeeded ? new Envelope<ImageWire>(ImageWire.From(outcome.Value!)) : Failed.For(outcome, caller);
+        return OutcomeResults.Envelope(outcome, caller, ImageWire.From);
     }
 
     public static async Task<Results<Envelope<IReadOnlyDictionary<string, string>>, LibraryError>> GetArchBlindTags(string containerId, Caller caller,
-        ImageCatalog catalog, CancellationToken ct)
-    {
-        var outcome = await catalog.ArchBlindTagsAsync(caller.Principal, containerId, ct);
-        return outcome.Succeeded ? new Envelope<IReadOnlyDictionary<string, string>>(outcome.Value!) : Failed.For(outcome, caller);
-    }
+        ImageCatalog catalog, CancellationToken ct) =>
+        OutcomeResults.Envelope(await catalog.ArchBlindTagsAsync(caller.Principal, containerId, ct), caller, tags => tags);
 
     /// <summary>L11 must answer exactly 200 (201 fails the push).</summary>
     public static async Task<Results<Envelope<IReadOnlyDictionary<string, string>>, LibraryError>> SetArchBlindTag(string containerId,
-        HttpRequest request, Caller caller, ImageCatalog catalog, CancellationToken ct)
+        JsonBody<SetTagRequest> body, Caller caller, ImageCatalog catalog, CancellationToken ct)
     {
-        var (body, error) = await LibraryBody.ReadAsync<SetTagRequest>(request, ct);
-        if (error is not null)
-        {
-            return error;
-        }
-        var outcome = await catalog.SetTagAsync(caller.Principal, containerId, null, body!.Tag, body.ImageId, ct);
-        return outcome.Succeeded ? await GetArchBlindTags(containerId, caller, catalog, ct) : Failed.For(outcome, caller);
+        var outcome = await catalog.SetTagAsync(caller.Principal, containerId, null, body.Value.Tag, body.Value.ImageId, ct);
+        return outcome.Succeeded ? await GetArchBlindTags(containerId, caller, catalog, ct) : OutcomeResults.Error(outcome, caller);
     }
 
     public static async Task<Results<Envelope<IReadOnlyDictionary<string, IReadOnlyDictionary<string, string>>>, LibraryError>> GetArchTags(
-        string containerId, Caller caller, ImageCatalog catalog, CancellationToken ct)
-    {
-        var outcome = await catalog.ArchTagsAsync(caller.Principal, containerId, ct);
-        return outcome.Succeeded
-            ? new Envelope<IReadOnlyDictionary<string, IReadOnlyDictionary<string, string>>>(outcome.Value!)
-            : Failed.For(outcome, caller);
-    }
+        string containerId, Caller caller, ImageCatalog catalog, CancellationToken ct) =>
+        OutcomeResults.Envelope(await catalog.ArchTagsAsync(caller.Principal, containerId, ct), caller, tags => tags);
 
     /// <summary>L13 must answer exactly 200.</summary>
     public static async Task<Results<Envelope<IReadOnlyDictionary<string, IReadOnlyDictionary<string, string>>>, LibraryError>> SetArchTag(
-        string containerId, HttpRequest request, Caller caller, ImageCatalog catalog, CancellationToken ct)
+        string containerId, JsonBody<SetTagRequest> body, Caller caller, ArchTagging tagging, ImageCatalog catalog, CancellationToken ct)
     {
-        var (body, error) = await LibraryBody.ReadAsync<SetTagRequest>(request, ct);
-        if (error is not null)
-        {
-            return error;
-        }
-        if (string.IsNullOrEmpty(body!.Arch))
-        {
-            return LibraryError.BadRequest("Arch is required");
-        }
-        var outcome = await catalog.SetTagAsync(caller.Principal, containerId, body.Arch, body.Tag, body.ImageId, ct);
-        return outcome.Succeeded ? await GetArchTags(containerId, caller, catalog, ct) : Failed.For(outcome, caller);
+        var request = body.Value;
+        var outcome = await tagging.SetAsync(caller.Principal, containerId, request.Arch, request.Tag, request.ImageId, ct);
+        return outcome.Succeeded ? await GetArchTags(containerId, caller, catalog, ct) : OutcomeResults.Error(outcome, caller);
     }
 
     public static async Task<Results<Envelope<SearchWire>, LibraryError>> Search(string? value, string? arch, string? signed, Caller caller,
@@ -114,7 +88,7 @@ public static class ImagesApi
         var outcome = await search.SearchAsync(caller.Principal, value, arch, signedOnly, ct);
         if (!outcome.Succeeded)
         {
-            return Failed.For(outcome, caller);
+            return OutcomeResults.Error(outcome, caller);
         }
         var found = outcome.Value!;
         return new Envelope<SearchWire>(new SearchWire
@@ -128,23 +102,17 @@ public static class ImagesApi
 
     /// <summary>
     /// P1: answers 303 to a self-authorising, range-capable blob URL, so clients download in parallel.
-    /// Never another redirect code: the oldest clients fail on 301/302/307/308 (spec 7.2).
+    /// Never another redirect code: the oldest clients fail on 301/302/307/308 (docs/protocol/library.md#download-modes).
     /// </summary>
     public static async Task<Results<StatusCodeHttpResult, LibraryError>> Download(string? reference, string? arch, Caller caller,
-        ImageCatalog catalog, PullCounter pulls, HttpContext context, CancellationToken ct)
+        ImageDownloads downloads, HttpContext context, CancellationToken ct)
     {
-        var outcome = await catalog.ResolveAsync(caller.Principal, reference, arch, ct);
+        var outcome = await downloads.StartAsync(caller.Principal, reference, arch, ct);
         if (!outcome.Succeeded)
         {
-            return Failed.For(outcome, caller);
+            return OutcomeResults.Error(outcome, caller);
         }
-        var image = outcome.Value!.Image;
-        if (!image.IsUploaded)
-        {
-            return LibraryError.NotFound("the image has not finished uploading");
-        }
-        pulls.Record(image);
-        context.Response.Headers.Location = BlobTransferApi.DownloadUrl(context, image);
+        context.Response.Headers.Location = BlobTransferApi.DownloadUrl(context, outcome.Value!);
         return TypedResults.StatusCode(StatusCodes.Status303SeeOther);
     }
 }

@@ -4,7 +4,7 @@ namespace SRegistry.Web.Api.Library;
 
 public static class LibraryApiExtensions
 {
-    /// <summary>Path prefixes that belong to the protocols: they never fall through to a web page (spec 2.8).</summary>
+    /// <summary>Path prefixes that belong to the protocols: they never fall through to a web page (docs/protocol/library.md#hosting).</summary>
     public static readonly string[] ApiPrefixes = ["/v1", "/v2", "/version", "/assets/config", "/pks", "/_blobs", "/healthz"];
 
     public static bool IsApiPath(PathString path) =>
@@ -20,11 +20,12 @@ public static class LibraryApiExtensions
     /// <summary>The whole <c>library://</c> protocol: discovery, namespaces, images, uploads and blob transfers.</summary>
     public static IEndpointRouteBuilder MapLibraryApi(this IEndpointRouteBuilder app)
     {
-        app.MapDiscovery();
-        app.MapNamespaces();
-        app.MapImages();
-        app.MapUploads();
-        app.MapBlobTransfers();
+        var api = app.MapApiGroup();
+        api.MapDiscovery();
+        api.MapNamespaces();
+        api.MapImages();
+        api.MapUploads();
+        api.MapBlobTransfers();
         foreach (var prefix in new[] { "/v1", "/v2", "/_blobs", "/pks", "/assets" })
         {
             app.MapFallback(prefix + "/{**rest}", () => LibraryError.NotFound("no such API endpoint"));

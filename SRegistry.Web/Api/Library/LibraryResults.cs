@@ -1,7 +1,6 @@
 using System.Text.Json;
 using System.Text.Json.Serialization;
 using Microsoft.AspNetCore.Http.Metadata;
-using SRegistry.Core.Library;
 
 namespace SRegistry.Web.Api.Library;
 
@@ -16,7 +15,7 @@ public static class LibraryJson
     };
 }
 
-/// <summary><c>{"data": …}</c>: every successful library response (spec 2.4).</summary>
+/// <summary><c>{"data": …}</c>: every successful library response (docs/protocol/library.md#envelope).</summary>
 public sealed class Envelope<T>(T data, int statusCode = StatusCodes.Status200OK) : IResult, IStatusCodeHttpResult, IEndpointMetadataProvider
 {
     public T Data { get; } = data;
@@ -35,7 +34,7 @@ public sealed class Envelope<T>(T data, int statusCode = StatusCodes.Status200OK
     internal sealed record DataBody<TData>([property: JsonPropertyName("data")] TData Data);
 }
 
-/// <summary><c>{"error":{"code":N,"message":"…"}}</c> with <c>code</c> equal to the HTTP status (spec 2.4). The only error shape the API sends.</summary>
+/// <summary><c>{"error":{"code":N,"message":"…"}}</c> with <c>code</c> equal to the HTTP status (docs/protocol/library.md#envelope). The only error shape the API sends.</summary>
 public sealed class LibraryError(int statusCode, string message) : IResult, IStatusCodeHttpResult
 {
     public int? StatusCode => statusCode;
@@ -49,20 +48,6 @@ public sealed class LibraryError(int statusCode, string message) : IResult, ISta
         response.StatusCode = statusCode;
         return response.WriteAsJsonAsync(new ErrorBody(new ErrorDetail(statusCode, message)), LibraryJson.Options);
     }
-
-    public static LibraryError From(Failure failure, string message) => failure switch
-    {
-        Failure.NotFound => new(StatusCodes.Status404NotFound, message),
-        Failure.Unauthenticated => new(StatusCodes.Status401Unauthorized, message),
-        Failure.Forbidden => new(StatusCodes.Status403Forbidden, message),
-        Failure.Conflict => new(StatusCodes.Status409Conflict, message),
-        // 403 rather than 507: the Go client prints the message either way, and 403 is what the Sylabs library uses.
-        Failure.QuotaExceeded => new(StatusCodes.Status403Forbidden, message),
-        Failure.StorageFull => new(StatusCodes.Status507InsufficientStorage, message),
-        _ => new(StatusCodes.Status400BadRequest, message),
-    };
-
-    public static LibraryError From<T>(Outcome<T> outcome) => From(outcome.Failure, outcome.Message);
 
     public static LibraryError NotFound(string message) => new(StatusCodes.Status404NotFound, message);
 

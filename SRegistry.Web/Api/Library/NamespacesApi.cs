@@ -5,7 +5,7 @@ using SRegistry.Web.Auth;
 
 namespace SRegistry.Web.Api.Library;
 
-/// <summary>Entities, collections and containers (spec L1 to L6): the namespace a push resolves or creates.</summary>
+/// <summary>Entities, collections and containers (L1 to L6 in docs/protocol/library.md): the namespace a push resolves or creates.</summary>
 public static class NamespacesApi
 {
     public static IEndpointRouteBuilder MapNamespaces(this IEndpointRouteBuilder app)
@@ -20,28 +20,13 @@ public static class NamespacesApi
         return app;
     }
 
-    public static async Task<Results<Envelope<EntityWire>, LibraryError>> GetEntity(string? name, Namespaces namespaces, CancellationToken ct)
-    {
-        var segments = LibraryRef.SplitPath(name);
-        if (segments.Length != 1 || !NameRules.IsEntityName(segments[0]))
-        {
-            return LibraryError.BadRequest($"invalid entity name: {NameRules.ContainerNameRule}");
-        }
-        var entity = await namespaces.FindEntityAsync(segments[0], ct);
-        return entity is null ? LibraryError.NotFound($"entity '{segments[0]}' not found") : new Envelope<EntityWire>(EntityWire.From(entity));
-    }
+    public static async Task<Results<Envelope<EntityWire>, LibraryError>> GetEntity(string? name, EntityLookup entities,
+        CancellationToken ct) =>
+        OutcomeResults.Envelope(await entities.FindAsync(name, ct), caller: null, EntityWire.From);
 
-    public static async Task<Results<Envelope<EntityWire>, LibraryError>> CreateEntity(HttpRequest request, Caller caller, Namespaces namespaces,
-        CancellationToken ct)
-    {
-        var (body, error) = await LibraryBody.ReadAsync<CreateEntityRequest>(request, ct);
-        if (error is not null)
-        {
-            return error;
-        }
-        var outcome = await namespaces.CreateEntityAsync(caller.Principal, body!.Name, ct);
-        return outcome.Succeeded ? new Envelope<EntityWire>(EntityWire.From(outcome.Value!)) : Failed.For(outcome, caller);
-    }
+    public static async Task<Results<Envelope<EntityWire>, LibraryError>> CreateEntity(JsonBody<CreateEntityRequest> body, Caller caller,
+        Namespaces namespaces, CancellationToken ct) =>
+        OutcomeResults.Envelope(await namespaces.CreateEntityAsync(caller.Principal, body.Value.Name, ct), caller, EntityWire.From);
 
     public static async Task<Results<Envelope<CollectionWire>, LibraryError>> GetCollection(string? reference, Caller caller, Namespaces namespaces,
         CancellationToken ct)
@@ -52,20 +37,16 @@ public static class NamespacesApi
             return LibraryError.BadRequest("expected /v1/collections/[entity/]collection");
         }
         var outcome = await namespaces.FindCollectionAsync(caller.Principal, segments.Length == 2 ? segments[0] : null, segments[^1], ct);
-        return outcome.Succeeded ? new Envelope<CollectionWire>(CollectionWire.From(outcome.Value!)) : Failed.For(outcome, caller);
+        return OutcomeResults.Envelope(outcome, caller, CollectionWire.From);
     }
 
-    public static async Task<Results<Envelope<CollectionWire>, LibraryError>> CreateCollection(HttpRequest request, Caller caller,
+    /// <summary>The client always sends <c>"private": false</c>; the registry's default for new collections applies instead (docs/protocol/library.md#collection).</summary>
+    public static async Task<Results<Envelope<CollectionWire>, LibraryError>> CreateCollection(JsonBody<CreateCollectionRequest> body, Caller caller,
         Namespaces namespaces, CancellationToken ct)
     {
-        var (body, error) = await LibraryBody.ReadAsync<CreateCollectionRequest>(request, ct);
-        if (error is not null)
-        {
-            return error;
-        }
-        // The client always sends "private": false; the registry's default for new collections applies instead (spec 3.3).
-        var outcome = await namespaces.CreateCollectionAsync(caller.Principal, body!.Entity, body.Name, body.Description, null, fromPush: true, ct);
-        return outcome.Succeeded ? new Envelope<CollectionWire>(CollectionWire.From(outcome.Value!)) : Failed.For(outcome, caller);
+        var request = body.Value;
+        var outcome = await namespaces.CreateCollectionAsync(caller.Principal, request.Entity, request.Name, request.Description, null, fromPush: true, ct);
+        return OutcomeResults.Envelope(outcome, caller, CollectionWire.From);
     }
 
     public static async Task<Results<Envelope<ContainerWire>, LibraryError>> GetContainer(string? reference, Caller caller, Namespaces namespaces,
@@ -77,27 +58,14 @@ public static class NamespacesApi
             return LibraryError.BadRequest("expected /v1/containers/[entity/]collection/container");
         }
         var outcome = await namespaces.FindContainerAsync(caller.Principal, segments.Length == 3 ? segments[0] : null, segments[^2], segments[^1], ct);
-        return outcome.Succeeded ? new Envelope<ContainerWire>(ContainerWire.From(outcome.Value!)) : Failed.For(outcome, caller);
+        return OutcomeResults.Envelope(outcome, caller, ContainerWire.From);
     }
 
-    public static async Task<Results<Envelope<ContainerWire>, LibraryError>> CreateContainer(HttpRequest request, Caller caller,
+    public static async Task<Results<Envelope<ContainerWire>, LibraryError>> CreateContainer(JsonBody<CreateContainerRequest> body, Caller caller,
         Namespaces namespaces, CancellationToken ct)
     {
-        var (body, error) = await LibraryBody.ReadAsync<CreateContainerRequest>(request, ct);
-        if (error is not null)
-        {
-            return error;
-        }
-        var outcome = await namespaces.CreateContainerAsync(caller.Principal, body!.Collection, body.Name, body.Description, ct);
-        return outcome.Succeeded ? new Envelope<ContainerWire>(ContainerWire.From(outcome.Value!)) : Failed.For(outcome, caller);
+        var request = body.Value;
+        var outcome = await namespaces.CreateContainerAsync(caller.Principal, request.Collection, request.Name, request.Description, ct);
+        return OutcomeResults.Envelope(outcome, caller, ContainerWire.From);
     }
-}
-
-/// <summary>Turns a failed outcome into the error envelope, naming a bad token when that is why the caller is anonymous.</summary>
-internal static class Failed
-{
-    public static LibraryError For<T>(Outcome<T> outcome, Caller caller) =>
-        outcome.Failure == Failure.Unauthenticated && caller.PresentedBadToken
-            ? new LibraryError(StatusCodes.Status401Unauthorized, "the token is invalid, expired or revoked: create a new one and run 'remote login' again")
-            : LibraryError.From(outcome);
 }

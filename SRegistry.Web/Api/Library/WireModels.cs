@@ -4,7 +4,7 @@ using SRegistry.Core.Uploads;
 
 namespace SRegistry.Web.Api.Library;
 
-// The library protocol's JSON objects (spec section 3). Every key is named explicitly: several are not plain camelCase.
+// The library protocol's JSON objects (docs/protocol/library.md#objects). Every key is named explicitly: several are not plain camelCase.
 
 public sealed class EntityWire
 {
@@ -173,12 +173,12 @@ public sealed record UserInfoWire(
 
 // Request bodies: only the meaningful fields; everything else the client sends is ignored.
 
-public sealed class CreateEntityRequest
+public sealed class CreateEntityRequest : IJsonRequest
 {
     public string? Name { get; set; }
 }
 
-public sealed class CreateCollectionRequest
+public sealed class CreateCollectionRequest : IJsonRequest
 {
     public string? Name { get; set; }
     public string? Entity { get; set; }
@@ -186,14 +186,14 @@ public sealed class CreateCollectionRequest
     public bool? Private { get; set; }
 }
 
-public sealed class CreateContainerRequest
+public sealed class CreateContainerRequest : IJsonRequest
 {
     public string? Name { get; set; }
     public string? Collection { get; set; }
     public string? Description { get; set; }
 }
 
-public sealed class CreateImageRequest
+public sealed class CreateImageRequest : IJsonRequest
 {
     public string? Hash { get; set; }
     public string? Container { get; set; }
@@ -201,26 +201,26 @@ public sealed class CreateImageRequest
 }
 
 /// <summary>L11 and L13 bodies; Go sends capitalised names, and matching is case-insensitive.</summary>
-public sealed class SetTagRequest
+public sealed class SetTagRequest : IJsonRequest
 {
     public string? Arch { get; set; }
     public string? Tag { get; set; }
     [JsonPropertyName("ImageID")] public string? ImageId { get; set; }
 }
 
-public sealed class UploadImageRequest
+public sealed class UploadImageRequest : IJsonRequest
 {
     [JsonPropertyName("filesize")] public long FileSize { get; set; }
     [JsonPropertyName("sha256sum")] public string? Sha256Sum { get; set; }
     [JsonPropertyName("md5sum")] public string? Md5Sum { get; set; }
 }
 
-public sealed class MultipartStartRequest
+public sealed class MultipartStartRequest : IJsonRequest
 {
     [JsonPropertyName("filesize")] public long FileSize { get; set; }
 }
 
-public sealed class MultipartPartRequest
+public sealed class MultipartPartRequest : IJsonRequest
 {
     [JsonPropertyName("partSize")] public long PartSize { get; set; }
     [JsonPropertyName("uploadID")] public string? UploadId { get; set; }
@@ -234,13 +234,16 @@ public sealed class CompletedPartRequest
     [JsonPropertyName("token")] public string? Token { get; set; }
 }
 
-public sealed class MultipartCompleteRequest
+/// <summary>U8's body lists every part, so it may be larger than other bodies: its limit grows with the largest image.</summary>
+public sealed class MultipartCompleteRequest : IJsonRequest
 {
+    public static int MaxBytes(HttpContext context) => context.RequestServices.GetRequiredService<MultipartUploads>().CompletionBodyLimit;
+
     [JsonPropertyName("uploadID")] public string? UploadId { get; set; }
     [JsonPropertyName("completedParts")] public List<CompletedPartRequest>? CompletedParts { get; set; }
 }
 
-public sealed class MultipartAbortRequest
+public sealed class MultipartAbortRequest : IJsonRequest
 {
     [JsonPropertyName("uploadID")] public string? UploadId { get; set; }
 }

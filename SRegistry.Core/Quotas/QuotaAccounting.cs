@@ -9,11 +9,11 @@ namespace SRegistry.Core.Quotas;
 
 /// <summary>
 /// Storage quotas. A collection's images count against its owner's quota, or against a team's when the collection
-/// is charged to one of its assigned teams (see <see cref="QuotaSettings"/>). Usage is the sum of the sizes of the
+/// is charged to one of its assigned teams (see <see cref="QuotaAdministration"/>). Usage is the sum of the sizes of the
 /// uploaded images in the account's collections: an image stored in two containers counts twice, as it would if
 /// the owner kept two copies, so usage never depends on what other people happen to store.
 /// </summary>
-public sealed class QuotaService(RegistryDbContext db, QuotaGate gate, TimeProvider clock, IOptions<RegistryOptions> options)
+public sealed class QuotaAccounting(RegistryDbContext db, QuotaGate gate, TimeProvider clock, IOptions<RegistryOptions> options)
 {
     /// <summary>
     /// The account a collection's storage is charged to. Anyone can make a team, so a team holds charged collections

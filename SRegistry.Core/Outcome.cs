@@ -1,4 +1,4 @@
-namespace SRegistry.Core.Library;
+namespace SRegistry.Core;
 
 public enum Failure
 {

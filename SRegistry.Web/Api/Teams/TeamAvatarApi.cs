@@ -1,9 +1,9 @@
 using SRegistry.Core.Teams;
 
-namespace SRegistry.Web.Components.Shared;
+namespace SRegistry.Web.Api.Teams;
 
-/// <summary>Serves team avatars to the pages. Teams are public, so the avatar is too.</summary>
-public static class TeamAvatarEndpoint
+/// <summary>Serves team avatars (the pages link to them). Teams are public, so the avatar is too.</summary>
+public static class TeamAvatarApi
 {
     public static string UrlFor(string teamName) => $"/teams/{Uri.EscapeDataString(teamName)}/avatar";
 

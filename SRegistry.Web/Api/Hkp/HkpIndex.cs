@@ -2,10 +2,10 @@ using System.Globalization;
 using System.Text;
 using SRegistry.Core.Keys;
 
-namespace SRegistry.Web.Api.Keyserver;
+namespace SRegistry.Web.Api.Hkp;
 
 /// <summary>
-/// The machine-readable HKP index (spec 10.1): an <c>info</c> line with the number of keys, then per key a <c>pub</c>
+/// The machine-readable HKP index (docs/protocol/keyserver.md#k1-answers): an <c>info</c> line with the number of keys, then per key a <c>pub</c>
 /// line and its <c>uid</c> lines. Fields are separated by colons, so user IDs are percent-escaped.
 /// </summary>
 public static class HkpIndex

@@ -19,7 +19,7 @@ public sealed record CollectionCharge(string Collection, QuotaAccount ChargedTo,
 /// What people see and change about quotas: their own and their teams' usage, admins' per-user and per-team
 /// overrides, and which account a collection is charged to.
 /// </summary>
-public sealed class QuotaSettings(RegistryDbContext db, QuotaService quotas, Namespaces namespaces, IValidator<QuotaSetting> validator,
+public sealed class QuotaAdministration(RegistryDbContext db, QuotaAccounting quotas, Namespaces namespaces, IValidator<QuotaOverride> validator,
     AuditLog audit)
 {
     /// <summary>The signed-in user's own storage (collections they own that are not charged to a team).</summary>
@@ -84,7 +84,7 @@ public sealed class QuotaSettings(RegistryDbContext db, QuotaService quotas, Nam
     }
 
     /// <summary>An admin's override for one user. Lowering it below the usage refuses further pushes; nothing stored is removed.</summary>
-    public async Task<Outcome<AccountQuota>> SetUserQuotaAsync(Principal who, string? userId, QuotaSetting setting, CancellationToken ct = default)
+    public async Task<Outcome<AccountQuota>> SetUserQuotaAsync(Principal who, string? userId, QuotaOverride setting, CancellationToken ct = default)
     {
         var refused = await RefuseAsync(who, setting, ct);
         if (refused is { } problem)
@@ -106,7 +106,7 @@ public sealed class QuotaSettings(RegistryDbContext db, QuotaService quotas, Nam
     }
 
     /// <summary>An admin's override for one team.</summary>
-    public async Task<Outcome<AccountQuota>> SetTeamQuotaAsync(Principal who, string? teamId, QuotaSetting setting, CancellationToken ct = default)
+    public async Task<Outcome<AccountQuota>> SetTeamQuotaAsync(Principal who, string? teamId, QuotaOverride setting, CancellationToken ct = default)
     {
         var refused = await RefuseAsync(who, setting, ct);
         if (refused is { } problem)
@@ -205,7 +205,7 @@ public sealed class QuotaSettings(RegistryDbContext db, QuotaService quotas, Nam
     private static string Describe(long? quotaBytes) =>
         quotaBytes switch { null => "default quota", 0 => "unlimited", { } b => ByteCount.Format(b) };
 
-    private async Task<Problem?> RefuseAsync(Principal who, QuotaSetting setting, CancellationToken ct)
+    private async Task<Problem?> RefuseAsync(Principal who, QuotaOverride setting, CancellationToken ct)
     {
         if (!AccessPolicy.CanAdminister(who))
         {

@@ -1,16 +1,13 @@
 using System.Globalization;
-using System.Text;
 using Microsoft.AspNetCore.Http.HttpResults;
-using Microsoft.AspNetCore.WebUtilities;
 using SRegistry.Core.Keys;
-using SRegistry.Core.Library;
 using SRegistry.Web.Api.Library;
 using SRegistry.Web.Auth;
 
-namespace SRegistry.Web.Api.Keyserver;
+namespace SRegistry.Web.Api.Hkp;
 
 /// <summary>
-/// The HKP keyserver (spec section 10) at the root of the registry's origin, where the discovery document's
+/// The HKP keyserver (docs/protocol/keyserver.md) at the root of the registry's origin, where the discovery document's
 /// <c>keystoreAPI</c> points: <c>/pks/lookup</c> for everyone, <c>/pks/add</c> with a token. Its <c>/version</c> is the
 /// registry's own. Errors use the library's JSON envelope: the key client shows its <c>message</c>.
 /// </summary>
@@ -22,12 +19,13 @@ public static class KeyserverApi
 
     public static IEndpointRouteBuilder MapKeyserver(this IEndpointRouteBuilder app)
     {
-        app.MapGet("/pks/lookup", Lookup);
-        app.MapPost("/pks/add", Add);
+        var pks = app.MapApiGroup("/pks");
+        pks.MapGet("/lookup", Lookup);
+        pks.MapPost("/add", Add);
         return app;
     }
 
-    public static async Task<Results<ContentHttpResult, LibraryError>> Lookup(HttpContext context, Core.Keys.Keyserver keys, TimeProvider clock,
+    public static async Task<Results<ContentHttpResult, LibraryError>> Lookup(HttpContext context, Keyserver keys, TimeProvider clock,
         CancellationToken ct)
     {
         var query = context.Request.Query;
@@ -39,12 +37,12 @@ public static class KeyserverApi
         var search = KeyQuery.Parse(Single(query, "search"), request.Exact);
         if (!search.Succeeded)
         {
-            return LibraryError.From(search);
+            return OutcomeResults.Error(search);
         }
         var page = await keys.LookupAsync(search.Value!, request.Offset, request.PageSize, ct);
         if (!page.Succeeded)
         {
-            return LibraryError.From(page);
+            return OutcomeResults.Error(page);
         }
         if (page.Value!.Keys.Count == 0)
         {
@@ -60,24 +58,13 @@ public static class KeyserverApi
             : TypedResults.Text(HkpIndex.Format(page.Value.Keys, request.Fingerprints, clock.GetUtcNow()), PlainText);
     }
 
-    public static async Task<Results<ContentHttpResult, LibraryError>> Add(HttpRequest request, Caller caller, Core.Keys.Keyserver keys,
+    public static async Task<Results<ContentHttpResult, LibraryError>> Add(KeyForm form, Caller caller, Keyserver keys,
         CancellationToken ct)
     {
-        if (!caller.Principal.IsAuthenticated)
-        {
-            return new LibraryError(StatusCodes.Status401Unauthorized, caller.PresentedBadToken
-                ? "the token is unknown, expired or revoked: run 'singularity remote login' again"
-                : "pushing a key needs a token: run 'singularity remote login' first");
-        }
-        var (keyText, error) = await ReadKeyTextAsync(request, ct);
-        if (error is not null)
-        {
-            return LibraryError.BadRequest(error);
-        }
-        var published = await keys.PublishAsync(caller.Principal, keyText, ct);
+        var published = await keys.PublishAsync(caller.Principal, form.KeyText, ct);
         if (!published.Succeeded)
         {
-            return LibraryError.From(published);
+            return OutcomeResults.Error(published, caller);
         }
         var lines = published.Value!.Select(k => k.Publication switch
         {
@@ -91,46 +78,6 @@ public static class KeyserverApi
     /// <summary>Each key's armour exactly as stored, separated by a line break where one does not already end.</summary>
     private static string Concatenate(IReadOnlyList<KeyDetails> keys) =>
         string.Concat(keys.Select((k, i) => i < keys.Count - 1 && !k.Armored.EndsWith('\n') ? k.Armored + "\n" : k.Armored));
-
-    /// <summary>The <c>keytext</c> field of a URL-encoded form body no larger than the limit.</summary>
-    private static async Task<(string? KeyText, string? Error)> ReadKeyTextAsync(HttpRequest request, CancellationToken ct)
-    {
-        if (!request.HasFormContentType || request.ContentType?.StartsWith("application/x-www-form-urlencoded", StringComparison.OrdinalIgnoreCase) != true)
-        {
-            return (null, "send the key as an application/x-www-form-urlencoded form with the field keytext");
-        }
-        var limit = Core.Keys.Keyserver.MaxBodyBytes;
-        if (request.ContentLength > limit)
-        {
-            return (null, $"the request body is larger than {limit / 1024} KiB; a public key is a few KiB (push only public keys)");
-        }
-        var buffer = new byte[limit + 1];
-        var length = 0;
-        int read;
-        while (length < buffer.Length && (read = await request.Body.ReadAsync(buffer.AsMemory(length), ct)) > 0)
-        {
-            length += read;
-        }
-        if (length > limit)
-        {
-            return (null, $"the request body is larger than {limit / 1024} KiB; a public key is a few KiB (push only public keys)");
-        }
-        string body;
-        try
-        {
-            body = new UTF8Encoding(false, throwOnInvalidBytes: true).GetString(buffer, 0, length);
-        }
-        catch (DecoderFallbackException)
-        {
-            return (null, "the form body is not valid UTF-8 text");
-        }
-        var form = QueryHelpers.ParseQuery(body);
-        if (!form.TryGetValue("keytext", out var values) || values.Count == 0 || string.IsNullOrWhiteSpace(values[0]))
-        {
-            return (null, "the form field keytext is missing or empty: it carries the ASCII-armoured public key");
-        }
-        return values.Count > 1 ? (null, "the form field keytext is given more than once") : (values[0], null);
-    }
 
     private static string? Single(IQueryCollection query, string name) => query.TryGetValue(name, out var values) ? values.FirstOrDefault() : null;
 
@@ -164,11 +111,11 @@ public static class KeyserverApi
             {
                 return invalid("fingerprint must be on or off");
             }
-            var pageSize = Core.Keys.Keyserver.DefaultPageSize;
+            var pageSize = Keyserver.DefaultPageSize;
             if (Single(query, "x-pagesize") is { Length: > 0 } size
-                && (!int.TryParse(size, NumberStyles.None, CultureInfo.InvariantCulture, out pageSize) || pageSize is < 1 or > Core.Keys.Keyserver.MaxPageSize))
+                && (!int.TryParse(size, NumberStyles.None, CultureInfo.InvariantCulture, out pageSize) || pageSize is < 1 or > Keyserver.MaxPageSize))
             {
-                return invalid($"x-pagesize must be a number from 1 to {Core.Keys.Keyserver.MaxPageSize}");
+                return invalid($"x-pagesize must be a number from 1 to {Keyserver.MaxPageSize}");
             }
             var offset = 0;
             if (Single(query, "x-pagetoken") is { Length: > 0 } token

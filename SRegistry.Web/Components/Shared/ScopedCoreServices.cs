@@ -10,7 +10,7 @@ namespace SRegistry.Web.Components.Shared;
 /// How components reach Core: each call gets its own service scope (so its own DbContext, never shared across a
 /// long-lived circuit) and a principal read fresh from the database, so a user disabled a moment ago is anonymous now.
 /// </summary>
-public sealed class CoreCalls(IServiceScopeFactory scopes, AuthenticationStateProvider authentication)
+public sealed class ScopedCoreServices(IServiceScopeFactory scopes, AuthenticationStateProvider authentication)
 {
     public async Task<Principal> PrincipalAsync(CancellationToken ct = default)
     {
