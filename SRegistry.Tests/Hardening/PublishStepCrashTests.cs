@@ -98,8 +98,9 @@ public sealed class PublishStepCrashTests : IAsyncLifetime, IDisposable
     private async Task<Process> HoldTheRenameAsync(string when)
     {
         var renames = "rename,renameat,renameat2";
-        var start = new ProcessStartInfo("strace", ["-f", "-o", "/dev/null", "-P", Temporary, "-e", "trace=" + renames,
-            "-e", $"inject={renames}:{when}=60000000", "-p", registry.Pid.ToString(CultureInfo.InvariantCulture)]) { RedirectStandardError = true };
+        string[] arguments = ["-f", "-o", "/dev/null", "-P", Temporary, "-e", "trace=" + renames, "-e", $"inject={renames}:{when}=60000000",
+            "-p", registry.Pid.ToString(CultureInfo.InvariantCulture)];
+        var start = new ProcessStartInfo("strace", arguments) { RedirectStandardError = true };
         var strace = Process.Start(start)!;
         var attached = new TaskCompletionSource();
         strace.ErrorDataReceived += (_, e) =>

@@ -47,8 +47,10 @@ public sealed class PublishSettingsTests : IDisposable
         var arch = new PublishedFolder(folder.PathOf("arch"));
         await arch.WaitForAsync(new Dictionary<string, string?>
         {
-            ["vera/tools/seq/amd64/seq_latest.sif"] = amd.Hash, ["vera/tools/seq/amd64/seq_1.0.sif"] = amd.Hash,
-            ["vera/tools/seq/amd64/seq_2.0.sif"] = other.Hash, ["vera/tools/seq/arm64/seq_latest.sif"] = arm.Hash,
+            ["vera/tools/seq/amd64/seq_latest.sif"] = amd.Hash,
+            ["vera/tools/seq/amd64/seq_1.0.sif"] = amd.Hash,
+            ["vera/tools/seq/amd64/seq_2.0.sif"] = other.Hash,
+            ["vera/tools/seq/arm64/seq_latest.sif"] = arm.Hash,
             ["vera/tools/seq/arm64/seq_2.0.sif"] = arm.Hash,
         });
         Assert.Equal(5, arch.Files().Count);
@@ -57,7 +59,9 @@ public sealed class PublishSettingsTests : IDisposable
         var plain = new PublishedFolder(folder.PathOf("plain"));
         await plain.WaitForAsync(new Dictionary<string, string?>
         {
-            ["vera/tools/seq_latest.sif"] = amd.Hash, ["vera/tools/seq_1.0.sif"] = amd.Hash, ["vera/tools/seq_2.0.sif"] = other.Hash,
+            ["vera/tools/seq_latest.sif"] = amd.Hash,
+            ["vera/tools/seq_1.0.sif"] = amd.Hash,
+            ["vera/tools/seq_2.0.sif"] = other.Hash,
         });
         Assert.Equal(["vera/tools/seq_1.0.sif", "vera/tools/seq_2.0.sif", "vera/tools/seq_latest.sif"], plain.Files());
         Assert.Contains("Dry run: 0 would be added, 0 would be replaced, 0 would be removed, 3 unchanged", await ReconcileAsync(withoutArch, "--dry-run"), StringComparison.Ordinal);
