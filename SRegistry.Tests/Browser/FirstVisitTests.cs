@@ -7,8 +7,8 @@ namespace SRegistry.Tests.Browser;
 
 /// <summary>
 /// Issue 16, a first visit in Chromium: keyboard and screen-reader basics on every public page (axe-core finds no
-/// serious or critical violation; a main landmark; a skip link that moves focus), and no white first paint for a visitor
-/// who prefers or chose dark.
+/// serious or critical violation; a main landmark; a skip link that moves focus; focus that can be seen on links; no box
+/// around the heading), and no white first paint for a visitor who prefers or chose dark.
 /// </summary>
 public sealed class FirstVisitTests(BrowserFixture browser) : IClassFixture<BrowserFixture>, IAsyncLifetime
 {
@@ -48,18 +48,54 @@ public sealed class FirstVisitTests(BrowserFixture browser) : IClassFixture<Brow
     }
 
     [Fact]
-    public async Task The_first_tab_reaches_the_skip_link_and_it_moves_focus_to_the_page()
+    public async Task Keyboard_focus_is_visible_on_links_the_skip_link_moves_it_to_the_page_and_no_box_is_drawn_around_the_heading()
     {
         var page = await browser.NewPageAsync(server.BaseUrl);
-        await page.OpenAsync("/collections");
+        await page.OpenAsync("/collections/astro");
+        // First load: the heading neither has focus nor a box drawn around it.
+        Assert.False(await page.EvaluateAsync<bool>("() => document.activeElement === document.querySelector('main h1')"));
+        Assert.Equal("", await FocusRingAsync(page, "main h1"));
 
         await page.Keyboard.PressAsync("Tab");
         Assert.Equal("Skip to content", await page.EvaluateAsync<string>("() => document.activeElement.textContent.trim()"));
         Assert.True(await page.Locator("a.skip-link").IsVisibleAsync());
-        await page.Keyboard.PressAsync("Enter");
+        // On through the app bar to the navigation menu: every link on the way shows where the focus is.
+        var unringed = new List<string>();
+        for (var presses = 0; presses < 12 && !await page.EvaluateAsync<bool>("() => document.activeElement.matches('.mud-nav-link')"); presses++)
+        {
+            await page.Keyboard.PressAsync("Tab");
+            if (await page.EvaluateAsync<bool>("() => document.activeElement.matches('a')") && await FocusRingAsync(page, ":focus") == "")
+            {
+                unringed.Add(await page.EvaluateAsync<string>("() => document.activeElement.outerHTML.slice(0, 120)"));
+            }
+        }
+        Assert.Equal("Home", await page.EvaluateAsync<string>("() => document.activeElement.matches('.mud-nav-link') ? document.activeElement.textContent.trim() : ''"));
+        Assert.Empty(unringed);
 
+        await page.Locator("a.skip-link").FocusAsync();
+        await page.Keyboard.PressAsync("Enter");
         Assert.Equal("main-content", await page.EvaluateAsync<string>("() => document.activeElement.id"));
+        // The first link in the page is the breadcrumb back to the collections, and its focus can be seen.
+        await page.Keyboard.PressAsync("Tab");
+        Assert.Equal("Collections", await page.EvaluateAsync<string>("() => document.activeElement.closest('.mud-breadcrumbs') ? document.activeElement.textContent.trim() : ''"));
+        Assert.NotEqual("", await FocusRingAsync(page, ":focus"));
+
+        // Followed, it moves focus to the new page's heading (for screen readers), without a box around it.
+        await page.Keyboard.PressAsync("Enter");
+        await page.WaitForURLAsync("**/collections");
+        await page.WaitForFunctionAsync("() => document.activeElement === document.querySelector('main h1')");
+        Assert.Equal("", await FocusRingAsync(page, "main h1"));
     }
+
+    /// <summary>The outline or box shadow the element shows, or "" when it shows neither.</summary>
+    private static Task<string> FocusRingAsync(IPage page, string selector) => page.EvaluateAsync<string>("""
+        selector => {
+          const s = getComputedStyle(document.querySelector(selector));
+          const outline = s.outlineStyle !== 'none' && parseFloat(s.outlineWidth) > 0 ? 'outline ' + s.outline : '';
+          const shadow = s.boxShadow !== 'none' ? 'shadow ' + s.boxShadow : '';
+          return (outline + ' ' + shadow).trim();
+        }
+        """, selector);
 
     [Fact]
     public async Task A_dark_preferring_visitor_gets_a_dark_page_before_the_dashboard_is_live()

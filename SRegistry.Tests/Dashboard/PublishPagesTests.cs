@@ -1,11 +1,16 @@
 using Bunit;
 using Microsoft.EntityFrameworkCore;
 using MudBlazor;
+using SRegistry.Core.Model;
 using SRegistry.Web.Components.Pages.Collections;
+using SRegistry.Web.Components.Pages.Containers;
 
 namespace SRegistry.Tests.Dashboard;
 
-/// <summary>The collection owner's publish switch: the state in words, the choice stored, read-only for others, absent when the site does not publish.</summary>
+/// <summary>
+/// The collection owner's publish switch: the state in words, the choice stored, read-only for others, absent when the
+/// site does not publish; and the container page's list of published paths.
+/// </summary>
 public sealed class PublishPagesTests() : DashboardTest(new Dictionary<string, string?> { ["Registry:Publish:Path"] = "/srv/shared/containers" })
 {
     [Fact]
@@ -40,6 +45,37 @@ public sealed class PublishPagesTests() : DashboardTest(new Dictionary<string, s
         var owner = Render<CollectionPublishSwitch>(p => p.Add(c => c.Collection, "lab"));
         owner.WaitForAssertion(() => Assert.Equal("Private collections are never published to /srv/shared/containers.",
             owner.Find("[data-testid=publish-state]").TextContent.Trim()));
+    }
+
+    [Fact]
+    public async Task The_container_page_shows_the_published_path_of_each_tag_once_its_file_is_in_place()
+    {
+        await Seed.CollectionAsync("alice", "lab");
+        await Seed.ImageAsync("alice", "lab", "tool", "amd64", 1024, "latest", "1.0");
+        await Seed.ImageAsync("alice", "lab", "tool", "amd64", 2048, "2.0");
+        await Seed.ImageAsync("alice", "lab", "tool", "arm64", 1024, "latest");
+        var hashes = await InDatabaseAsync(db => db.Images.ToDictionaryAsync(i => i.Size + i.Arch, i => i.Hash));
+        // What the publisher records: 1.0 and latest written, 2.0 still being written (not shown until it is there).
+        await InDatabaseAsync(db =>
+        {
+            db.PublishedFiles.AddRange(
+                new PublishedFile { Path = "lab/tool/tool_latest.sif", Hash = hashes["1024amd64"], Size = 1024, IsComplete = true },
+                new PublishedFile { Path = "lab/tool/tool_1.0.sif", Hash = hashes["1024amd64"], Size = 1024, IsComplete = true },
+                new PublishedFile { Path = "lab/tool/tool_2.0.sif", Hash = hashes["2048amd64"], Size = 2048, IsComplete = false });
+            return db.SaveChangesAsync();
+        });
+
+        var cut = Render<ContainerPage>(p => p.Add(c => c.Collection, "lab").Add(c => c.Container, "tool"));
+
+        cut.WaitForAssertion(() => Assert.Equal(2, cut.FindAll("[data-testid=published-paths] tbody tr").Count));
+        Assert.Equal("/srv/shared/containers/lab/tool/tool_1.0.sif", cut.Find("[data-testid='published-amd64-1.0'] code").TextContent);
+        Assert.Equal("/srv/shared/containers/lab/tool/tool_latest.sif", cut.Find("[data-testid=published-amd64-latest] code").TextContent);
+        // Without {arch} in the layout only amd64 (Registry:Publish:Arch) is published: the arm64 latest has no row.
+        Assert.Empty(cut.FindAll("[data-testid=published-arm64-latest]"));
+
+        await InDatabaseAsync(db => db.PublishedFiles.Where(f => f.Path == "lab/tool/tool_2.0.sif").ExecuteUpdateAsync(s => s.SetProperty(f => f.IsComplete, true)));
+        var again = Render<ContainerPage>(p => p.Add(c => c.Collection, "lab").Add(c => c.Container, "tool"));
+        again.WaitForAssertion(() => Assert.Equal("/srv/shared/containers/lab/tool/tool_2.0.sif", again.Find("[data-testid='published-amd64-2.0'] code").TextContent));
     }
 }
 

@@ -68,10 +68,29 @@ public sealed class PublishedFolder : IDisposable
     }
 
     /// <summary>
-    /// Reads every published file again and again until stopped, and notes each read whose bytes are not one of the
-    /// allowed images (a partial or mixed file). A file may vanish between listing and reading; it may never be wrong.
+    /// Which images each path may hold while a test runs: a path gets the images the test moves there, before it moves
+    /// them (a tag being moved holds the old or the new one). Only ever grows, since a reader may still be hashing a
+    /// file it opened before a move.
     /// </summary>
-    public sealed class Reader(PublishedFolder folder, ConcurrentDictionary<string, bool> allowed) : IAsyncDisposable
+    public sealed class ExpectedImages
+    {
+        private readonly ConcurrentDictionary<string, ConcurrentDictionary<string, bool>> byPath = new(StringComparer.Ordinal);
+
+        public ExpectedImages Allow(string path, string hash)
+        {
+            byPath.GetOrAdd(path, _ => new(StringComparer.Ordinal))[hash] = true;
+            return this;
+        }
+
+        public bool IsAllowed(string path, string hash) => byPath.TryGetValue(path, out var hashes) && hashes.ContainsKey(hash);
+    }
+
+    /// <summary>
+    /// Reads every published file again and again until stopped, and notes each read whose bytes are not an image that
+    /// path may hold (a partial or mixed file, or one at the wrong path). A file may vanish between listing and
+    /// reading; it may never be wrong.
+    /// </summary>
+    public sealed class Reader(PublishedFolder folder, ExpectedImages expected) : IAsyncDisposable
     {
         private readonly CancellationTokenSource stop = new();
         private Task? loop;
@@ -93,7 +112,7 @@ public sealed class PublishedFolder : IDisposable
                         {
                             var hash = Sha256Of(folder.PathOf(file));
                             Interlocked.Increment(ref reads);
-                            if (!allowed.ContainsKey(hash))
+                            if (!expected.IsAllowed(file, hash))
                             {
                                 Wrong.Enqueue($"{file} held {hash}");
                             }

@@ -1,4 +1,3 @@
-using System.Collections.Concurrent;
 using System.Diagnostics;
 using Microsoft.Extensions.DependencyInjection;
 using SRegistry.Core.Accounts;
@@ -53,19 +52,27 @@ public sealed class PublishClientTests : IAsyncLifetime, IDisposable
             images.Add(await sifs.CreateAsync(size));
         }
         var arm = await sifs.CreateAsync(1024 * 1024, arch: "arm64");
-        var allowed = new ConcurrentDictionary<string, bool>(images.Select(i => KeyValuePair.Create(i.Hash, true)));
+        // Each path holds only what was tagged there: 'latest' any image moved to it so far, '1.0' and '2.0' their own, never arm64.
+        var expected = new PublishedFolder.ExpectedImages().Allow("tools/aligner/aligner_latest.sif", images[0].Hash)
+            .Allow("tools/aligner/aligner_1.0.sif", images[0].Hash).Allow("tools/aligner/aligner_2.0.sif", images[1].Hash);
         var latest = Path.Combine(root, "tools", "aligner", "aligner_latest.sif");
 
         await Push(copying, copyToken, images[0], "alice/tools/aligner", "latest,1.0");
         await WaitForAsync(root, new() { ["tools/aligner/aligner_latest.sif"] = images[0].Hash, ["tools/aligner/aligner_1.0.sif"] = images[0].Hash });
         PublishedFolder.Reader reader;
-        await using (reader = new PublishedFolder.Reader(new PublishedFolder(root), allowed).Start())
+        await using (reader = new PublishedFolder.Reader(new PublishedFolder(root), expected).Start())
         {
-            for (var n = 1; n < images.Count; n++)
+            // Someone who opened the old file before the first move keeps reading its bytes after it.
+            await using (var heldOpen = File.OpenRead(latest))
             {
-                // Each push moves 'latest' to the new image: the published file is replaced while the reader reads it.
-                await Push(copying, copyToken, images[n], "alice/tools/aligner", "latest");
-                await WaitForAsync(root, new() { ["tools/aligner/aligner_latest.sif"] = images[n].Hash });
+                for (var n = 1; n < images.Count; n++)
+                {
+                    // Each push moves 'latest' to the new image: the published file is replaced while the reader reads it.
+                    expected.Allow("tools/aligner/aligner_latest.sif", images[n].Hash);
+                    await Push(copying, copyToken, images[n], "alice/tools/aligner", "latest");
+                    await WaitForAsync(root, new() { ["tools/aligner/aligner_latest.sif"] = images[n].Hash });
+                }
+                Assert.Equal(images[0].Hash, "sha256." + Convert.ToHexStringLower(await System.Security.Cryptography.SHA256.HashDataAsync(heldOpen)));
             }
             await Push(copying, copyToken, arm, "alice/tools/aligner", "latest", arch: "arm64");
             await Push(copying, copyToken, images[1], "alice/tools/aligner", "2.0");
