@@ -19,11 +19,11 @@ public sealed class ImageCatalog(RegistryDbContext db, Namespaces namespaces, IB
     private static readonly Func<RegistryDbContext, string, IAsyncEnumerable<string>> TagNames =
         EF.CompileAsyncQuery((RegistryDbContext db, string imageId) => db.Tags.AsNoTracking().Where(t => t.ImageId == imageId).OrderBy(t => t.Name).Select(t => t.Name));
 
-    /// <summary>Resolves <c>ref:tag</c> or <c>ref:sha256.hex</c> the way pull and push look images up (spec L7).</summary>
+    /// <summary>Resolves <c>ref:tag</c> or <c>ref:sha256.hex</c> the way pull and push look images up (docs/protocol/library.md#l7).</summary>
     public Task<Outcome<ImageView>> ResolveAsync(Principal who, string? path, string? arch, CancellationToken ct = default) =>
         lookup.ResolveAsync(who, path, arch, ct);
 
-    /// <summary>Creates the record for an image about to be uploaded (spec L8). Bytes arrive later.</summary>
+    /// <summary>Creates the record for an image about to be uploaded (docs/protocol/library.md#l8). Bytes arrive later.</summary>
     public async Task<Outcome<ImageView>> CreateAsync(Principal who, string? containerId, string? hash, string? description, CancellationToken ct = default)
     {
         if (!who.IsAuthenticated)
@@ -126,7 +126,7 @@ public sealed class ImageCatalog(RegistryDbContext db, Namespaces namespaces, IB
         return Outcome(TagMaps.ArchBlind(tags));
     }
 
-    /// <summary>Points a tag at an image (spec L11/L13). A null arch is the old arch-blind call: the image's own arch is used.</summary>
+    /// <summary>Points a tag at an image (docs/protocol/library.md#l11, #l13). A null arch is the old arch-blind call: the image's own arch is used.</summary>
     public async Task<Outcome<Image>> SetTagAsync(Principal who, string? containerId, string? arch, string? tag, string? imageId,
         CancellationToken ct = default)
     {

@@ -16,7 +16,7 @@ namespace SRegistry.Core.Library;
 public sealed record FoundImage(ImageView View, string? Entity, CollectionFacts Facts, IReadOnlySet<string> TeamNames);
 
 /// <summary>
-/// Resolves <c>ref:tag</c> and <c>ref:sha256.hex</c> the way pull and push look images up (spec L7): the first call of
+/// Resolves <c>ref:tag</c> and <c>ref:sha256.hex</c> the way pull and push look images up (docs/protocol/library.md#l7): the first call of
 /// every pull. A singleton in front of <see cref="LookupCache"/>: a cached answer needs no database context at all, and
 /// only a miss opens a scope for one.
 /// </summary>
@@ -42,7 +42,7 @@ public sealed class ImageLookup(IServiceScopeFactory scopes, LookupCache cache, 
                 .Select(t => new Row(t.Image!, t.Container!, t.Container!.Collection!, t.Container.Collection!.Owner!.Username))
                 .FirstOrDefault());
 
-    // The hash names the bytes, so the architecture does not narrow it (spec Q4).
+    // The hash names the bytes, so the architecture does not narrow it (docs/protocol/library.md#q4).
     private static readonly Func<RegistryDbContext, string, string, string, CancellationToken, Task<Row?>> ByHash =
         EF.CompileAsyncQuery((RegistryDbContext db, string collection, string container, string hash, CancellationToken ct) =>
             db.Images.AsNoTracking()
