@@ -7,8 +7,9 @@ using SRegistry.Core.Model;
 
 namespace SRegistry.Core.Accounts;
 
-/// <summary>What an identity provider vouches for at one sign-in.</summary>
-public sealed record ProviderIdentity(string Issuer, string Subject, string Username, string DisplayName, string Email, IReadOnlyCollection<string> Groups);
+/// <summary>What an identity provider vouches for at one sign-in; <paramref name="EmailVerified"/> is its <c>email_verified</c>.</summary>
+public sealed record ProviderIdentity(string Issuer, string Subject, string Username, string DisplayName, string Email, bool EmailVerified,
+    IReadOnlyCollection<string> Groups);
 
 /// <summary>Why a sign-in found its username taken.</summary>
 public enum UsernameClash
@@ -101,6 +102,7 @@ public sealed class ExternalAccounts(RegistryDbContext db, TimeProvider clock, I
         user.ExternalSubject = who.Subject;
         user.DisplayName = string.IsNullOrWhiteSpace(who.DisplayName) ? user.Username : who.DisplayName;
         user.Email = who.Email;
+        user.EmailVerified = who.EmailVerified && who.Email.Length > 0;
         user.Groups = string.Join(' ', who.Groups);
         user.GroupsCheckedAt = now;
         user.LastSeenAt = now;

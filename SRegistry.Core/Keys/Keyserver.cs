@@ -133,11 +133,15 @@ public sealed class Keyserver(RegistryDbContext db, ParsedKeyCache parsedKeys, I
     private Problem TooManyKeys() => Problem.Forbidden(
         $"your account may have at most {options.Value.MaxKeysPerAccount} keys on this keyserver; remove keys you no longer use");
 
-    /// <summary>The caller's e-mail as their identity provider vouched for it at sign-in; local accounts have none.</summary>
+    /// <summary>
+    /// The caller's e-mail if their identity provider said at the last sign-in that it verified it (<c>email_verified</c>).
+    /// Local accounts and providers that do not say have none: any address could be typed into such a profile.
+    /// </summary>
     private async Task<string?> VerifiedEmailAsync(Principal who, CancellationToken ct)
     {
-        var user = await db.Users.AsNoTracking().Where(u => u.Id == who.UserId).Select(u => new { u.Email, u.ExternalSubject }).FirstOrDefaultAsync(ct);
-        return user is { ExternalSubject: not null, Email.Length: > 0 } ? user.Email.Trim() : null;
+        var user = await db.Users.AsNoTracking().Where(u => u.Id == who.UserId)
+            .Select(u => new { u.Email, u.EmailVerified, u.ExternalSubject }).FirstOrDefaultAsync(ct);
+        return user is { ExternalSubject: not null, EmailVerified: true, Email.Length: > 0 } ? user.Email.Trim() : null;
     }
 
     /// <summary>The address of a user ID: <c>Name &lt;addr&gt;</c>, or a bare address.</summary>

@@ -8,6 +8,11 @@ public sealed class User
     public string DisplayName { get; set; } = "";
     public string Email { get; set; } = "";
     /// <summary>
+    /// Whether the identity provider said, at the last sign-in, that it verified <see cref="Email"/> (<c>email_verified</c>).
+    /// False for local users and for providers that do not say: such an e-mail never claims a signing key.
+    /// </summary>
+    public bool EmailVerified { get; set; }
+    /// <summary>
     /// The identity provider's issuer; with <see cref="ExternalSubject"/> the key of an OIDC account. Null for local users
     /// (token command, dev sign-in, import) and for OIDC accounts from before issuers were kept (filled at their next sign-in).
     /// </summary>

@@ -726,6 +726,9 @@ namespace SRegistry.Migrations.PostgreSql.Migrations
                         .IsRequired()
                         .HasColumnType("text");
 
+                    b.Property<bool>("EmailVerified")
+                        .HasColumnType("boolean");
+
                     b.Property<string>("ExternalIssuer")
                         .HasColumnType("text");
 

@@ -19,7 +19,7 @@ public sealed class ExternalAccountsTests : IAsyncDisposable
     private readonly RegistryServer linking = new RegistryServer().With("Registry:LinkLocalAccountsByUsername", "true");
 
     private static ProviderIdentity Identity(string subject, string username, string issuer = Issuer, params string[] groups) =>
-        new(issuer, subject, username, $"Name of {username}", $"{username}@hpc.test", groups);
+        new(issuer, subject, username, $"Name of {username}", $"{username}@hpc.test", true, groups);
 
     private static Task<ExternalSignIn> SignInAsync(RegistryServer registry, ProviderIdentity who) =>
         registry.InScopeAsync(sp => sp.GetRequiredService<ExternalAccounts>().SignInAsync(who));
@@ -40,6 +40,23 @@ public sealed class ExternalAccountsTests : IAsyncDisposable
         Assert.Equal(("alice", Issuer, "s-1", "Name of alice", "alice@hpc.test"),
             (alice.Username, alice.ExternalIssuer, alice.ExternalSubject, alice.DisplayName, alice.Email));
         Assert.Equal(server.Clock.GetUtcNow().UtcDateTime, alice.GroupsCheckedAt!.Value.UtcDateTime, TimeSpan.FromSeconds(5));
+    }
+
+    [Fact]
+    public async Task Each_sign_in_records_whether_the_provider_said_the_email_is_verified()
+    {
+        await SignInAsync(server, Identity("s-1", "alice"));
+        var verified = Assert.Single(await UsersAsync(server)).EmailVerified;
+
+        await SignInAsync(server, Identity("s-1", "alice") with { Email = "alice@elsewhere.test", EmailVerified = false });
+        var changed = Assert.Single(await UsersAsync(server));
+        await SignInAsync(server, Identity("s-1", "alice") with { Email = "", EmailVerified = true });
+        var empty = Assert.Single(await UsersAsync(server));
+
+        Assert.True(verified);
+        // A new, unverified address replaces the verified one and is not vouched for; no address is never verified.
+        Assert.Equal(("alice@elsewhere.test", false), (changed.Email, changed.EmailVerified));
+        Assert.Equal(("", false), (empty.Email, empty.EmailVerified));
     }
 
     [Fact]

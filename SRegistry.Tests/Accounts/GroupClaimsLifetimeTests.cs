@@ -31,7 +31,7 @@ public sealed class GroupClaimsLifetimeTests : IAsyncLifetime
 
     private static Task<ExternalSignIn> SignInAsync(RegistryServer registry, string username, params string[] groups) =>
         registry.InScopeAsync(sp => sp.GetRequiredService<ExternalAccounts>()
-            .SignInAsync(new ProviderIdentity(Issuer, "sub-" + username, username, username, $"{username}@hpc.test", groups)));
+            .SignInAsync(new ProviderIdentity(Issuer, "sub-" + username, username, username, $"{username}@hpc.test", true, groups)));
 
     private static async Task<HttpClient> SignedInClientAsync(RegistryServer registry, string username, params string[] groups)
     {

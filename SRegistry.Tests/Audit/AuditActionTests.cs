@@ -84,7 +84,7 @@ public sealed class AuditActionTests : AuditFixture
         }),
         ["first sign-in through the identity provider"] = new(AuditActions.UserCreate, "newton", "newton", t =>
             Task.FromResult<Func<Task>>(() => t.Call<ExternalAccounts, ExternalSignIn>(a =>
-                a.SignInAsync(new ProviderIdentity("https://idp.example.org", "sub-newton", "newton", "Isaac Newton", "newton@hpc.test", []))))),
+                a.SignInAsync(new ProviderIdentity("https://idp.example.org", "sub-newton", "newton", "Isaac Newton", "newton@hpc.test", true, []))))),
         ["freeze a container"] = new(AuditActions.ContainerFreeze, "alice", "tools/alpine", async t =>
         {
             await t.Seed.CollectionAsync("alice", "tools");

@@ -62,6 +62,8 @@ public sealed class OidcSignInTests(BrowserFixture browser) : IClassFixture<Brow
         var alice = await StoredUserAsync("alice");
         Assert.Equal("Alice Astronomer", alice!.DisplayName);
         Assert.Equal("alice@hpc.test", alice.Email);
+        // The bridge sends email_verified in userinfo, as most providers do.
+        Assert.True(alice.EmailVerified);
         Assert.Equal("astro", alice.Groups);
         Assert.False(alice.IsAdmin);
         Assert.Equal("alice", alice.ExternalSubject);

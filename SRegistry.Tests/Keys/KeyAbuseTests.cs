@@ -10,7 +10,7 @@ namespace SRegistry.Tests.Keys;
 
 /// <summary>
 /// The keyserver against a hostile user: lookups do not verify signatures again, user IDs per key and keys per account
-/// are bounded, a squatted key can be claimed by the account whose verified e-mail is on it, and a self-signed
+/// are bounded, a squatted key can be claimed by the account whose e-mail, verified by its identity provider, is on it, and a self-signed
 /// revocation is merged whoever pushes it. Real GnuPG keys over HTTP.
 /// </summary>
 public sealed class KeyAbuseTests : IAsyncDisposable
@@ -78,14 +78,18 @@ public sealed class KeyAbuseTests : IAsyncDisposable
         var key = await world.Gpg.GenerateAsync("Carol Real <carol@example.org>");
         var exported = await world.Gpg.ExportAsync(key);
         Assert.Equal(HttpStatusCode.OK, (await world.PushAsync(world.AliceToken, exported)).StatusCode);
-        // dave has the address only in a local account (nobody vouched for it); carol signed in through the identity provider.
-        var dave = await AccountWithEmailAsync("dave", "carol@example.org", external: false);
-        var carol = await AccountWithEmailAsync("carol", "Carol@Example.org", external: true);
+        // dave has the address only in a local account (nobody vouched for it); erin signed in through a provider that did
+        // not say it verified the address (email_verified false or absent); carol's provider said it verified hers.
+        var dave = await AccountWithEmailAsync("dave", "carol@example.org", external: false, verified: true);
+        var erin = await AccountWithEmailAsync("erin", "carol@example.org", external: true, verified: false);
+        var carol = await AccountWithEmailAsync("carol", "Carol@Example.org", external: true, verified: true);
 
         var byDave = await world.PushAsync(dave, exported);
+        var byErin = await world.PushAsync(erin, exported);
         var byCarol = await world.PushAsync(carol, exported);
 
         Assert.Equal(HttpStatusCode.Conflict, byDave.StatusCode);
+        Assert.Equal(HttpStatusCode.Conflict, byErin.StatusCode);
         Assert.Equal(HttpStatusCode.OK, byCarol.StatusCode);
         Assert.Equal("carol", await UploaderAsync(key));
         // Now carol's: alice, the squatter, can no longer update it.
@@ -112,11 +116,12 @@ public sealed class KeyAbuseTests : IAsyncDisposable
         Assert.Equal("alice", await UploaderAsync(key));
     }
 
-    private Task<string> AccountWithEmailAsync(string username, string email, bool external) => world.InScopeAsync(async sp =>
+    private Task<string> AccountWithEmailAsync(string username, string email, bool external, bool verified) => world.InScopeAsync(async sp =>
     {
         var token = await world.CreateTokenAsync(username);
         await sp.GetRequiredService<RegistryDbContext>().Users.Where(u => u.Username == username).ExecuteUpdateAsync(s => s
             .SetProperty(u => u.Email, email)
+            .SetProperty(u => u.EmailVerified, verified)
             .SetProperty(u => u.ExternalSubject, external ? "subject-" + username : null));
         return token;
     });

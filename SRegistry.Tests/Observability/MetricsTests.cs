@@ -1,5 +1,7 @@
 using System.Globalization;
 using System.Net;
+using Microsoft.Extensions.DependencyInjection;
+using SRegistry.Core.Storage;
 using SRegistry.Tests.Infrastructure;
 
 namespace SRegistry.Tests.Observability;
@@ -7,7 +9,7 @@ namespace SRegistry.Tests.Observability;
 /// <summary>
 /// <c>/metrics</c> on a real process (prometheus-net keeps process-wide state, so an in-process server would see other
 /// tests' traffic): scraped after a push and a pull, parsed as Prometheus exposition text, and closed to everyone
-/// but admin tokens and the allowed networks.
+/// but admin tokens and the allowed networks. The garbage-collection counter is read in-process (see its test).
 /// </summary>
 public sealed class MetricsTests : IDisposable
 {
@@ -61,6 +63,39 @@ public sealed class MetricsTests : IDisposable
         await using var open = new RegistryProcess().With("Registry__Metrics__AllowedNetworks__0", "127.0.0.0/8");
         await open.StartAsync();
         Assert.Equal(HttpStatusCode.OK, (await open.Client().GetAsync("metrics")).StatusCode);
+    }
+
+    [Fact]
+    public async Task One_environment_variable_with_commas_and_spaces_lists_the_allowed_networks()
+    {
+        // The form an environment file takes, as Registry__TrustedProxies accepts it.
+        await using var open = new RegistryProcess().With("Registry__Metrics__AllowedNetworks", "10.0.5.0/24, 127.0.0.0/8 ::1");
+        await open.StartAsync();
+
+        Assert.Equal(HttpStatusCode.OK, (await open.Client().GetAsync("metrics")).StatusCode);
+    }
+
+    [Fact]
+    public async Task A_garbage_collection_run_moves_its_counter()
+    {
+        // Runs start in the admin area (in the server's process), so this one is in-process; the counter is process-wide,
+        // and other test classes may collect at the same moment: it must go up by at least this run.
+        await using var server = new RegistryServer();
+        var admin = server.Client(await server.CreateTokenAsync("root", admin: true));
+        var before = await GarbageCollectionsAsync(admin);
+
+        await server.InScopeAsync(sp => sp.GetRequiredService<GarbageCollector>().CollectUnreferencedAsync(dryRun: false));
+
+        Assert.True(await GarbageCollectionsAsync(admin) >= before + 1);
+    }
+
+    private static async Task<double> GarbageCollectionsAsync(HttpClient admin)
+    {
+        var scraped = await admin.GetAsync("metrics");
+        Assert.Equal(HttpStatusCode.OK, scraped.StatusCode);
+        var value = Exposition.Parse(await scraped.Content.ReadAsStringAsync()).Value("sregistry_garbage_collections");
+        // A counter nothing has added to yet is not exported.
+        return double.IsNaN(value) ? 0 : value;
     }
 
     public void Dispose() => sifs.Dispose();

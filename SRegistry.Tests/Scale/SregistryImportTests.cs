@@ -347,7 +347,7 @@ public sealed class SregistryImportTests : IAsyncLifetime
         var before = await Count(db => db.Users.Where(u => u.Username == "jdoe").Select(u => u.Id).SingleAsync());
 
         var signedIn = (await server.InScopeAsync(sp => sp.GetRequiredService<SRegistry.Core.Accounts.ExternalAccounts>()
-            .SignInAsync(new("https://idp.example.org", "oidc-subject-jdoe", "jdoe", "Jane Doe", "jdoe@example.org", [])))).User!;
+            .SignInAsync(new("https://idp.example.org", "oidc-subject-jdoe", "jdoe", "Jane Doe", "jdoe@example.org", true, [])))).User!;
 
         Assert.Equal(before, signedIn.Id);
         Assert.Equal(7, await Count(db => db.Users.CountAsync()));

@@ -33,7 +33,7 @@ public sealed partial class OidcAccountEvents(ExternalAccounts accounts, ILogger
         }
         var groups = provided.FindAll("groups").Select(c => c.Value).ToList();
         var signIn = await accounts.SignInAsync(new ProviderIdentity(issuer, subject.Value, username!, provided.FindFirst("name")?.Value ?? username!,
-            provided.FindFirst("email")?.Value ?? "", groups), context.HttpContext.RequestAborted);
+            provided.FindFirst("email")?.Value ?? "", SaysEmailVerified(provided), groups), context.HttpContext.RequestAborted);
         if (signIn.User is not { } user)
         {
             // Not a provider failure: the account page explains whose name it is and what the admin can do.
@@ -53,6 +53,13 @@ public sealed partial class OidcAccountEvents(ExternalAccounts accounts, ILogger
         context.Principal = new ClaimsPrincipal(identity);
         LogSignedIn(log, LogText.Escape(user.Username), groups.Count);
     }
+
+    /// <summary>
+    /// The provider's <c>email_verified</c> (ID token or userinfo; a JSON boolean, or the string some providers send).
+    /// A provider that does not say has not verified it.
+    /// </summary>
+    private static bool SaysEmailVerified(ClaimsPrincipal provided) =>
+        bool.TryParse(provided.FindFirst("email_verified")?.Value, out var verified) && verified;
 
     /// <summary>Provider errors, a refused sign-in or a provider that went away: a page that says so, not an exception.</summary>
     public override Task RemoteFailure(RemoteFailureContext context)

@@ -55,6 +55,8 @@ public static class RegistryAuthExtensions
                     o.Scope.Add(scope);
                 }
                 o.ClaimActions.MapUniqueJsonKey("preferred_username", "preferred_username");
+                // Only a verified e-mail may claim a signing key (Keyserver); userinfo's claim is not mapped by default.
+                o.ClaimActions.MapUniqueJsonKey("email_verified", "email_verified");
                 o.ClaimActions.MapJsonKey("groups", "groups");
                 o.EventsType = typeof(OidcAccountEvents);
             });

@@ -20,7 +20,7 @@ public static class RegistryMetricsEndpoint
         // before the first scrape would never be counted (prometheus-net issue 487).
         await Metrics.DefaultRegistry.CollectAndExportAsTextAsync(Stream.Null);
         _ = app.Services.GetRequiredService<StoreGauges>();
-        var allowed = ParseNetworks(app.Configuration.GetSection("Registry:Metrics:AllowedNetworks").Get<string[]>() ?? []);
+        var allowed = ParseNetworks(ListSetting.Entries(app.Configuration, "Registry:Metrics:AllowedNetworks"));
         app.UseHttpMetrics();
         app.UseWhen(context => context.Request.Path.Equals("/metrics", StringComparison.Ordinal),
             branch => branch.Use(async (context, next) =>

@@ -54,12 +54,7 @@ public static class TrustedProxies
     public static bool Forwarded(HttpRequest request) => request.Headers.ContainsKey(ForwardedHeadersDefaults.XOriginalForHeaderName);
 
     /// <summary>The list (<c>Registry__TrustedProxies__0=…</c>), or one value separated by commas or spaces (<c>Registry__TrustedProxies="a, b"</c>).</summary>
-    public static IEnumerable<string> Entries(IConfiguration configuration)
-    {
-        var section = configuration.GetSection(Setting);
-        var single = section.Value?.Split([',', ' ', '\t'], StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries) ?? [];
-        return single.Concat(section.GetChildren().Select(c => c.Value ?? ""));
-    }
+    public static IEnumerable<string> Entries(IConfiguration configuration) => ListSetting.Entries(configuration, Setting);
 
     /// <summary>
     /// Addresses and CIDR ranges; each IPv4 one also in its IPv4-mapped IPv6 form, the way a dual-stack socket reports it.

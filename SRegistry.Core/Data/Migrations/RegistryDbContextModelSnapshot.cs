@@ -717,6 +717,9 @@ namespace SRegistry.Core.Data.Migrations
                         .IsRequired()
                         .HasColumnType("TEXT");
 
+                    b.Property<bool>("EmailVerified")
+                        .HasColumnType("INTEGER");
+
                     b.Property<string>("ExternalIssuer")
                         .HasColumnType("TEXT");
 
