@@ -1,3 +1,4 @@
+using Microsoft.AspNetCore.Connections;
 using Microsoft.AspNetCore.DataProtection;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Diagnostics.HealthChecks;
@@ -21,6 +22,8 @@ public static class RegistryHosting
         // The framework's own request lines carry the query string, where signed transfer URLs keep their credential:
         // they stay off at any configured level (the registry's request log says the same without it).
         builder.Logging.AddFilter("Microsoft.AspNetCore.Hosting.Diagnostics", level => level >= LogLevel.Warning);
+        // Larger socket buffers for image bodies: see LargeBlockMemoryPool.
+        builder.Services.AddSingleton<IMemoryPoolFactory<byte>>(new LargeBlockMemoryPoolFactory(LargeBlockMemoryPool.DefaultBlockSize));
         return builder;
     }
 
