@@ -1,6 +1,7 @@
 using System.Buffers;
 using System.Collections.Concurrent;
 using Microsoft.AspNetCore.Connections;
+using Microsoft.Extensions.DependencyInjection.Extensions;
 
 namespace SRegistry.Web.Hosting;
 
@@ -70,4 +71,14 @@ public sealed class LargeBlockMemoryPool(int blockSize) : MemoryPool<byte>
 public sealed class LargeBlockMemoryPoolFactory(int blockSize) : IMemoryPoolFactory<byte>
 {
     public MemoryPool<byte> Create(MemoryPoolOptions? options = null) => new LargeBlockMemoryPool(blockSize);
+
+    /// <summary>
+    /// Replaces whatever pool factory is registered: Kestrel's socket transport takes it from the container when the
+    /// server starts, so this must run after <c>UseKestrel</c> registered the default one.
+    /// </summary>
+    public static IServiceCollection UseFor(IServiceCollection services)
+    {
+        services.RemoveAll<IMemoryPoolFactory<byte>>();
+        return services.AddSingleton<IMemoryPoolFactory<byte>>(new LargeBlockMemoryPoolFactory(LargeBlockMemoryPool.DefaultBlockSize));
+    }
 }

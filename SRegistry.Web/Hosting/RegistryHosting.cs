@@ -1,4 +1,3 @@
-using Microsoft.AspNetCore.Connections;
 using Microsoft.AspNetCore.DataProtection;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Diagnostics.HealthChecks;
@@ -23,7 +22,7 @@ public static class RegistryHosting
         // they stay off at any configured level (the registry's request log says the same without it).
         builder.Logging.AddFilter("Microsoft.AspNetCore.Hosting.Diagnostics", level => level >= LogLevel.Warning);
         // Larger socket buffers for image bodies: see LargeBlockMemoryPool.
-        builder.Services.AddSingleton<IMemoryPoolFactory<byte>>(new LargeBlockMemoryPoolFactory(LargeBlockMemoryPool.DefaultBlockSize));
+        LargeBlockMemoryPoolFactory.UseFor(builder.Services);
         return builder;
     }
 
