@@ -1,3 +1,4 @@
+using System.Globalization;
 using System.Net;
 using System.Net.Http.Headers;
 using System.Security.Cryptography;
@@ -78,6 +79,30 @@ public sealed class InterruptedDownloadTests : IClassFixture<RegistryServer>, ID
         using var refused = await anonymous.SendAsync(beyond);
         Assert.Equal(HttpStatusCode.RequestedRangeNotSatisfiable, refused.StatusCode);
         Assert.Equal(sif.Size, refused.Content.Headers.ContentRange!.Length);
+    }
+
+    /// <summary>Downloads are copied in 1 MiB blocks (LargeBlockFileSender): ranges inside, across and at the ends of blocks are exact.</summary>
+    [Theory]
+    [InlineData(0L, 0L)]
+    [InlineData(1048575L, 1048576L)] // the last byte of the first block and the first of the second
+    [InlineData(1000L, 2100000L)] // spans two block boundaries
+    [InlineData(2097152L, null)] // from a block boundary to the end
+    public async Task Ranges_across_block_boundaries_return_exactly_those_bytes(long from, long? to)
+    {
+        Assert.SkipWhen(TestBackends.OnS3, ServedByTheStore);
+        var (url, sif) = await PushedAsync($"range{from}to{to?.ToString(CultureInfo.InvariantCulture) ?? "end"}");
+        var file = await File.ReadAllBytesAsync(sif.Path);
+        using var anonymous = new HttpClient();
+        using var request = new HttpRequestMessage(HttpMethod.Get, url) { Headers = { Range = new RangeHeaderValue(from, to) } };
+
+        using var ranged = await anonymous.SendAsync(request);
+
+        Assert.Equal(HttpStatusCode.PartialContent, ranged.StatusCode);
+        var expected = file[(int)from..(int)((to ?? file.Length - 1) + 1)];
+        Assert.Equal(expected, await ranged.Content.ReadAsByteArrayAsync());
+        Assert.Equal(expected.Length, ranged.Content.Headers.ContentLength);
+        var whole = await anonymous.GetByteArrayAsync(url);
+        Assert.Equal(sif.Hash, "sha256." + Convert.ToHexStringLower(SHA256.HashData(whole)));
     }
 
     private async Task<(string Url, (string Path, string Hash, long Size) Sif)> PushedAsync(string container)

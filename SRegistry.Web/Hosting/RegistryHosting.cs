@@ -21,6 +21,8 @@ public static class RegistryHosting
         // The framework's own request lines carry the query string, where signed transfer URLs keep their credential:
         // they stay off at any configured level (the registry's request log says the same without it).
         builder.Logging.AddFilter("Microsoft.AspNetCore.Hosting.Diagnostics", level => level >= LogLevel.Warning);
+        // Larger socket buffers for image bodies: see LargeBlockMemoryPool.
+        LargeBlockMemoryPoolFactory.UseFor(builder.Services);
         return builder;
     }
 

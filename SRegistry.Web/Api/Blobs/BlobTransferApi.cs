@@ -92,7 +92,7 @@ public static class BlobTransferApi
         return TypedResults.Ok();
     }
 
-    /// <summary>P2: the image bytes, with Range support (206 + Content-Range), Accept-Ranges and the hash as ETag, sent with sendfile.</summary>
+    /// <summary>P2: the image bytes, with Range support (206 + Content-Range), Accept-Ranges and the hash as ETag, sent in 1 MiB blocks.</summary>
     public static async Task<Results<PhysicalFileHttpResult, EmptyHttpResult, LibraryError>> Download(string imageId, string? t, HttpContext context,
         RegistryDbContext db, IBlobStore blobs)
     {
@@ -116,6 +116,7 @@ public static class BlobTransferApi
             counters.Sent(context.Response.ContentLength ?? 0);
             return Task.CompletedTask;
         });
+        LargeBlockFileSender.Use(context);
         return TypedResults.PhysicalFile(path, "application/octet-stream", enableRangeProcessing: true,
             entityTag: new EntityTagHeaderValue($"\"{image.Hash}\""), lastModified: image.UpdatedAt);
     }
