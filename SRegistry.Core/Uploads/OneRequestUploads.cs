@@ -1,4 +1,3 @@
-using System.Security.Cryptography;
 using SRegistry.Core.Access;
 using SRegistry.Core.Library;
 using SRegistry.Core.Model;
@@ -11,8 +10,7 @@ namespace SRegistry.Core.Uploads;
 /// The legacy upload: the whole file in the request that announces it, for clients that think the server is old.
 /// The bytes come through this app, so they are staged in the folder whichever store keeps the blobs.
 /// </summary>
-public sealed class OneRequestUploads(PushAdmission admission, FolderStaging folder, ImagePublisher publisher, TransferCounters counters,
-    Data.RegistryDbContext db)
+public sealed class OneRequestUploads(PushAdmission admission, WholeBodyReceiver receiver, ImagePublisher publisher, Data.RegistryDbContext db)
 {
     public async Task<Outcome<UploadReceipt>> ReceiveAsync(Principal who, string? imageId, Stream body, long? contentLength,
         CancellationToken ct = default)
@@ -34,26 +32,10 @@ public sealed class OneRequestUploads(PushAdmission admission, FolderStaging fol
             return new Problem(admitted.Failure, admitted.Message);
         }
         var session = admitted.Value!;
-        using var sha = IncrementalHash.CreateHash(HashAlgorithmName.SHA256);
-        Outcome<long> received;
-        try
-        {
-            received = await folder.ReceiveWholeAsync(session.Id, body, contentLength.Value, 0, [sha], ct);
-        }
-        catch
-        {
-            await admission.FailAsync(session, default);
-            throw;
-        }
-        if (!received.Succeeded)
-        {
-            return await admission.FailAsync(session, new Problem(received.Failure, received.Message));
-        }
-        counters.Received(received.Value);
-        var stored = await publisher.VerifyAndStoreAsync(session, folder, received.Value, Convert.ToHexStringLower(sha.GetHashAndReset()), ct);
+        var stored = await receiver.ReceiveAndStoreAsync(session, body, contentLength.Value, 0, ct);
         if (!stored.Succeeded)
         {
-            return await admission.FailAsync(session, new Problem(stored.Failure, stored.Message));
+            return new Problem(stored.Failure, stored.Message);
         }
         db.UploadSessions.Remove(session);
         return await publisher.MarkUploadedAsync(who, image, collection, ct);

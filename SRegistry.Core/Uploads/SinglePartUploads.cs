@@ -1,4 +1,3 @@
-using System.Security.Cryptography;
 using Microsoft.EntityFrameworkCore;
 using SRegistry.Core.Access;
 using SRegistry.Core.Data;
@@ -18,11 +17,10 @@ public sealed class SinglePartUploads(
     RegistryDbContext db,
     PushAdmission admission,
     IUploadStaging staging,
-    FolderStaging folder,
+    WholeBodyReceiver receiver,
     ImagePublisher publisher,
     UploadGates gates,
-    DatabaseLocks locks,
-    TransferCounters counters)
+    DatabaseLocks locks)
 {
     public async Task<Outcome<UploadSession>> StartAsync(Principal who, string? imageId, long fileSize, string? sha256Hex,
         CancellationToken ct = default)
@@ -67,27 +65,10 @@ public sealed class SinglePartUploads(
         {
             return Problem.Conflict("this upload is already in progress");
         }
-        using var sha = IncrementalHash.CreateHash(HashAlgorithmName.SHA256);
-        Outcome<long> received;
-        try
-        {
-            received = await folder.ReceiveWholeAsync(session.Id, body, session.ExpectedSize, session.ExpectedSize, [sha], ct);
-        }
-        catch
-        {
-            // A client that goes away mid-upload.
-            await admission.FailAsync(session, default);
-            throw;
-        }
+        var received = await receiver.ReceiveAndStoreAsync(session, body, session.ExpectedSize, session.ExpectedSize, ct);
         if (!received.Succeeded)
         {
-            return await admission.FailAsync(session, new Problem(received.Failure, received.Message));
-        }
-        counters.Received(received.Value);
-        var stored = await publisher.VerifyAndStoreAsync(session, folder, received.Value, Convert.ToHexStringLower(sha.GetHashAndReset()), ct);
-        if (!stored.Succeeded)
-        {
-            return await admission.FailAsync(session, new Problem(stored.Failure, stored.Message));
+            return received;
         }
         // Verified and stored: completion only has to claim it.
         session.State = UploadState.Received;

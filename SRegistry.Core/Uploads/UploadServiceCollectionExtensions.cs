@@ -24,6 +24,7 @@ public static class UploadServiceCollectionExtensions
         services.AddScoped<PartList>();
         services.AddScoped<PushAdmission>();
         services.AddScoped<ImagePublisher>();
+        services.AddScoped<WholeBodyReceiver>();
         services.AddScoped<SinglePartUploads>();
         services.AddScoped<MultipartUploads>();
         services.AddScoped<OneRequestUploads>();
