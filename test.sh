@@ -100,6 +100,19 @@ for path in sys.argv[1:]:
             message = result.find('.//{*}Message')
             first = (message.text or '').strip().splitlines()[:1] if message is not None else []
             print(f"FAILED {result.get('testName')}: {first[0][:300] if first else ''}")
+# The slowest test classes of each pass, so a CI run that nears its time limit says where the time went.
+for path in sys.argv[1:]:
+    try:
+        results = ET.parse(path).getroot().findall('.//{*}UnitTestResult')
+    except (OSError, ET.ParseError):
+        continue
+    seconds = {}
+    for result in results:
+        h, m, s = (result.get('duration') or '0:0:0').split(':')
+        name = result.get('testName', '').split('(')[0].rsplit('.', 1)[0].rsplit('.', 1)[-1]
+        seconds[name] = seconds.get(name, 0) + int(h) * 3600 + int(m) * 60 + float(s)
+    slowest = sorted(seconds.items(), key=lambda item: -item[1])[:8]
+    print(f"slowest in {path.rsplit('/', 1)[-1]}: " + ", ".join(f"{name} {total:.0f}s" for name, total in slowest))
 print(f"{passed} passed, {failed} failed, {skipped} skipped")
 PY
 echo "Screenshots: $SREG_SCREENSHOTS"
