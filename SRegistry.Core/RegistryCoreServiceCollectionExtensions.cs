@@ -3,6 +3,7 @@ using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Options;
+using SRegistry.Core.Access;
 using SRegistry.Core.Accounts;
 using SRegistry.Core.Admin;
 using SRegistry.Core.Audit;
@@ -68,6 +69,7 @@ public static class RegistryCoreServiceCollectionExtensions
         services.AddScoped<UserDirectory>();
         services.AddScoped<ExternalAccounts>();
         services.AddScoped<ListedAdmins>();
+        services.AddScoped<CollectionAccess>();
         services.AddScoped<Namespaces>();
         services.AddSingleton<ImageLookup>();
         services.AddScoped<ImageCatalog>();

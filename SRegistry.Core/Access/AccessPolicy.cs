@@ -9,6 +9,14 @@ namespace SRegistry.Core.Access;
 public sealed record CollectionFacts(string OwnerId, bool IsPrivate, IReadOnlySet<string> TeamIds, IReadOnlySet<string> ReaderIds)
 {
     public static readonly IReadOnlySet<string> None = new HashSet<string>();
+
+    /// <summary>Facts from loaded ids; most collections have no teams or readers, and then share one empty set (cached lookups keep them).</summary>
+    public static CollectionFacts Of(string ownerId, bool isPrivate, IEnumerable<string> teamIds, IEnumerable<string> readerIds)
+    {
+        var teams = teamIds.ToHashSet(StringComparer.Ordinal);
+        var readers = readerIds.ToHashSet(StringComparer.Ordinal);
+        return new CollectionFacts(ownerId, isPrivate, teams.Count == 0 ? None : teams, readers.Count == 0 ? None : readers);
+    }
 }
 
 /// <summary>Everything the policy needs to know about a team.</summary>

@@ -35,7 +35,7 @@ public sealed record CollectionDetails(
     bool CanEdit, bool CanDelete, bool CanPush, bool CanAssignTeams, bool CanManageReaders);
 
 /// <summary>Collections as the dashboard lists, shows, edits and deletes them; every answer filtered by the access policy.</summary>
-public sealed class CollectionDirectory(RegistryDbContext db, Namespaces namespaces, ImageCatalog images, TimeProvider clock, AuditLog audit)
+public sealed class CollectionDirectory(RegistryDbContext db, CollectionAccess access, ImageCatalog images, TimeProvider clock, AuditLog audit)
 {
     public const int MaxPageSize = 100;
 
@@ -94,12 +94,12 @@ public sealed class CollectionDirectory(RegistryDbContext db, Namespaces namespa
 
     public async Task<Outcome<CollectionDetails>> DetailsAsync(Principal who, string? name, CancellationToken ct = default)
     {
-        var found = await namespaces.FindVisibleCollectionAsync(who, name, ct);
+        var found = await access.FindVisibleAsync(who, name, ct);
         if (found is null)
         {
             return Problem.NotFound($"collection '{name}' not found");
         }
-        var (collection, facts) = found.Value;
+        var (collection, facts, _) = found;
         var containers = await db.Containers.AsNoTracking().Where(c => c.CollectionId == collection.Id).OrderBy(c => c.Name)
             .Select(c => new ContainerSummary(c.Name, c.Description, c.Images.Count(i => i.IsUploaded), c.Tags.Count, c.DownloadCount, c.UpdatedAt))
             .ToListAsync(ct);
@@ -115,12 +115,12 @@ public sealed class CollectionDirectory(RegistryDbContext db, Namespaces namespa
 
     public async Task<Outcome<bool>> UpdateAsync(Principal who, string? name, string? description, bool isPrivate, CancellationToken ct = default)
     {
-        var found = await namespaces.FindVisibleCollectionAsync(who, name, ct);
+        var found = await access.FindVisibleAsync(who, name, ct);
         if (found is null)
         {
             return Problem.NotFound($"collection '{name}' not found");
         }
-        if (!AccessPolicy.Can(who, CollectionAction.Edit, found.Value.Facts))
+        if (!AccessPolicy.Can(who, CollectionAction.Edit, found.Facts))
         {
             return Problem.Forbidden($"only the owner of '{name}' can change it");
         }
@@ -128,7 +128,7 @@ public sealed class CollectionDirectory(RegistryDbContext db, Namespaces namespa
         {
             return Problem.Invalid($"the description is longer than {NewCollectionValidator.MaxDescriptionLength} characters");
         }
-        var before = found.Value.Collection;
+        var before = found.Collection;
         var cleaned = Namespaces.CleanDescription(description);
         return await audit.ChangeAsync<bool>(async () =>
         {
@@ -151,18 +151,18 @@ public sealed class CollectionDirectory(RegistryDbContext db, Namespaces namespa
     /// <summary>Deletes a collection with its containers, images and tags; frees blobs nothing else uses. Answers how many images went.</summary>
     public async Task<Outcome<int>> DeleteAsync(Principal who, string? name, CancellationToken ct = default)
     {
-        var found = await namespaces.FindVisibleCollectionAsync(who, name, ct);
+        var found = await access.FindVisibleAsync(who, name, ct);
         if (found is null)
         {
             return Problem.NotFound($"collection '{name}' not found");
         }
-        if (!AccessPolicy.Can(who, CollectionAction.Delete, found.Value.Facts))
+        if (!AccessPolicy.Can(who, CollectionAction.Delete, found.Facts))
         {
             return Problem.Forbidden($"only the owner of '{name}' can delete it");
         }
-        var id = found.Value.Collection.Id;
+        var id = found.Collection.Id;
         var holdsFrozen = await db.Containers.AnyAsync(c => c.CollectionId == id && c.IsReadOnly, ct);
-        if (!AccessPolicy.CanChangeContainer(who, CollectionAction.Delete, found.Value.Facts, holdsFrozen))
+        if (!AccessPolicy.CanChangeContainer(who, CollectionAction.Delete, found.Facts, holdsFrozen))
         {
             return Problem.Forbidden($"'{name}' holds frozen containers; unfreeze them before deleting it");
         }
@@ -173,8 +173,8 @@ public sealed class CollectionDirectory(RegistryDbContext db, Namespaces namespa
         await audit.ChangeAsync<bool>(async () =>
         {
             await db.Collections.Where(c => c.Id == id).ExecuteDeleteAsync(ct);
-            audit.Record(who, AuditActions.CollectionDelete, found.Value.Collection.Name,
-                $"owner {found.Value.Collection.Owner?.Username}, {containers} container(s), {imageCount} image(s)");
+            audit.Record(who, AuditActions.CollectionDelete, found.Collection.Name,
+                $"owner {found.Collection.Owner?.Username}, {containers} container(s), {imageCount} image(s)");
             return true;
         }, ct);
         foreach (var hash in hashes)

@@ -12,7 +12,7 @@ namespace SRegistry.Core.Browsing;
 /// The users a collection's owner lets see and pull it while it is private, without push (sregistry's contributors).
 /// Only those who may manage readers see or change the list.
 /// </summary>
-public sealed class CollectionReaders(RegistryDbContext db, Namespaces namespaces, TimeProvider clock, AuditLog audit)
+public sealed class CollectionReaders(RegistryDbContext db, CollectionAccess access, TimeProvider clock, AuditLog audit)
 {
     public async Task<Outcome<IReadOnlyList<string>>> ListAsync(Principal who, string? collection, CancellationToken ct = default)
     {
@@ -72,13 +72,13 @@ public sealed class CollectionReaders(RegistryDbContext db, Namespaces namespace
 
     private async Task<Outcome<Collection>> ManageableAsync(Principal who, string? collection, CancellationToken ct)
     {
-        var found = await namespaces.FindVisibleCollectionAsync(who, collection, ct);
+        var found = await access.FindVisibleAsync(who, collection, ct);
         if (found is null)
         {
             return Problem.NotFound($"collection '{collection}' not found");
         }
-        return AccessPolicy.Can(who, CollectionAction.ManageReaders, found.Value.Facts)
-            ? found.Value.Collection
+        return AccessPolicy.Can(who, CollectionAction.ManageReaders, found.Facts)
+            ? found.Collection
             : Problem.Forbidden($"only the owner of '{collection}' can choose its readers");
     }
 }

@@ -10,27 +10,27 @@ namespace SRegistry.Core.Browsing;
 public sealed record StarState(int Count, bool Starred, bool CanStar);
 
 /// <summary>Stars on collections. Counts are given only for collections the caller may see, like everything else about them.</summary>
-public sealed class CollectionStars(RegistryDbContext db, Namespaces namespaces, TimeProvider clock)
+public sealed class CollectionStars(RegistryDbContext db, CollectionAccess access, TimeProvider clock)
 {
     public async Task<Outcome<StarState>> StateAsync(Principal who, string? collection, CancellationToken ct = default)
     {
-        var found = await namespaces.FindVisibleCollectionAsync(who, collection, ct);
+        var found = await access.FindVisibleAsync(who, collection, ct);
         if (found is null)
         {
             return Problem.NotFound($"collection '{collection}' not found");
         }
-        return await StateOfAsync(who, found.Value.Collection.Id, found.Value.Facts, ct);
+        return await StateOfAsync(who, found.Collection.Id, found.Facts, ct);
     }
 
     /// <summary>Stars (or unstars) the collection for the caller; doing what is already so changes nothing and succeeds.</summary>
     public async Task<Outcome<StarState>> SetAsync(Principal who, string? collection, bool starred, CancellationToken ct = default)
     {
-        var found = await namespaces.FindVisibleCollectionAsync(who, collection, ct);
+        var found = await access.FindVisibleAsync(who, collection, ct);
         if (found is null)
         {
             return Problem.NotFound($"collection '{collection}' not found");
         }
-        var (target, facts) = found.Value;
+        var (target, facts, _) = found;
         if (!AccessPolicy.Can(who, CollectionAction.Star, facts))
         {
             return Problem.Unauthenticated("sign in to star a collection");

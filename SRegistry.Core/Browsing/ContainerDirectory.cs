@@ -26,16 +26,16 @@ public sealed record ContainerDetails(string Collection, string Name, string Des
 }
 
 /// <summary>A container's images and tags for the dashboard, and the deletions its owners make there.</summary>
-public sealed class ContainerDirectory(RegistryDbContext db, Namespaces namespaces, ImageCatalog images, KeyDirectory keys, AuditLog audit)
+public sealed class ContainerDirectory(RegistryDbContext db, CollectionAccess access, ImageCatalog images, KeyDirectory keys, AuditLog audit)
 {
     public async Task<Outcome<ContainerDetails>> DetailsAsync(Principal who, string? collection, string? container, CancellationToken ct = default)
     {
-        var found = await FindVisibleAsync(who, collection, container, ct);
+        var found = await access.FindVisibleContainerAsync(who, collection, container, ct);
         if (found is null)
         {
             return Problem.NotFound($"container '{collection}/{container}' not found");
         }
-        var (c, facts) = found.Value;
+        var (c, _, facts) = found;
         var stored = await db.Images.AsNoTracking().Where(i => i.ContainerId == c.Id && i.IsUploaded)
             .OrderByDescending(i => i.CreatedAt).ToListAsync(ct);
         var tags = (await db.Tags.AsNoTracking().Where(t => t.ContainerId == c.Id).Select(t => new { t.ImageId, t.Name }).ToListAsync(ct))
@@ -53,16 +53,16 @@ public sealed class ContainerDirectory(RegistryDbContext db, Namespaces namespac
     /// <summary>Freezes (or unfreezes) a container: frozen, its images and tags change only by an admin's hand.</summary>
     public async Task<Outcome<bool>> SetFrozenAsync(Principal who, string? collection, string? container, bool frozen, CancellationToken ct = default)
     {
-        var found = await FindVisibleAsync(who, collection, container, ct);
+        var found = await access.FindVisibleContainerAsync(who, collection, container, ct);
         if (found is null)
         {
             return Problem.NotFound($"container '{collection}/{container}' not found");
         }
-        if (!AccessPolicy.CanFreeze(who, found.Value.Facts))
+        if (!AccessPolicy.CanFreeze(who, found.Facts))
         {
             return Problem.Forbidden($"only the owner of '{collection}' can freeze or unfreeze its containers");
         }
-        var id = found.Value.Container.Id;
+        var id = found.Container.Id;
         return await audit.ChangeAsync<bool>(async () =>
         {
             var changed = await db.Containers.Where(c => c.Id == id && c.IsReadOnly != frozen).ExecuteUpdateAsync(s => s.SetProperty(c => c.IsReadOnly, frozen), ct);
@@ -129,36 +129,15 @@ public sealed class ContainerDirectory(RegistryDbContext db, Namespaces namespac
 
     private async Task<Outcome<string>> FindDeletableAsync(Principal who, string? collection, string? container, CancellationToken ct)
     {
-        var found = await FindVisibleAsync(who, collection, container, ct);
+        var found = await access.FindVisibleContainerAsync(who, collection, container, ct);
         if (found is null)
         {
             return Problem.NotFound($"container '{collection}/{container}' not found");
         }
-        if (!AccessPolicy.Can(who, CollectionAction.DeleteImage, found.Value.Facts))
+        if (CollectionAccess.RefuseChange(who, CollectionAction.DeleteImage, found) is { } refused)
         {
-            return Problem.Forbidden($"you may not delete images in collection '{collection}'");
+            return refused;
         }
-        if (!AccessPolicy.CanChangeContainer(who, CollectionAction.DeleteImage, found.Value.Facts, found.Value.Container.IsReadOnly))
-        {
-            return Problem.Forbidden($"container '{collection}/{container}' is frozen; its owner can unfreeze it");
-        }
-        return found.Value.Container.Id;
-    }
-
-    private async Task<(Model.Container Container, CollectionFacts Facts)?> FindVisibleAsync(Principal who, string? collection, string? container,
-        CancellationToken ct)
-    {
-        if (string.IsNullOrEmpty(collection) || string.IsNullOrEmpty(container) || collection.Length > 256 || container.Length > 256)
-        {
-            return null;
-        }
-        var found = await db.Containers.AsNoTracking().Include(c => c.Collection).ThenInclude(c => c!.Owner)
-            .FirstOrDefaultAsync(c => c.Name == container && c.Collection!.Name == collection, ct);
-        if (found is null)
-        {
-            return null;
-        }
-        var facts = await namespaces.FactsAsync(found.Collection!, ct);
-        return AccessPolicy.Can(who, CollectionAction.View, facts) ? (found, facts) : null;
+        return found.Container.Id;
     }
 }

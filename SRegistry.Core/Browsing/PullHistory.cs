@@ -15,7 +15,7 @@ public sealed record PullSeries(IReadOnlyList<DailyPulls> Days, long Total)
 }
 
 /// <summary>The per-day pull counts behind the container page's chart (written by <see cref="Statistics.PullCounter"/>).</summary>
-public sealed class PullHistory(RegistryDbContext db, Namespaces namespaces, TimeProvider clock)
+public sealed class PullHistory(RegistryDbContext db, CollectionAccess access, TimeProvider clock)
 {
     public const int MaxDays = 366;
 
@@ -26,16 +26,12 @@ public sealed class PullHistory(RegistryDbContext db, Namespaces namespaces, Tim
         {
             return Problem.Invalid($"days must be between 1 and {MaxDays}");
         }
-        if (string.IsNullOrEmpty(collection) || string.IsNullOrEmpty(container) || collection.Length > 256 || container.Length > 256)
+        var visible = await access.FindVisibleContainerAsync(who, collection, container, ct);
+        if (visible is null)
         {
             return Problem.NotFound($"container '{collection}/{container}' not found");
         }
-        var found = await db.Containers.AsNoTracking().Include(c => c.Collection)
-            .FirstOrDefaultAsync(c => c.Name == container && c.Collection!.Name == collection, ct);
-        if (found is null || !AccessPolicy.Can(who, CollectionAction.View, await namespaces.FactsAsync(found.Collection!, ct)))
-        {
-            return Problem.NotFound($"container '{collection}/{container}' not found");
-        }
+        var found = visible.Container;
         var today = DateOnly.FromDateTime(clock.GetUtcNow().UtcDateTime);
         var first = today.AddDays(1 - days);
         var counted = await db.ContainerPullDays.AsNoTracking()

@@ -9,16 +9,16 @@ namespace SRegistry.Core.Browsing;
 public sealed record AnnotatedTag(string Arch, string Tag, IReadOnlyList<KeyValuePair<string, string>> Annotations);
 
 /// <summary>The annotations on a container's tags, for whoever may see the container.</summary>
-public sealed class TagAnnotations(RegistryDbContext db, Namespaces namespaces)
+public sealed class TagAnnotations(RegistryDbContext db, CollectionAccess access)
 {
     public async Task<Outcome<IReadOnlyList<AnnotatedTag>>> ForContainerAsync(Principal who, string? collection, string? container, CancellationToken ct = default)
     {
-        var found = await namespaces.FindVisibleCollectionAsync(who, collection, ct);
+        var found = await access.FindVisibleAsync(who, collection, ct);
         if (found is null || string.IsNullOrEmpty(container) || container.Length > 256)
         {
             return Problem.NotFound($"container '{collection}/{container}' not found");
         }
-        var collectionId = found.Value.Collection.Id;
+        var collectionId = found.Collection.Id;
         var rows = await db.TagAnnotations.AsNoTracking()
             .Where(a => a.Tag!.Container!.CollectionId == collectionId && a.Tag.Container.Name == container)
             .Select(a => new { a.Arch, a.TagName, a.Key, a.Value })

@@ -26,21 +26,17 @@ public sealed record ImageContentsView(
 }
 
 /// <summary>Reads image contents for people allowed to see the container (the access policy's View).</summary>
-public sealed class ImageContentsQuery(RegistryDbContext db, Namespaces namespaces, ImageContentsService contents)
+public sealed class ImageContentsQuery(RegistryDbContext db, CollectionAccess access, ImageContentsService contents)
 {
     public async Task<Outcome<IReadOnlyList<ImageContentsView>>> ForContainerAsync(Principal who, string? collection, string? container,
         CancellationToken ct = default)
     {
-        if (string.IsNullOrEmpty(collection) || string.IsNullOrEmpty(container) || collection.Length > 256 || container.Length > 256)
+        var visible = await access.FindVisibleContainerAsync(who, collection, container, ct);
+        if (visible is null)
         {
             return Problem.NotFound($"container '{collection}/{container}' not found");
         }
-        var found = await db.Containers.AsNoTracking().Include(c => c.Collection)
-            .FirstOrDefaultAsync(c => c.Name == container && c.Collection!.Name == collection, ct);
-        if (found is null || !AccessPolicy.Can(who, CollectionAction.View, await namespaces.FactsAsync(found.Collection!, ct)))
-        {
-            return Problem.NotFound($"container '{collection}/{container}' not found");
-        }
+        var found = visible.Container;
         var images = await db.Images.AsNoTracking().Where(i => i.ContainerId == found.Id && i.IsUploaded)
             .OrderByDescending(i => i.CreatedAt)
             .Select(i => new { i.Id, i.Hash, i.Arch, Contents = db.ImageContents.FirstOrDefault(c => c.ImageId == i.Id) })

@@ -13,21 +13,21 @@ public sealed record RuleBreach(string Container, string ImageHash, string Reaso
 public sealed record SignedOnlyState(bool Required, bool CanChange, IReadOnlyList<RuleBreach> Breaches);
 
 /// <summary>Turns a collection's signed-only rule on or off, and lists the images already there that break it.</summary>
-public sealed class SignedOnlyCollections(RegistryDbContext db, Namespaces namespaces, ImageContentsService contents, TimeProvider clock)
+public sealed class SignedOnlyCollections(RegistryDbContext db, CollectionAccess access, ImageContentsService contents, TimeProvider clock)
 {
     /// <summary>Sets the rule (owner, or an admin); answers the images already stored that do not meet it.</summary>
     public async Task<Outcome<IReadOnlyList<RuleBreach>>> SetAsync(Principal who, string? name, bool require, CancellationToken ct = default)
     {
-        var found = await namespaces.FindVisibleCollectionAsync(who, name, ct);
+        var found = await access.FindVisibleAsync(who, name, ct);
         if (found is null)
         {
             return Problem.NotFound($"collection '{name}' not found");
         }
-        if (!AccessPolicy.Can(who, CollectionAction.Edit, found.Value.Facts))
+        if (!AccessPolicy.Can(who, CollectionAction.Edit, found.Facts))
         {
             return Problem.Forbidden($"only the owner of '{name}' can change its rules");
         }
-        var collection = found.Value.Collection;
+        var collection = found.Collection;
         await db.Collections.Where(c => c.Id == collection.Id).ExecuteUpdateAsync(s => s
             .SetProperty(c => c.RequireSignedImages, require)
             .SetProperty(c => c.UpdatedAt, clock.GetUtcNow()), ct);
@@ -38,14 +38,14 @@ public sealed class SignedOnlyCollections(RegistryDbContext db, Namespaces names
     /// <summary>The rule of a collection the caller can see (not found otherwise), with the images that break it when it is on.</summary>
     public async Task<Outcome<SignedOnlyState>> OfAsync(Principal who, string? name, CancellationToken ct = default)
     {
-        var found = await namespaces.FindVisibleCollectionAsync(who, name, ct);
+        var found = await access.FindVisibleAsync(who, name, ct);
         if (found is null)
         {
             return Problem.NotFound($"collection '{name}' not found");
         }
-        var collection = found.Value.Collection;
+        var collection = found.Collection;
         IReadOnlyList<RuleBreach> breaches = collection.RequireSignedImages ? await BreachesAsync(collection.Id, collection.OwnerId, ct) : [];
-        return new SignedOnlyState(collection.RequireSignedImages, AccessPolicy.Can(who, CollectionAction.Edit, found.Value.Facts), breaches);
+        return new SignedOnlyState(collection.RequireSignedImages, AccessPolicy.Can(who, CollectionAction.Edit, found.Facts), breaches);
     }
 
     /// <summary>Uploaded images of the collection that a signed-only rule would refuse today.</summary>

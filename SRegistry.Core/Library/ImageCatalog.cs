@@ -13,7 +13,7 @@ using SRegistry.Core.Statistics;
 namespace SRegistry.Core.Library;
 
 /// <summary>Images and tags: resolving references, creating image records, moving tags, deleting.</summary>
-public sealed class ImageCatalog(RegistryDbContext db, Namespaces namespaces, IBlobStore blobs, BlobLocks blobLocks,
+public sealed class ImageCatalog(RegistryDbContext db, Namespaces namespaces, CollectionAccess access, IBlobStore blobs, BlobLocks blobLocks,
     TimeProvider clock, ImageLookup lookup, QuotaAccounting quotas, AuditLog audit)
 {
     private static readonly Func<RegistryDbContext, string, IAsyncEnumerable<string>> TagNames =
@@ -184,14 +184,10 @@ public sealed class ImageCatalog(RegistryDbContext db, Namespaces namespaces, IB
             return resolved;
         }
         var view = resolved.Value!;
-        var facts = await namespaces.FactsAsync(view.Collection, ct);
-        if (!AccessPolicy.Can(who, CollectionAction.DeleteImage, facts))
+        var facts = await access.FactsAsync(view.Collection, ct);
+        if (CollectionAccess.RefuseChange(who, CollectionAction.DeleteImage, new VisibleContainer(view.Container, view.Collection, facts)) is { } refused)
         {
-            return Problem.Forbidden($"you may not delete images in collection '{view.Collection.Name}'");
-        }
-        if (!AccessPolicy.CanChangeContainer(who, CollectionAction.DeleteImage, facts, view.Container.IsReadOnly))
-        {
-            return Problem.Forbidden($"container '{view.Collection.Name}/{view.Container.Name}' is frozen; its owner can unfreeze it");
+            return refused;
         }
         if (await HasFrozenTagAsync(view.Image.Id, ct))
         {
@@ -277,27 +273,16 @@ public sealed class ImageCatalog(RegistryDbContext db, Namespaces namespaces, IB
     private async Task<Outcome<(Container Container, Collection Collection)>> LoadPushableContainerAsync(Principal who, string? containerId,
         CancellationToken ct)
     {
-        var container = string.IsNullOrEmpty(containerId)
-            ? null
-            : await db.Containers.AsNoTracking().Include(c => c.Collection).ThenInclude(c => c!.Owner).FirstOrDefaultAsync(c => c.Id == containerId, ct);
-        if (container is null)
+        var found = await access.FindVisibleContainerByIdAsync(who, containerId, ct);
+        if (found is null)
         {
             return Problem.NotFound("container not found");
         }
-        var facts = await namespaces.FactsAsync(container.Collection!, ct);
-        if (!AccessPolicy.Can(who, CollectionAction.View, facts))
+        if (CollectionAccess.RefuseChange(who, CollectionAction.Push, found) is { } refused)
         {
-            return Problem.NotFound("container not found");
+            return refused;
         }
-        if (!AccessPolicy.Can(who, CollectionAction.Push, facts))
-        {
-            return Problem.Forbidden($"you may not push to collection '{container.Collection!.Name}'");
-        }
-        if (!AccessPolicy.CanChangeContainer(who, CollectionAction.Push, facts, container.IsReadOnly))
-        {
-            return Problem.Forbidden($"container '{container.Collection!.Name}/{container.Name}' is frozen; its owner can unfreeze it");
-        }
-        return (container, container.Collection!);
+        return (found.Container, found.Collection);
     }
 
     private async Task<Image?> FindReadableUploadedAsync(Principal who, string hash, CancellationToken ct)

@@ -56,7 +56,6 @@ public sealed class ImageLookup(IServiceScopeFactory scopes, LookupCache cache, 
                 .Concat(db.Tags.AsNoTracking().Where(t => t.ImageId == imageId).Select(t => new Extra { Kind = TagRow, Id = t.Name, Name = t.Name }))
                 .Concat(db.CollectionReaders.AsNoTracking().Where(r => r.CollectionId == collectionId).Select(r => new Extra { Kind = ReaderRow, Id = r.UserId, Name = r.UserId })));
 
-    private static readonly IReadOnlySet<string> NoTeams = new HashSet<string>();
 
     public async Task<Outcome<ImageView>> ResolveAsync(Principal who, string? path, string? arch, CancellationToken ct = default)
     {
@@ -67,7 +66,7 @@ public sealed class ImageLookup(IServiceScopeFactory scopes, LookupCache cache, 
         }
         var image = found.Value!;
         // Invisible is reported exactly like absent: same status, same message.
-        return AccessPolicy.Can(who, CollectionAction.View, image.Facts) && Namespaces.EntityNames(image.Entity, who, image.View.OwnerName, image.TeamNames, image.Facts)
+        return AccessPolicy.Can(who, CollectionAction.View, image.Facts) && CollectionAccess.EntityNames(image.Entity, who, image.View.OwnerName, image.TeamNames, image.Facts)
             ? image.View
             : Problem.NotFound(NotFound(LibraryRef.Parse(path, options.Value.DefaultCollection).Value!, arch));
     }
@@ -118,11 +117,9 @@ public sealed class ImageLookup(IServiceScopeFactory scopes, LookupCache cache, 
                 _ => teams.TryAdd(extra.Id, extra.Name),
             };
         }
-        // Entries stay in the lookup cache: most collections have no teams, and they share one empty set.
-        var facts = new CollectionFacts(row.Collection.OwnerId, row.Collection.IsPrivate, teams.Count == 0 ? NoTeams : teams.Keys.ToHashSet(StringComparer.Ordinal),
-            readers.Count == 0 ? CollectionFacts.None : readers);
+        var facts = CollectionFacts.Of(row.Collection.OwnerId, row.Collection.IsPrivate, teams.Keys, readers);
         // An image known only by hash has no architecture yet, and so no tags either.
         var view = new ImageView(row.Image, row.Container, row.Collection, row.OwnerName, row.Image.Arch is null ? [] : [.. tags]);
-        return new FoundImage(view, reference.Entity, facts, teams.Count == 0 ? NoTeams : teams.Values.ToHashSet(StringComparer.Ordinal));
+        return new FoundImage(view, reference.Entity, facts, teams.Count == 0 ? CollectionFacts.None : teams.Values.ToHashSet(StringComparer.Ordinal));
     }
 }

@@ -12,8 +12,8 @@ using SRegistry.Core.Storage;
 namespace SRegistry.Core.Library;
 
 /// <summary>Entities, collections and containers: the namespace a push walks through before it uploads.</summary>
-public sealed class Namespaces(RegistryDbContext db, TimeProvider clock, IOptions<RegistryOptions> options, IValidator<NewCollection> validator,
-    AuditLog audit)
+public sealed class Namespaces(RegistryDbContext db, CollectionAccess access, TimeProvider clock, IOptions<RegistryOptions> options,
+    IValidator<NewCollection> validator, AuditLog audit)
 {
     private RegistryOptions Options => options.Value;
 
@@ -182,15 +182,12 @@ public sealed class Namespaces(RegistryDbContext db, TimeProvider clock, IOption
     /// <summary>A container by ID, when the caller can see its collection.</summary>
     public async Task<Outcome<ContainerView>> FindContainerByIdAsync(Principal who, string? containerId, CancellationToken ct = default)
     {
-        var row = string.IsNullOrEmpty(containerId)
-            ? null
-            : await db.Containers.AsNoTracking().Include(c => c.Collection).ThenInclude(c => c!.Owner)
-                .FirstOrDefaultAsync(c => c.Id == containerId, ct);
-        if (row is null || !AccessPolicy.Can(who, CollectionAction.View, await FactsAsync(row.Collection!, ct)))
+        var found = await access.FindVisibleContainerByIdAsync(who, containerId, ct);
+        if (found is null)
         {
             return Problem.NotFound("container not found");
         }
-        return await ToContainerViewAsync(row, row.Collection!, ct);
+        return await ToContainerViewAsync(found.Container, found.Collection, ct);
     }
 
     public async Task<Outcome<ContainerView>> CreateContainerAsync(Principal who, string? collectionId, string? name, string? description,
@@ -211,7 +208,7 @@ public sealed class Namespaces(RegistryDbContext db, TimeProvider clock, IOption
         {
             return Problem.Invalid("the collection given for the new container does not exist");
         }
-        var facts = await FactsAsync(collection, ct);
+        var facts = await access.FactsAsync(collection, ct);
         if (!AccessPolicy.Can(who, CollectionAction.View, facts))
         {
             return Problem.Invalid("the collection given for the new container does not exist");
@@ -239,73 +236,17 @@ public sealed class Namespaces(RegistryDbContext db, TimeProvider clock, IOption
         return await ToContainerViewAsync(created, collection, ct);
     }
 
-    /// <summary>A collection by name with its owner and access facts, or null when it is absent or hidden from the caller.</summary>
-    public async Task<(Collection Collection, CollectionFacts Facts)?> FindVisibleCollectionAsync(Principal who, string? name,
-        CancellationToken ct = default)
-    {
-        if (string.IsNullOrEmpty(name) || name.Length > 256)
-        {
-            return null;
-        }
-        var collection = await db.Collections.AsNoTracking().Include(c => c.Owner).FirstOrDefaultAsync(c => c.Name == name, ct);
-        if (collection is null)
-        {
-            return null;
-        }
-        var facts = await FactsAsync(collection, ct);
-        return AccessPolicy.Can(who, CollectionAction.View, facts) ? (collection, facts) : null;
-    }
-
-    /// <summary>Access facts for a collection (owner, privacy, assigned teams, readers).</summary>
-    public Task<CollectionFacts> FactsAsync(Collection collection, CancellationToken ct = default) =>
-        FactsAsync(db, collection.Id, collection.OwnerId, collection.IsPrivate, ct);
-
-    /// <summary>The same facts for a collection known by id, owner and privacy; shared with the team service.</summary>
-    internal static async Task<CollectionFacts> FactsAsync(RegistryDbContext db, string collectionId, string ownerId, bool isPrivate, CancellationToken ct)
-    {
-        var teamIds = await db.CollectionTeams.AsNoTracking().Where(t => t.CollectionId == collectionId).Select(t => t.TeamId).ToListAsync(ct);
-        var readerIds = await db.CollectionReaders.AsNoTracking().Where(r => r.CollectionId == collectionId).Select(r => r.UserId).ToListAsync(ct);
-        return new CollectionFacts(ownerId, isPrivate, teamIds.ToHashSet(), readerIds.Count == 0 ? CollectionFacts.None : readerIds.ToHashSet());
-    }
-
-    private sealed record CollectionRow(Collection Collection, User? Owner, List<TeamRef> Teams, List<string> ReaderIds);
-
-    private sealed record TeamRef(string Id, string Name);
-
-    // One round trip for the collection, its owner and the teams the policy needs; compiled once because every pull asks it.
-    private static readonly Func<RegistryDbContext, string, CancellationToken, Task<CollectionRow?>> CollectionWithFacts =
-        EF.CompileAsyncQuery((RegistryDbContext db, string name, CancellationToken ct) => db.Collections.AsNoTracking().Where(c => c.Name == name)
-            .Select(c => new CollectionRow(c, c.Owner, c.Teams.Select(t => new TeamRef(t.TeamId, t.Team!.Name)).ToList(),
-                c.Readers.Select(r => r.UserId).ToList())).FirstOrDefault());
-
     /// <summary>
-    /// The collection named, if the caller may see it and the entity segment (when given) is the caller,
-    /// the owner, or an assigned team. Anything else is reported as not found.
+    /// The collection named, if the caller may see it and the entity segment (when given) names its namespace
+    /// (<see cref="CollectionAccess.EntityNames"/>). Anything else is reported as not found.
     /// </summary>
-    internal async Task<Collection?> LoadVisibleCollectionAsync(Principal who, string? entity, string collection, CancellationToken ct)
+    private async Task<Collection?> LoadVisibleCollectionAsync(Principal who, string? entity, string collection, CancellationToken ct)
     {
-        var row = await CollectionWithFacts(db, collection, ct);
-        if (row is null)
-        {
-            return null;
-        }
-        var found = row.Collection;
-        found.Owner = row.Owner;
-        var facts = new CollectionFacts(found.OwnerId, found.IsPrivate, row.Teams.Select(t => t.Id).ToHashSet(StringComparer.Ordinal),
-            row.ReaderIds.Count == 0 ? CollectionFacts.None : row.ReaderIds.ToHashSet(StringComparer.Ordinal));
-        return AccessPolicy.Can(who, CollectionAction.View, facts) && EntityNames(entity, who, found.Owner!.Username, row.Teams.Select(t => t.Name), facts)
-            ? found
+        var found = await access.FindVisibleAsync(who, collection, ct);
+        return found is not null && CollectionAccess.EntityNames(entity, who, found.Collection.Owner!.Username, found.TeamNames, found.Facts)
+            ? found.Collection
             : null;
     }
-
-    /// <summary>
-    /// Whether the entity segment a caller typed names this collection's namespace: none given, the owner, a team
-    /// assigned to it, or the caller themselves for a collection the caller may push to. <c>library://me/…</c> must
-    /// never pull a stranger's collection of that name, so for anything else the caller's own name finds nothing.
-    /// </summary>
-    public static bool EntityNames(string? entity, Principal who, string ownerName, IEnumerable<string> assignedTeamNames, CollectionFacts facts) =>
-        entity is null || entity == ownerName || assignedTeamNames.Contains(entity, StringComparer.Ordinal)
-        || (entity == who.Username && AccessPolicy.Can(who, CollectionAction.Push, facts));
 
     private async Task<ContainerView> ToContainerViewAsync(Container container, Collection collection, CancellationToken ct)
     {

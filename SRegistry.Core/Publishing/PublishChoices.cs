@@ -14,7 +14,7 @@ public sealed record PublishChoice(bool? Own, bool SiteDefault, bool IsPrivate, 
 }
 
 /// <summary>The collection owner's switch for publishing (admins may use it too); the site default is <c>Registry:Publish:PublishByDefault</c>.</summary>
-public sealed class PublishChoices(RegistryDbContext db, Namespaces namespaces, IOptions<PublishOptions> options, TimeProvider clock,
+public sealed class PublishChoices(RegistryDbContext db, CollectionAccess access, IOptions<PublishOptions> options, TimeProvider clock,
     AuditLog audit)
 {
     /// <summary>Null when publishing is off for the whole site; not found when the viewer cannot see the collection.</summary>
@@ -24,12 +24,12 @@ public sealed class PublishChoices(RegistryDbContext db, Namespaces namespaces, 
         {
             return (PublishChoice?)null;
         }
-        var found = await namespaces.FindVisibleCollectionAsync(who, collection, ct);
+        var found = await access.FindVisibleAsync(who, collection, ct);
         if (found is null)
         {
             return Problem.NotFound($"collection '{collection}' not found");
         }
-        var (c, facts) = found.Value;
+        var (c, facts, _) = found;
         return new PublishChoice(c.Publish, options.Value.PublishByDefault, c.IsPrivate, AccessPolicy.Can(who, CollectionAction.Edit, facts),
             options.Value.ResolvePath());
     }

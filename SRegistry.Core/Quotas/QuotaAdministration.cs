@@ -19,7 +19,7 @@ public sealed record CollectionCharge(string Collection, QuotaAccount ChargedTo,
 /// What people see and change about quotas: their own and their teams' usage, admins' per-user and per-team
 /// overrides, and which account a collection is charged to.
 /// </summary>
-public sealed class QuotaAdministration(RegistryDbContext db, QuotaAccounting quotas, Namespaces namespaces, IValidator<QuotaOverride> validator,
+public sealed class QuotaAdministration(RegistryDbContext db, QuotaAccounting quotas, CollectionAccess access, IValidator<QuotaOverride> validator,
     AuditLog audit)
 {
     /// <summary>The signed-in user's own storage (collections they own that are not charged to a team).</summary>
@@ -129,12 +129,12 @@ public sealed class QuotaAdministration(RegistryDbContext db, QuotaAccounting qu
 
     public async Task<Outcome<CollectionCharge>> ChargeOfAsync(Principal who, string? collectionName, CancellationToken ct = default)
     {
-        var found = await namespaces.FindVisibleCollectionAsync(who, collectionName, ct);
+        var found = await access.FindVisibleAsync(who, collectionName, ct);
         if (found is null)
         {
             return Problem.NotFound($"collection '{collectionName}' not found");
         }
-        var (collection, facts) = found.Value;
+        var (collection, facts, _) = found;
         var teams = await db.CollectionTeams.AsNoTracking().Where(l => l.CollectionId == collection.Id).OrderBy(l => l.Team!.Name)
             .Select(l => new { l.Team!.Id, l.Team.Name, l.Team.JoinMode, l.Team.QuotaBytes }).ToListAsync(ct);
         var account = await quotas.AccountOfAsync(collection.Id, ct);
@@ -152,7 +152,7 @@ public sealed class QuotaAdministration(RegistryDbContext db, QuotaAccounting qu
     /// </summary>
     public async Task<Outcome<CollectionCharge>> ChargeToAsync(Principal who, string? collectionName, string? teamName, CancellationToken ct = default)
     {
-        var found = await namespaces.FindVisibleCollectionAsync(who, collectionName, ct);
+        var found = await access.FindVisibleAsync(who, collectionName, ct);
         if (found is null)
         {
             return Problem.NotFound($"collection '{collectionName}' not found");
@@ -161,7 +161,7 @@ public sealed class QuotaAdministration(RegistryDbContext db, QuotaAccounting qu
         {
             return Problem.Unauthenticated();
         }
-        var (collection, facts) = found.Value;
+        var (collection, facts, _) = found;
         string? chargedTeamId;
         string chargedTo;
         if (string.IsNullOrWhiteSpace(teamName))

@@ -11,7 +11,7 @@ using SRegistry.Core.Storage;
 namespace SRegistry.Core.Teams;
 
 /// <summary>Teams: creating, joining (open or by invitation), membership and ownership. Permissions come from <see cref="AccessPolicy"/>.</summary>
-public sealed class TeamService(RegistryDbContext db, TimeProvider clock, IValidator<NewTeam> validator, AuditLog audit)
+public sealed class TeamService(RegistryDbContext db, CollectionAccess access, TimeProvider clock, IValidator<NewTeam> validator, AuditLog audit)
 {
     public async Task<Outcome<Team>> CreateAsync(Principal who, NewTeam request, byte[]? avatar = null, CancellationToken ct = default)
     {
@@ -254,13 +254,13 @@ public sealed class TeamService(RegistryDbContext db, TimeProvider clock, IValid
     /// <summary>Gives a team push and view rights on a collection (collection owners and admins).</summary>
     public async Task<Outcome<bool>> AssignAsync(Principal who, string collectionName, string teamName, bool assign, CancellationToken ct = default)
     {
-        var collection = await db.Collections.AsNoTracking().FirstOrDefaultAsync(c => c.Name == collectionName, ct);
-        var facts = collection is null ? null : await FactsAsync(collection.Id, collection.OwnerId, collection.IsPrivate, ct);
-        if (collection is null || !AccessPolicy.Can(who, CollectionAction.View, facts!))
+        var found = await access.FindVisibleAsync(who, collectionName, ct);
+        if (found is null)
         {
             return Problem.NotFound($"collection '{collectionName}' not found");
         }
-        if (!AccessPolicy.Can(who, CollectionAction.AssignTeams, facts!))
+        var collection = found.Collection;
+        if (!AccessPolicy.Can(who, CollectionAction.AssignTeams, found.Facts))
         {
             return Problem.Forbidden("only the collection's owner can assign teams");
         }
@@ -292,9 +292,6 @@ public sealed class TeamService(RegistryDbContext db, TimeProvider clock, IValid
             return true;
         }, ct);
     }
-
-    private Task<CollectionFacts> FactsAsync(string collectionId, string ownerId, bool isPrivate, CancellationToken ct) =>
-        Namespaces.FactsAsync(db, collectionId, ownerId, isPrivate, ct);
 
     /// <summary>The team, if the caller may manage it; shared with <see cref="TeamInvitations"/>.</summary>
     internal async Task<Outcome<Team>> LoadManageableAsync(Principal who, string teamId, CancellationToken ct)

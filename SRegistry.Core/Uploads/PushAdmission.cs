@@ -16,7 +16,7 @@ namespace SRegistry.Core.Uploads;
 /// </summary>
 public sealed class PushAdmission(
     RegistryDbContext db,
-    Namespaces namespaces,
+    CollectionAccess access,
     QuotaAccounting quotas,
     IUploadStaging staging,
     UploadGates gates,
@@ -36,27 +36,16 @@ public sealed class PushAdmission(
             return Problem.Unauthenticated();
         }
         var image = string.IsNullOrEmpty(imageId) ? null : await db.Images.FirstOrDefaultAsync(i => i.Id == imageId, ct);
-        var container = image is null
-            ? null
-            : await db.Containers.AsNoTracking().Include(c => c.Collection).ThenInclude(c => c!.Owner).FirstAsync(c => c.Id == image.ContainerId, ct);
-        if (image is null || container is null)
+        var found = image is null ? null : await access.FindVisibleContainerByIdAsync(who, image.ContainerId, ct);
+        if (image is null || found is null)
         {
             return Problem.NotFound("image not found");
         }
-        var facts = await namespaces.FactsAsync(container.Collection!, ct);
-        if (!AccessPolicy.Can(who, CollectionAction.View, facts))
+        if (CollectionAccess.RefuseChange(who, CollectionAction.Push, found) is { } refused)
         {
-            return Problem.NotFound("image not found");
+            return refused;
         }
-        if (!AccessPolicy.Can(who, CollectionAction.Push, facts))
-        {
-            return Problem.Forbidden($"you may not push to collection '{container.Collection!.Name}'");
-        }
-        if (!AccessPolicy.CanChangeContainer(who, CollectionAction.Push, facts, container.IsReadOnly))
-        {
-            return Problem.Forbidden($"container '{container.Collection!.Name}/{container.Name}' is frozen; its owner can unfreeze it");
-        }
-        return (image, container.Collection!);
+        return (image, found.Collection);
     }
 
     /// <summary>
