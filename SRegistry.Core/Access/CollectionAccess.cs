@@ -67,6 +67,16 @@ public sealed class CollectionAccess(RegistryDbContext db)
             : null;
     }
 
+    /// <summary>
+    /// The collection a library reference names, if the caller may see it and the entity segment (when given) names its
+    /// namespace (<see cref="EntityNames"/>). Anything else is reported as not found.
+    /// </summary>
+    public async Task<Collection?> FindReferencedAsync(Principal who, string? entity, string name, CancellationToken ct = default)
+    {
+        var found = await FindVisibleAsync(who, name, ct);
+        return found is not null && EntityNames(entity, who, found.Collection.Owner!.Username, found.TeamNames, found.Facts) ? found.Collection : null;
+    }
+
     /// <summary>A container by collection and container name, or null when it is absent or hidden from the caller.</summary>
     public async Task<VisibleContainer?> FindVisibleContainerAsync(Principal who, string? collection, string? container, CancellationToken ct = default)
     {

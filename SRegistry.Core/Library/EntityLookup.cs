@@ -3,7 +3,7 @@ using SRegistry.Core.Naming;
 namespace SRegistry.Core.Library;
 
 /// <summary>An entity (a user's or a team's namespace) by the path a client asks for (docs/protocol/library.md#l1).</summary>
-public sealed class EntityLookup(Namespaces namespaces)
+public sealed class EntityLookup(LibraryEntities entities)
 {
     public async Task<Outcome<EntityView>> FindAsync(string? path, CancellationToken ct = default)
     {
@@ -12,7 +12,7 @@ public sealed class EntityLookup(Namespaces namespaces)
         {
             return Problem.Invalid($"invalid entity name: {NameRules.ContainerNameRule}");
         }
-        var entity = await namespaces.FindEntityAsync(segments[0], ct);
+        var entity = await entities.FindEntityAsync(segments[0], ct);
         return entity is null ? Problem.NotFound($"entity '{segments[0]}' not found") : entity;
     }
 }

@@ -13,7 +13,7 @@ using SRegistry.Core.Statistics;
 namespace SRegistry.Core.Library;
 
 /// <summary>Images and tags: resolving references, creating image records, moving tags, deleting.</summary>
-public sealed class ImageCatalog(RegistryDbContext db, Namespaces namespaces, CollectionAccess access, IBlobStore blobs, BlobLocks blobLocks,
+public sealed class ImageCatalog(RegistryDbContext db, LibraryContainers containers, CollectionAccess access, IBlobStore blobs, BlobLocks blobLocks,
     TimeProvider clock, ImageLookup lookup, QuotaAccounting quotas, AuditLog audit)
 {
     private static readonly Func<RegistryDbContext, string, IAsyncEnumerable<string>> TagNames =
@@ -50,7 +50,7 @@ public sealed class ImageCatalog(RegistryDbContext db, Namespaces namespaces, Co
         {
             ContainerId = row.Id,
             Hash = hash!,
-            Description = Namespaces.CleanDescription(description),
+            Description = Descriptions.Clean(description),
             CreatedById = who.UserId!,
             CreatedAt = now,
             UpdatedAt = now,
@@ -107,7 +107,7 @@ public sealed class ImageCatalog(RegistryDbContext db, Namespaces namespaces, Co
     public async Task<Outcome<IReadOnlyDictionary<string, IReadOnlyDictionary<string, string>>>> ArchTagsAsync(Principal who, string? containerId,
         CancellationToken ct = default)
     {
-        var container = await namespaces.FindContainerByIdAsync(who, containerId, ct);
+        var container = await containers.FindContainerByIdAsync(who, containerId, ct);
         if (!container.Succeeded)
         {
             return new Problem(container.Failure, container.Message);
@@ -117,7 +117,7 @@ public sealed class ImageCatalog(RegistryDbContext db, Namespaces namespaces, Co
 
     public async Task<Outcome<IReadOnlyDictionary<string, string>>> ArchBlindTagsAsync(Principal who, string? containerId, CancellationToken ct = default)
     {
-        var container = await namespaces.FindContainerByIdAsync(who, containerId, ct);
+        var container = await containers.FindContainerByIdAsync(who, containerId, ct);
         if (!container.Succeeded)
         {
             return new Problem(container.Failure, container.Message);

@@ -47,7 +47,7 @@ public sealed class AccessWorld : RegistryServer, IAsyncLifetime
         await CreateTokenAsync("tara");
         Tokens[Who.ExpiredToken] = await InScopeAsync(async sp =>
         {
-            var user = await sp.GetRequiredService<UserDirectory>().EnsureLocalUserAsync("eve", false);
+            var user = await sp.GetRequiredService<UserAccounts>().EnsureLocalUserAsync("eve", false);
             return (await sp.GetRequiredService<TokenService>().IssueAsync(user.Id, "old", DateTimeOffset.UtcNow.AddMinutes(-1))).Secret;
         });
         var owner = new LibraryProtocol(Client(Tokens[Who.CollectionOwner]));
@@ -94,7 +94,7 @@ public sealed class AccessWorld : RegistryServer, IAsyncLifetime
     {
         var token = Tokens[who];
         var user = token is null ? null : await sp.GetRequiredService<TokenService>().ValidateAsync(token);
-        return user is null ? Principal.Anonymous : await sp.GetRequiredService<UserDirectory>().PrincipalForAsync(user.Id);
+        return user is null ? Principal.Anonymous : await sp.GetRequiredService<UserAccounts>().PrincipalForAsync(user.Id);
     });
 
     public override async ValueTask DisposeAsync()

@@ -41,12 +41,12 @@ public sealed class FrozenContainerMatrixTests : IClassFixture<AccessWorld>
             FrozenAction.Push => Succeeded(await Run<ImageCatalog, Outcome<ImageView>>(c =>
                 c.CreateAsync(principal, containerId, "sha256." + new string('c', 64), ""))),
             FrozenAction.MoveTag => Succeeded(await Run<ImageCatalog, Outcome<Image>>(c => c.SetTagAsync(principal, containerId, "amd64", "latest", imageB))),
-            FrozenAction.Untag => await Run<ContainerDirectory, Outcome<bool>>(d => d.RemoveTagAsync(principal, collection, container, "amd64", "latest")),
-            FrozenAction.DeleteImage => await Run<ContainerDirectory, Outcome<bool>>(d => d.DeleteImageAsync(principal, collection, container, imageA)),
+            FrozenAction.Untag => await Run<ContainerBrowsing, Outcome<bool>>(d => d.RemoveTagAsync(principal, collection, container, "amd64", "latest")),
+            FrozenAction.DeleteImage => await Run<ContainerBrowsing, Outcome<bool>>(d => d.DeleteImageAsync(principal, collection, container, imageA)),
             FrozenAction.DeleteByReference => Succeeded(await Run<ImageCatalog, Outcome<ImageView>>(c =>
                 c.DeleteAsync(principal, $"{collection}/{container}:latest", "amd64"))),
-            FrozenAction.Freeze => await Run<ContainerDirectory, Outcome<bool>>(d => d.SetFrozenAsync(principal, collection, container, true)),
-            _ => await Run<ContainerDirectory, Outcome<bool>>(d => d.SetFrozenAsync(principal, collection, container, false)),
+            FrozenAction.Freeze => await Run<ContainerBrowsing, Outcome<bool>>(d => d.SetFrozenAsync(principal, collection, container, true)),
+            _ => await Run<ContainerBrowsing, Outcome<bool>>(d => d.SetFrozenAsync(principal, collection, container, false)),
         };
 
         var allowed = AccessMatrix.FrozenAllowed[action].Contains(who);
@@ -76,7 +76,7 @@ public sealed class FrozenContainerMatrixTests : IClassFixture<AccessWorld>
         if (frozen)
         {
             var admin = await world.PrincipalOfAsync(Who.Admin);
-            var set = await Run<ContainerDirectory, Outcome<bool>>(d => d.SetFrozenAsync(admin, collection, container, true));
+            var set = await Run<ContainerBrowsing, Outcome<bool>>(d => d.SetFrozenAsync(admin, collection, container, true));
             Assert.True(set.Succeeded, set.Message);
         }
         return (containerId, imageA, imageB);

@@ -72,7 +72,7 @@ public sealed class KeyAccessMatrixTests : IClassFixture<AccessWorld>, IDisposab
         else
         {
             var principal = await world.PrincipalOfAsync(who);
-            var removed = await world.InScopeAsync(sp => sp.GetRequiredService<KeyDirectory>().RemoveAsync(principal, fingerprint));
+            var removed = await world.InScopeAsync(sp => sp.GetRequiredService<PublishedKeys>().RemoveAsync(principal, fingerprint));
             Assert.True(allowed == removed.Succeeded, $"{who} {action}: {removed.Failure} {removed.Message}");
             if (!allowed)
             {

@@ -85,5 +85,5 @@ public sealed class OwnNameResolutionTests : IClassFixture<AccessWorld>
     }
 
     private Task<Outcome<CollectionView>> CreateAsync(Principal who, bool fromPush) => world.InScopeAsync(sp =>
-        sp.GetRequiredService<Namespaces>().CreateCollectionAsync(who, null, "library", "", false, fromPush));
+        sp.GetRequiredService<LibraryCollections>().CreateCollectionAsync(who, null, "library", "", false, fromPush));
 }

@@ -44,14 +44,14 @@ public sealed class ServiceAccessMatrixTests : IClassFixture<AccessWorld>
         }
         Outcome<bool> outcome = action switch
         {
-            CollectionAction.View => Succeeded(await Run<CollectionDirectory, Outcome<CollectionDetails>>(d => d.DetailsAsync(principal, name))),
-            CollectionAction.Pull => Succeeded(await Run<ContainerDirectory, Outcome<ContainerDetails>>(d => d.DetailsAsync(principal, name, "img"))),
-            CollectionAction.Edit => await Run<CollectionDirectory, Outcome<bool>>(async d =>
+            CollectionAction.View => Succeeded(await Run<CollectionBrowsing, Outcome<CollectionDetails>>(d => d.DetailsAsync(principal, name))),
+            CollectionAction.Pull => Succeeded(await Run<ContainerBrowsing, Outcome<ContainerDetails>>(d => d.DetailsAsync(principal, name, "img"))),
+            CollectionAction.Edit => await Run<CollectionBrowsing, Outcome<bool>>(async d =>
             {
                 var current = await d.DetailsAsync(AdminPrincipal, name);
                 return await d.UpdateAsync(principal, name, current.Value!.Description, current.Value.IsPrivate);
             }),
-            CollectionAction.Delete => Succeeded(await Run<CollectionDirectory, Outcome<int>>(d => d.DeleteAsync(principal, name))),
+            CollectionAction.Delete => Succeeded(await Run<CollectionBrowsing, Outcome<int>>(d => d.DeleteAsync(principal, name))),
             CollectionAction.AssignTeams => await Run<TeamService, Outcome<bool>>(t => t.AssignAsync(principal, name, "crew", assign: true)),
             CollectionAction.ManageReaders => await ChangeThenUndoAsync(
                 () => Run<CollectionReaders, Outcome<bool>>(r => r.SetAsync(principal, name, "tara", reader: true)),
@@ -66,7 +66,7 @@ public sealed class ServiceAccessMatrixTests : IClassFixture<AccessWorld>
         AssertFollowsMatrix(outcome, AccessMatrix.Expects(isPrivate, action, who), visible, $"{who} {action} on {name}");
         if (action == CollectionAction.Delete)
         {
-            var gone = !(await Run<CollectionDirectory, Outcome<CollectionDetails>>(d => d.DetailsAsync(AdminPrincipal, name))).Succeeded;
+            var gone = !(await Run<CollectionBrowsing, Outcome<CollectionDetails>>(d => d.DetailsAsync(AdminPrincipal, name))).Succeeded;
             Assert.Equal(outcome.Succeeded, gone);
         }
     }
@@ -80,7 +80,7 @@ public sealed class ServiceAccessMatrixTests : IClassFixture<AccessWorld>
         var teamId = world.TeamIds[name];
         Outcome<bool> outcome = action switch
         {
-            TeamAction.View => Succeeded(await Run<TeamDirectory, Outcome<TeamDetails>>(d => d.DetailsAsync(principal, name))),
+            TeamAction.View => Succeeded(await Run<TeamBrowsing, Outcome<TeamDetails>>(d => d.DetailsAsync(principal, name))),
             TeamAction.Join => Succeeded(await Run<TeamService, Outcome<TeamMember>>(t => t.JoinAsync(principal, teamId))),
             TeamAction.ViewUsage => Succeeded(await Run<QuotaAdministration, Outcome<AccountQuota>>(q => q.TeamAsync(principal, name))),
             _ => await Run<TeamService, Outcome<bool>>(t => t.UpdateAsync(principal, teamId, openTeam ? "Club" : "Crew",
@@ -104,16 +104,16 @@ public sealed class ServiceAccessMatrixTests : IClassFixture<AccessWorld>
         var tara = world.UserIds["tara"];
         Outcome<bool> outcome = action switch
         {
-            RegistryAction.CreateCollection => Succeeded(await Run<Namespaces, Outcome<CollectionView>>(n =>
+            RegistryAction.CreateCollection => Succeeded(await Run<LibraryCollections, Outcome<CollectionView>>(n =>
                 n.CreateCollectionAsync(principal, null, fresh, "", false, fromPush: false))),
             RegistryAction.CreateTeam => Succeeded(await Run<TeamService, Outcome<Team>>(t => t.CreateAsync(principal, new NewTeam { Name = fresh }))),
-            RegistryAction.ListUsers => Succeeded(await Run<AdminDirectory, Outcome<Paged<UserSummary>>>(a => a.UsersAsync(principal, null))),
-            RegistryAction.DisableUser => await Run<AdminDirectory, Outcome<bool>>(a => a.SetDisabledAsync(principal, tara, false)),
+            RegistryAction.ListUsers => Succeeded(await Run<UserAdministration, Outcome<Paged<UserSummary>>>(a => a.UsersAsync(principal, null))),
+            RegistryAction.DisableUser => await Run<UserAdministration, Outcome<bool>>(a => a.SetDisabledAsync(principal, tara, false)),
             RegistryAction.SetUserQuota => Succeeded(await Run<QuotaAdministration, Outcome<AccountQuota>>(q => q.SetUserQuotaAsync(principal, tara, new QuotaOverride()))),
             RegistryAction.SetTeamQuota => Succeeded(await Run<QuotaAdministration, Outcome<AccountQuota>>(q =>
                 q.SetTeamQuotaAsync(principal, world.TeamIds["club"], new QuotaOverride()))),
             RegistryAction.CollectGarbage => Succeeded(await Run<GarbageCollector, Outcome<GarbageReport>>(g => g.CollectAsync(principal, dryRun: true))),
-            _ => await Run<AdminDirectory, Outcome<bool>>(a => a.SetAdminAsync(principal, tara, false)),
+            _ => await Run<UserAdministration, Outcome<bool>>(a => a.SetAdminAsync(principal, tara, false)),
         };
         var allowed = AccessMatrix.RegistryAllowed[action].Contains(who);
         Assert.True(allowed == outcome.Succeeded, $"{who} {action}: expected {(allowed ? "success" : "refusal")}, got {outcome.Failure} {outcome.Message}");
@@ -174,12 +174,12 @@ public sealed class ServiceAccessMatrixTests : IClassFixture<AccessWorld>
 
     private async Task<Outcome<bool>> PageAllowsAsync(Principal principal, string name, CollectionAction action)
     {
-        var page = await Run<CollectionDirectory, Outcome<CollectionDetails>>(d => d.DetailsAsync(principal, name));
+        var page = await Run<CollectionBrowsing, Outcome<CollectionDetails>>(d => d.DetailsAsync(principal, name));
         if (!page.Succeeded)
         {
             return new Problem(page.Failure, page.Message);
         }
-        var container = await Run<ContainerDirectory, Outcome<ContainerDetails>>(d => d.DetailsAsync(principal, name, "img"));
+        var container = await Run<ContainerBrowsing, Outcome<ContainerDetails>>(d => d.DetailsAsync(principal, name, "img"));
         var shown = action == CollectionAction.Push ? page.Value!.CanPush : container.Value!.CanDelete;
         return shown ? true : Problem.Forbidden("not offered");
     }
@@ -188,7 +188,7 @@ public sealed class ServiceAccessMatrixTests : IClassFixture<AccessWorld>
     {
         var name = $"doomed-{(isPrivate ? "p" : "o")}-{who}".ToLowerInvariant();
         var olive = await world.PrincipalOfAsync(Who.CollectionOwner);
-        var created = await Run<Namespaces, Outcome<CollectionView>>(n => n.CreateCollectionAsync(olive, null, name, "", isPrivate, fromPush: false));
+        var created = await Run<LibraryCollections, Outcome<CollectionView>>(n => n.CreateCollectionAsync(olive, null, name, "", isPrivate, fromPush: false));
         Assert.True(created.Succeeded, created.Message);
         var assigned = await Run<TeamService, Outcome<bool>>(t => t.AssignAsync(olive, name, "crew", assign: true));
         Assert.True(assigned.Succeeded, assigned.Message);

@@ -28,7 +28,7 @@ public sealed class ExternalAccountsTests : IAsyncDisposable
         registry.InScopeAsync(sp => sp.GetRequiredService<RegistryDbContext>().Users.AsNoTracking().OrderBy(u => u.Username).ToListAsync());
 
     private static Task<bool> IsAdminAsync(RegistryServer registry, string userId) =>
-        registry.InScopeAsync(async sp => (await sp.GetRequiredService<UserDirectory>().PrincipalForAsync(userId)).IsAdmin);
+        registry.InScopeAsync(async sp => (await sp.GetRequiredService<UserAccounts>().PrincipalForAsync(userId)).IsAdmin);
 
     [Fact]
     public async Task The_first_sign_in_creates_an_account_keyed_by_issuer_and_subject()
@@ -101,7 +101,7 @@ public sealed class ExternalAccountsTests : IAsyncDisposable
     public async Task A_local_admin_account_is_not_taken_over_by_a_sign_in_of_its_username()
     {
         // `token create --user admin --admin`
-        var local = await server.InScopeAsync(sp => sp.GetRequiredService<UserDirectory>().EnsureLocalUserAsync("admin", makeAdmin: true));
+        var local = await server.InScopeAsync(sp => sp.GetRequiredService<UserAccounts>().EnsureLocalUserAsync("admin", makeAdmin: true));
 
         var signIn = await SignInAsync(server, Identity("s-9", "admin"));
 
@@ -114,7 +114,7 @@ public sealed class ExternalAccountsTests : IAsyncDisposable
     [Fact]
     public async Task With_linking_on_a_sign_in_lands_in_the_local_account_of_its_username_once_and_for_all()
     {
-        var local = await linking.InScopeAsync(sp => sp.GetRequiredService<UserDirectory>().EnsureLocalUserAsync("jdoe", makeAdmin: false));
+        var local = await linking.InScopeAsync(sp => sp.GetRequiredService<UserAccounts>().EnsureLocalUserAsync("jdoe", makeAdmin: false));
 
         var linked = await SignInAsync(linking, Identity("s-7", "jdoe"));
         var other = await SignInAsync(linking, Identity("s-8", "jdoe"));

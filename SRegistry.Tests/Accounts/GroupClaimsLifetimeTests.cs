@@ -76,7 +76,7 @@ public sealed class GroupClaimsLifetimeTests : IAsyncLifetime
     {
         using var gina = await SignedInClientAsync(server, "gina", AdminGroup);
         // What `token create --user gina --admin` does to an existing account.
-        await server.InScopeAsync(sp => sp.GetRequiredService<UserDirectory>().EnsureLocalUserAsync("gina", makeAdmin: true));
+        await server.InScopeAsync(sp => sp.GetRequiredService<UserAccounts>().EnsureLocalUserAsync("gina", makeAdmin: true));
 
         server.Clock.Advance(TimeSpan.FromDays(3));
 
@@ -104,13 +104,13 @@ public sealed class GroupClaimsLifetimeTests : IAsyncLifetime
         await server.CreateTokenAsync("ada", admin: true);
         Task<UserSummary> GinaAsync() => server.InScopeAsync(async sp =>
         {
-            var ada = await sp.GetRequiredService<UserDirectory>().PrincipalForAsync(await AdaIdAsync(sp));
-            return (await sp.GetRequiredService<AdminDirectory>().UsersAsync(ada, "gina")).Value!.Items.Single();
+            var ada = await sp.GetRequiredService<UserAccounts>().PrincipalForAsync(await AdaIdAsync(sp));
+            return (await sp.GetRequiredService<UserAdministration>().UsersAsync(ada, "gina")).Value!.Items.Single();
         });
         Task<Outcome<bool>> PromoteAsync(bool admin) => server.InScopeAsync(async sp =>
         {
-            var ada = await sp.GetRequiredService<UserDirectory>().PrincipalForAsync(await AdaIdAsync(sp));
-            return await sp.GetRequiredService<AdminDirectory>().SetAdminAsync(ada, gina.Id, admin);
+            var ada = await sp.GetRequiredService<UserAccounts>().PrincipalForAsync(await AdaIdAsync(sp));
+            return await sp.GetRequiredService<UserAdministration>().SetAdminAsync(ada, gina.Id, admin);
         });
 
         Assert.True((await GinaAsync()).AdminViaGroup);

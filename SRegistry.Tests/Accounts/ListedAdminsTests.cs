@@ -20,10 +20,10 @@ public sealed class ListedAdminsTests : IAsyncDisposable
         new ListedAdmins(sp.GetRequiredService<RegistryDbContext>(), Options.Create(new RegistryOptions { AdminUsers = names })).ReconcileAsync());
 
     private Task<string> LocalUserAsync(string name, bool admin = false) =>
-        server.InScopeAsync(async sp => (await sp.GetRequiredService<UserDirectory>().EnsureLocalUserAsync(name, admin)).Id);
+        server.InScopeAsync(async sp => (await sp.GetRequiredService<UserAccounts>().EnsureLocalUserAsync(name, admin)).Id);
 
     private Task<bool> IsAdminAsync(string userId) =>
-        server.InScopeAsync(async sp => (await sp.GetRequiredService<UserDirectory>().PrincipalForAsync(userId)).IsAdmin);
+        server.InScopeAsync(async sp => (await sp.GetRequiredService<UserAccounts>().PrincipalForAsync(userId)).IsAdmin);
 
     private Task<(bool Local, bool? Listed)> FlagsAsync(string userId) => server.InScopeAsync(async sp =>
     {

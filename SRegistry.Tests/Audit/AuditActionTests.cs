@@ -28,23 +28,23 @@ public sealed class AuditActionTests : AuditFixture
         ["create a collection"] = new(AuditActions.CollectionCreate, "alice", "tools", async t =>
         {
             await t.WhoAsync("alice");
-            return () => t.Succeeds<Namespaces, CollectionView>(async n => await n.CreateCollectionAsync(await t.WhoAsync("alice"), null, "tools", "", false, fromPush: false));
+            return () => t.Succeeds<LibraryCollections, CollectionView>(async n => await n.CreateCollectionAsync(await t.WhoAsync("alice"), null, "tools", "", false, fromPush: false));
         }),
         ["make a collection private"] = new(AuditActions.CollectionVisibility, "alice", "tools", async t =>
         {
             await t.Seed.CollectionAsync("alice", "tools", description: "kit");
-            return () => t.Succeeds<CollectionDirectory, bool>(async c => await c.UpdateAsync(await t.WhoAsync("alice"), "tools", "kit", isPrivate: true));
+            return () => t.Succeeds<CollectionBrowsing, bool>(async c => await c.UpdateAsync(await t.WhoAsync("alice"), "tools", "kit", isPrivate: true));
         }),
         ["change a collection's description"] = new(AuditActions.CollectionDescription, "alice", "tools", async t =>
         {
             await t.Seed.CollectionAsync("alice", "tools", description: "kit");
-            return () => t.Succeeds<CollectionDirectory, bool>(async c => await c.UpdateAsync(await t.WhoAsync("alice"), "tools", "new kit", isPrivate: false));
+            return () => t.Succeeds<CollectionBrowsing, bool>(async c => await c.UpdateAsync(await t.WhoAsync("alice"), "tools", "new kit", isPrivate: false));
         }),
         ["delete a collection"] = new(AuditActions.CollectionDelete, "alice", "tools", async t =>
         {
             await t.Seed.CollectionAsync("alice", "tools");
             await t.Seed.ImageAsync("alice", "tools", "alpine", "amd64", 10, "latest");
-            return () => t.Succeeds<CollectionDirectory, int>(async c => await c.DeleteAsync(await t.WhoAsync("alice"), "tools"));
+            return () => t.Succeeds<CollectionBrowsing, int>(async c => await c.DeleteAsync(await t.WhoAsync("alice"), "tools"));
         }),
         ["switch publishing of a collection"] = new(AuditActions.CollectionPublish, "alice", "tools", async t =>
         {
@@ -68,7 +68,7 @@ public sealed class AuditActionTests : AuditFixture
         {
             await t.Seed.CollectionAsync("alice", "tools");
             var collection = await t.InDatabaseAsync(db => db.Collections.Where(c => c.Name == "tools").Select(c => c.Id).SingleAsync());
-            return () => t.Succeeds<Namespaces, ContainerView>(async n => await n.CreateContainerAsync(await t.WhoAsync("alice"), collection, "alpine", ""));
+            return () => t.Succeeds<LibraryContainers, ContainerView>(async n => await n.CreateContainerAsync(await t.WhoAsync("alice"), collection, "alpine", ""));
         }),
         ["publish a signing key"] = new(AuditActions.KeyPublish, "alice", "", async t =>
         {
@@ -80,7 +80,7 @@ public sealed class AuditActionTests : AuditFixture
         {
             var key = await NewKeyAsync();
             await t.Succeeds<Keyserver, IReadOnlyList<PublishedKey>>(async k => await k.PublishAsync(await t.WhoAsync("alice"), key.Armored));
-            return () => t.Succeeds<KeyDirectory, bool>(async k => await k.RemoveAsync(await t.WhoAsync("alice"), key.Fingerprint));
+            return () => t.Succeeds<PublishedKeys, bool>(async k => await k.RemoveAsync(await t.WhoAsync("alice"), key.Fingerprint));
         }),
         ["first sign-in through the identity provider"] = new(AuditActions.UserCreate, "newton", "newton", t =>
             Task.FromResult<Func<Task>>(() => t.Call<ExternalAccounts, ExternalSignIn>(a =>
@@ -89,14 +89,14 @@ public sealed class AuditActionTests : AuditFixture
         {
             await t.Seed.CollectionAsync("alice", "tools");
             await t.Seed.ImageAsync("alice", "tools", "alpine", "amd64", 10, "latest");
-            return () => t.Succeeds<ContainerDirectory, bool>(async c => await c.SetFrozenAsync(await t.WhoAsync("alice"), "tools", "alpine", frozen: true));
+            return () => t.Succeeds<ContainerBrowsing, bool>(async c => await c.SetFrozenAsync(await t.WhoAsync("alice"), "tools", "alpine", frozen: true));
         }),
         ["unfreeze a container"] = new(AuditActions.ContainerUnfreeze, "alice", "tools/alpine", async t =>
         {
             await t.Seed.CollectionAsync("alice", "tools");
             await t.Seed.ImageAsync("alice", "tools", "alpine", "amd64", 10, "latest");
-            await t.Succeeds<ContainerDirectory, bool>(async c => await c.SetFrozenAsync(await t.WhoAsync("alice"), "tools", "alpine", frozen: true));
-            return () => t.Succeeds<ContainerDirectory, bool>(async c => await c.SetFrozenAsync(await t.WhoAsync("alice"), "tools", "alpine", frozen: false));
+            await t.Succeeds<ContainerBrowsing, bool>(async c => await c.SetFrozenAsync(await t.WhoAsync("alice"), "tools", "alpine", frozen: true));
+            return () => t.Succeeds<ContainerBrowsing, bool>(async c => await c.SetFrozenAsync(await t.WhoAsync("alice"), "tools", "alpine", frozen: false));
         }),
         ["assign a team to a collection"] = new(AuditActions.CollectionTeamAssign, "alice", "tools", async t =>
         {
@@ -203,13 +203,13 @@ public sealed class AuditActionTests : AuditFixture
         {
             var bob = (await t.WhoAsync("bob")).UserId!;
             await t.WhoAsync("ada", admin: true);
-            return () => t.Succeeds<AdminDirectory, bool>(async a => await a.SetAdminAsync(await t.WhoAsync("ada"), bob, true));
+            return () => t.Succeeds<UserAdministration, bool>(async a => await a.SetAdminAsync(await t.WhoAsync("ada"), bob, true));
         }),
         ["disable an account"] = new(AuditActions.UserDisable, "ada", "bob", async t =>
         {
             var bob = (await t.WhoAsync("bob")).UserId!;
             await t.WhoAsync("ada", admin: true);
-            return () => t.Succeeds<AdminDirectory, bool>(async a => await a.SetDisabledAsync(await t.WhoAsync("ada"), bob, true));
+            return () => t.Succeeds<UserAdministration, bool>(async a => await a.SetDisabledAsync(await t.WhoAsync("ada"), bob, true));
         }),
         ["set a user's quota"] = new(AuditActions.QuotaUser, "ada", "bob", async t =>
         {
@@ -236,13 +236,13 @@ public sealed class AuditActionTests : AuditFixture
         {
             await t.Seed.CollectionAsync("alice", "tools");
             await t.Seed.ImageAsync("alice", "tools", "alpine", "amd64", 10, "latest", "old");
-            return () => t.Succeeds<ContainerDirectory, bool>(async c => await c.RemoveTagAsync(await t.WhoAsync("alice"), "tools", "alpine", "amd64", "old"));
+            return () => t.Succeeds<ContainerBrowsing, bool>(async c => await c.RemoveTagAsync(await t.WhoAsync("alice"), "tools", "alpine", "amd64", "old"));
         }),
         ["delete an image"] = new(AuditActions.ImageDelete, "alice", "tools/alpine@", async t =>
         {
             await t.Seed.CollectionAsync("alice", "tools");
             var image = await t.Seed.ImageAsync("alice", "tools", "alpine", "amd64", 10, "latest");
-            return () => t.Succeeds<ContainerDirectory, bool>(async c => await c.DeleteImageAsync(await t.WhoAsync("alice"), "tools", "alpine", image));
+            return () => t.Succeeds<ContainerBrowsing, bool>(async c => await c.DeleteImageAsync(await t.WhoAsync("alice"), "tools", "alpine", image));
         }),
         ["collect garbage"] = new(AuditActions.GarbageCollect, "ada", "blob store", async t =>
         {

@@ -16,7 +16,7 @@ public abstract class AuditFixture() : DashboardTest(new Dictionary<string, stri
     /// <summary>A fresh principal (memberships as stored now), creating the user on first use.</summary>
     public Task<Principal> WhoAsync(string username, bool admin = false) => InScopeAsync(async sp =>
     {
-        var users = sp.GetRequiredService<UserDirectory>();
+        var users = sp.GetRequiredService<UserAccounts>();
         return await users.PrincipalForAsync((await users.EnsureLocalUserAsync(username, admin)).Id);
     });
 

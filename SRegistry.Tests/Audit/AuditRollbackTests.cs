@@ -24,7 +24,7 @@ public sealed class AuditRollbackTests : AuditFixture
         var before = await LastEventIdAsync();
         await RefuseWritesAsync("AuditEvents", "INSERT");
 
-        await Assert.ThrowsAnyAsync<Exception>(() => Call<AdminDirectory, Outcome<bool>>(a => a.SetAdminAsync(ada, bob, true)));
+        await Assert.ThrowsAnyAsync<Exception>(() => Call<UserAdministration, Outcome<bool>>(a => a.SetAdminAsync(ada, bob, true)));
 
         Assert.False(await InDatabaseAsync(db => db.Users.Where(u => u.Id == bob).Select(u => u.IsAdmin).SingleAsync()));
         Assert.Empty(await EventsAfterAsync(before));
@@ -37,7 +37,7 @@ public sealed class AuditRollbackTests : AuditFixture
         await Seed.ImageAsync("alice", "tools", "alpine", "amd64", 10, "latest");
         await RefuseWritesAsync("AuditEvents", "INSERT");
 
-        await Assert.ThrowsAnyAsync<Exception>(async () => await Call<CollectionDirectory, Outcome<int>>(async c => await c.DeleteAsync(await WhoAsync("alice"), "tools")));
+        await Assert.ThrowsAnyAsync<Exception>(async () => await Call<CollectionBrowsing, Outcome<int>>(async c => await c.DeleteAsync(await WhoAsync("alice"), "tools")));
 
         Assert.Equal(1, await InDatabaseAsync(db => db.Images.CountAsync(i => i.Container!.Collection!.Name == "tools")));
     }
@@ -81,8 +81,8 @@ public sealed class AuditRollbackTests : AuditFixture
 
         // Refused by the rules rather than the database: not the owner, a tag that is not there, a team name taken.
         var mallory = await WhoAsync("mallory");
-        Assert.False((await Call<CollectionDirectory, Outcome<int>>(c => c.DeleteAsync(mallory, "tools"))).Succeeded);
-        Assert.False((await Call<ContainerDirectory, Outcome<bool>>(async c => await c.RemoveTagAsync(await WhoAsync("alice"), "tools", "alpine", "amd64", "nope"))).Succeeded);
+        Assert.False((await Call<CollectionBrowsing, Outcome<int>>(c => c.DeleteAsync(mallory, "tools"))).Succeeded);
+        Assert.False((await Call<ContainerBrowsing, Outcome<bool>>(async c => await c.RemoveTagAsync(await WhoAsync("alice"), "tools", "alpine", "amd64", "nope"))).Succeeded);
         Assert.False((await Call<TeamService, Outcome<Team>>(s => s.CreateAsync(mallory, new NewTeam { Name = "alice" }))).Succeeded);
 
         Assert.Empty(await EventsAfterAsync(before));

@@ -54,7 +54,7 @@ public abstract class OidcBrowserTest(BrowserFixture browser) : IAsyncLifetime
     protected async Task<bool> IsAdminAsync(string username)
     {
         var user = await StoredUserAsync(username);
-        return await Server.InScopeAsync(async sp => (await sp.GetRequiredService<UserDirectory>().PrincipalForAsync(user!.Id)).IsAdmin);
+        return await Server.InScopeAsync(async sp => (await sp.GetRequiredService<UserAccounts>().PrincipalForAsync(user!.Id)).IsAdmin);
     }
 
     public async ValueTask DisposeAsync()

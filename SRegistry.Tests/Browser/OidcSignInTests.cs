@@ -46,7 +46,7 @@ public sealed class OidcSignInTests(BrowserFixture browser) : IClassFixture<Brow
     }
 
     private Task<Principal> PrincipalOfAsync(User user) =>
-        server.InScopeAsync(sp => sp.GetRequiredService<UserDirectory>().PrincipalForAsync(user.Id));
+        server.InScopeAsync(sp => sp.GetRequiredService<UserAccounts>().PrincipalForAsync(user.Id));
 
     private Task<User?> StoredUserAsync(string username) =>
         server.InScopeAsync(sp => sp.GetRequiredService<RegistryDbContext>().Users.AsNoTracking().FirstOrDefaultAsync(u => u.Username == username));

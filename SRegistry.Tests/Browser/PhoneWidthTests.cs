@@ -79,7 +79,7 @@ public sealed class PhoneWidthTests(BrowserFixture browser) : IClassFixture<Brow
     /// <summary>A team by invitation owned by someone else, and a code for one person: ada sees the page an invited person sees.</summary>
     private async Task<string> TeamWithInvitationAsync(string owner, string team) => await server.InScopeAsync(async sp =>
     {
-        var users = sp.GetRequiredService<UserDirectory>();
+        var users = sp.GetRequiredService<UserAccounts>();
         var who = await users.PrincipalForAsync((await users.EnsureLocalUserAsync(owner, makeAdmin: false)).Id);
         var created = await sp.GetRequiredService<TeamService>().CreateAsync(who,
             new NewTeam { Name = team, DisplayName = $"The {team} team", JoinMode = TeamJoinMode.Invite });

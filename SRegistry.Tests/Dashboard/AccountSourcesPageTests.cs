@@ -14,7 +14,7 @@ public sealed class AccountSourcesPageTests() : DashboardTest(new Dictionary<str
     [Fact]
     public async Task An_admin_through_AdminUsers_is_marked_so_and_cannot_be_demoted_here()
     {
-        await InScopeAsync(sp => sp.GetRequiredService<UserDirectory>().EnsureLocalUserAsync("root", false));
+        await InScopeAsync(sp => sp.GetRequiredService<UserAccounts>().EnsureLocalUserAsync("root", false));
         await SignInAsync("ada", admin: true);
 
         var cut = Loaded(Render<AdminPage>());
@@ -24,9 +24,9 @@ public sealed class AccountSourcesPageTests() : DashboardTest(new Dictionary<str
         var outcome = await InScopeAsync(async sp =>
         {
             var users = sp.GetRequiredService<SRegistry.Core.Data.RegistryDbContext>().Users;
-            var ada = await sp.GetRequiredService<UserDirectory>().PrincipalForAsync(await users.Where(u => u.Username == "ada").Select(u => u.Id).SingleAsync());
+            var ada = await sp.GetRequiredService<UserAccounts>().PrincipalForAsync(await users.Where(u => u.Username == "ada").Select(u => u.Id).SingleAsync());
             var root = await users.Where(u => u.Username == "root").Select(u => u.Id).SingleAsync();
-            return await sp.GetRequiredService<SRegistry.Core.Admin.AdminDirectory>().SetAdminAsync(ada, root, false);
+            return await sp.GetRequiredService<SRegistry.Core.Admin.UserAdministration>().SetAdminAsync(ada, root, false);
         });
         Assert.Equal(SRegistry.Core.Failure.Conflict, outcome.Failure);
         Assert.Contains("Registry:AdminUsers", outcome.Message, StringComparison.Ordinal);
@@ -35,7 +35,7 @@ public sealed class AccountSourcesPageTests() : DashboardTest(new Dictionary<str
     [Fact]
     public async Task A_listed_admin_with_a_local_flag_shows_the_switch_and_clearing_it_leaves_the_list_grant()
     {
-        await InScopeAsync(sp => sp.GetRequiredService<UserDirectory>().EnsureLocalUserAsync("root", makeAdmin: true));
+        await InScopeAsync(sp => sp.GetRequiredService<UserAccounts>().EnsureLocalUserAsync("root", makeAdmin: true));
         await SignInAsync("ada", admin: true);
 
         var cut = Loaded(Render<AdminPage>());

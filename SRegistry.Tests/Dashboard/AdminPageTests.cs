@@ -24,7 +24,7 @@ public sealed class AdminPageTests : DashboardTest
     {
         var token = await InScopeAsync(async sp =>
         {
-            var bob = await sp.GetRequiredService<UserDirectory>().EnsureLocalUserAsync("bob", false);
+            var bob = await sp.GetRequiredService<UserAccounts>().EnsureLocalUserAsync("bob", false);
             return (await sp.GetRequiredService<TokenService>().IssueAsync(bob.Id, "laptop", null)).Secret;
         });
         await SignInAsync("ada", admin: true);
@@ -43,7 +43,7 @@ public sealed class AdminPageTests : DashboardTest
     [Fact]
     public async Task Admins_promote_others_but_cannot_demote_themselves()
     {
-        await InScopeAsync(sp => sp.GetRequiredService<UserDirectory>().EnsureLocalUserAsync("bob", false));
+        await InScopeAsync(sp => sp.GetRequiredService<UserAccounts>().EnsureLocalUserAsync("bob", false));
         await SignInAsync("ada", admin: true);
 
         var snackbar = Render<MudBlazor.MudSnackbarProvider>();

@@ -53,15 +53,15 @@ public sealed class CollectionSearchTests : DashboardTest, IAsyncLifetime
     [Fact]
     public async Task A_collection_with_many_containers_names_the_first_few_and_counts_the_rest()
     {
-        foreach (var n in Enumerable.Range(0, CollectionDirectory.HeadlinesPerCollection + 2))
+        foreach (var n in Enumerable.Range(0, CollectionBrowsing.HeadlinesPerCollection + 2))
         {
             await Seed.ImageAsync("bob", "genomics", $"tool{n}", "amd64", 1024);
         }
 
         var genomics = (await BrowseAsync("genomics")).Items.Single();
 
-        Assert.Equal(CollectionDirectory.HeadlinesPerCollection, genomics.Headlines.Count);
-        Assert.Equal(CollectionDirectory.HeadlinesPerCollection + 3, genomics.Containers);
+        Assert.Equal(CollectionBrowsing.HeadlinesPerCollection, genomics.Headlines.Count);
+        Assert.Equal(CollectionBrowsing.HeadlinesPerCollection + 3, genomics.Containers);
         var cut = Render<CollectionList>();
         cut.WaitForAssertion(() => Assert.Contains("+3 more", cut.Find("[data-testid=containers-genomics]").TextContent, StringComparison.Ordinal));
     }
@@ -77,5 +77,5 @@ public sealed class CollectionSearchTests : DashboardTest, IAsyncLifetime
     }
 
     private Task<Paged<CollectionSummary>> BrowseAsync(string search) =>
-        InScopeAsync(sp => sp.GetRequiredService<CollectionDirectory>().BrowseAsync(Principal.Anonymous, new CollectionQuery(search)));
+        InScopeAsync(sp => sp.GetRequiredService<CollectionBrowsing>().BrowseAsync(Principal.Anonymous, new CollectionQuery(search)));
 }

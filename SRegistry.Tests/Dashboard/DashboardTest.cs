@@ -71,7 +71,7 @@ public abstract class DashboardTest : BunitContext
     /// <summary>Creates the user and makes them the viewer of everything rendered from now on.</summary>
     protected async Task<User> SignInAsync(string username, bool admin = false)
     {
-        var user = await InScopeAsync(sp => sp.GetRequiredService<UserDirectory>().EnsureLocalUserAsync(username, admin));
+        var user = await InScopeAsync(sp => sp.GetRequiredService<UserAccounts>().EnsureLocalUserAsync(username, admin));
         Authorization.SetAuthorized(username);
         Authorization.SetClaims(new Claim(RegistryClaims.UserId, user.Id), new Claim(RegistryClaims.Username, username));
         return user;

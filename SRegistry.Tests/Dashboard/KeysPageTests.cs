@@ -34,7 +34,7 @@ public sealed class KeysPageTests : DashboardTest
     {
         var alice = await SignInAsync("alice");
         var mine = await PublishAsync(alice, "Alice Keys <alice.keys@example.org>");
-        var bob = await InScopeAsync(sp => sp.GetRequiredService<UserDirectory>().EnsureLocalUserAsync("bob", false));
+        var bob = await InScopeAsync(sp => sp.GetRequiredService<UserAccounts>().EnsureLocalUserAsync("bob", false));
         var bobs = await PublishAsync(bob, "Bob Keys <bob.keys@example.org>");
 
         var cut = RenderPage();
@@ -85,7 +85,7 @@ public sealed class KeysPageTests : DashboardTest
     [Fact]
     public async Task Admins_see_everyones_keys_and_may_remove_them()
     {
-        var bob = await InScopeAsync(sp => sp.GetRequiredService<UserDirectory>().EnsureLocalUserAsync("bob", false));
+        var bob = await InScopeAsync(sp => sp.GetRequiredService<UserAccounts>().EnsureLocalUserAsync("bob", false));
         var bobs = await PublishAsync(bob, "Bob Admin View <bob.admin@example.org>");
         await SignInAsync("ada", admin: true);
         var cut = RenderPage();
@@ -154,7 +154,7 @@ public sealed class KeysPageTests : DashboardTest
         var text = isText ? userIdOrText : await gpg.ExportAsync(await gpg.GenerateAsync(userIdOrText));
         var published = await InScopeAsync(async sp =>
         {
-            var who = await sp.GetRequiredService<UserDirectory>().PrincipalForAsync(user.Id);
+            var who = await sp.GetRequiredService<UserAccounts>().PrincipalForAsync(user.Id);
             return await sp.GetRequiredService<Keyserver>().PublishAsync(who, text);
         });
         Assert.True(published.Succeeded, published.Message);

@@ -133,7 +133,7 @@ public sealed class QuotaPagesTests : DashboardTest
         await Seed.CollectionAsync("alice", "lab");
         await InScopeAsync(async sp =>
         {
-            var users = sp.GetRequiredService<UserDirectory>();
+            var users = sp.GetRequiredService<UserAccounts>();
             var who = await users.PrincipalForAsync((await users.EnsureLocalUserAsync("alice", false)).Id);
             return (await sp.GetRequiredService<TeamService>().AssignAsync(who, "lab", "crew", assign: true)).Succeeded;
         });

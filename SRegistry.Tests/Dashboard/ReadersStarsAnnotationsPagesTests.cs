@@ -126,7 +126,7 @@ public sealed class ReadersStarsAnnotationsPagesTests : DashboardTest
     private Task<int> StarAsync(string username, string collection) => InScopeAsync(async sp =>
     {
         var db = sp.GetRequiredService<Core.Data.RegistryDbContext>();
-        var user = await sp.GetRequiredService<Core.Accounts.UserDirectory>().EnsureLocalUserAsync(username, false);
+        var user = await sp.GetRequiredService<Core.Accounts.UserAccounts>().EnsureLocalUserAsync(username, false);
         db.Stars.Add(new Star { CollectionId = await db.Collections.Where(c => c.Name == collection).Select(c => c.Id).SingleAsync(), UserId = user.Id });
         return await db.SaveChangesAsync();
     });

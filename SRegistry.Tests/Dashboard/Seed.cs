@@ -14,10 +14,10 @@ public sealed class Seed(Func<Func<IServiceProvider, Task<object?>>, Task<object
     {
         await inScope(async sp =>
         {
-            var users = sp.GetRequiredService<UserDirectory>();
+            var users = sp.GetRequiredService<UserAccounts>();
             var user = await users.EnsureLocalUserAsync(owner, makeAdmin: false);
             var who = await users.PrincipalForAsync(user.Id);
-            var created = await sp.GetRequiredService<Namespaces>().CreateCollectionAsync(who, null, name, description, isPrivate, fromPush: false);
+            var created = await sp.GetRequiredService<LibraryCollections>().CreateCollectionAsync(who, null, name, description, isPrivate, fromPush: false);
             Assert.True(created.Succeeded, created.Message);
             return null;
         });
@@ -28,12 +28,12 @@ public sealed class Seed(Func<Func<IServiceProvider, Task<object?>>, Task<object
     {
         var result = await inScope(async sp =>
         {
-            var users = sp.GetRequiredService<UserDirectory>();
+            var users = sp.GetRequiredService<UserAccounts>();
             var user = await users.EnsureLocalUserAsync(owner, makeAdmin: false);
             var who = await users.PrincipalForAsync(user.Id);
             var db = sp.GetRequiredService<RegistryDbContext>();
             var collectionId = db.Collections.Single(c => c.Name == collection).Id;
-            var made = await sp.GetRequiredService<Namespaces>().CreateContainerAsync(who, collectionId, container, "");
+            var made = await sp.GetRequiredService<LibraryContainers>().CreateContainerAsync(who, collectionId, container, "");
             Assert.True(made.Succeeded, made.Message);
             var image = new Image
             {
@@ -62,7 +62,7 @@ public sealed class Seed(Func<Func<IServiceProvider, Task<object?>>, Task<object
     {
         var result = await inScope(async sp =>
         {
-            var users = sp.GetRequiredService<UserDirectory>();
+            var users = sp.GetRequiredService<UserAccounts>();
             var who = await users.PrincipalForAsync((await users.EnsureLocalUserAsync(owner, makeAdmin: false)).Id);
             var teams = sp.GetRequiredService<TeamService>();
             var team = await teams.CreateAsync(who, new NewTeam { Name = name, DisplayName = name.ToUpperInvariant(), JoinMode = joinMode });

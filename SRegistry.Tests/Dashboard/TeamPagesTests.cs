@@ -137,7 +137,7 @@ public sealed class TeamPagesTests : DashboardTest
         var used = await IssueInviteAsync("alice", teamId, uses: 1);
         await InScopeAsync(async sp =>
         {
-            var users = sp.GetRequiredService<UserDirectory>();
+            var users = sp.GetRequiredService<UserAccounts>();
             var carol = await users.PrincipalForAsync((await users.EnsureLocalUserAsync("carol", false)).Id);
             return (await sp.GetRequiredService<TeamInvitations>().AcceptAsync(carol, used)).Succeeded;
         });
@@ -181,7 +181,7 @@ public sealed class TeamPagesTests : DashboardTest
 
     private Task<string> IssueInviteAsync(string owner, string teamId, int uses) => InScopeAsync(async sp =>
     {
-        var users = sp.GetRequiredService<UserDirectory>();
+        var users = sp.GetRequiredService<UserAccounts>();
         var who = await users.PrincipalForAsync((await users.EnsureLocalUserAsync(owner, false)).Id);
         var issued = await sp.GetRequiredService<TeamInvitations>().CreateAsync(who, teamId, TimeSpan.FromDays(7), uses);
         return issued.Value!.Code;

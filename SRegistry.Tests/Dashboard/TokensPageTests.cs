@@ -102,7 +102,7 @@ public sealed class TokensPageTests : DashboardTest
     [Fact]
     public async Task Other_users_tokens_are_not_listed()
     {
-        var bob = await InScopeAsync(sp => sp.GetRequiredService<UserDirectory>().EnsureLocalUserAsync("bob", false));
+        var bob = await InScopeAsync(sp => sp.GetRequiredService<UserAccounts>().EnsureLocalUserAsync("bob", false));
         await InScopeAsync(sp => sp.GetRequiredService<TokenService>().IssueAsync(bob.Id, "bobs-secret-machine", null));
         await SignInAsync("alice");
 

@@ -129,8 +129,8 @@ public sealed class PrivateCollectionLeakTests : IClassFixture<PrivateCollection
     {
         var (anonymous, stranger, owner) = await world.InScopeAsync(async sp =>
         {
-            var users = sp.GetRequiredService<UserDirectory>();
-            var directory = sp.GetRequiredService<CollectionDirectory>();
+            var users = sp.GetRequiredService<UserAccounts>();
+            var directory = sp.GetRequiredService<CollectionBrowsing>();
             var strangerId = (await users.EnsureLocalUserAsync("stranger", false)).Id;
             var ownerId = (await users.EnsureLocalUserAsync("keeper", false)).Id;
             return (await directory.BrowseAsync(Principal.Anonymous, new CollectionQuery()),

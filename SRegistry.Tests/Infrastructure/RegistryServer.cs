@@ -74,7 +74,7 @@ public class RegistryServer : WebApplicationFactory<Program>
     public async Task<string> CreateTokenAsync(string username, bool admin = false)
     {
         using var scope = Services.CreateScope();
-        var user = await scope.ServiceProvider.GetRequiredService<UserDirectory>().EnsureLocalUserAsync(username, admin);
+        var user = await scope.ServiceProvider.GetRequiredService<UserAccounts>().EnsureLocalUserAsync(username, admin);
         var issued = await scope.ServiceProvider.GetRequiredService<TokenService>().IssueAsync(user.Id, "test", null);
         return issued.Secret;
     }

@@ -86,7 +86,7 @@ public sealed class PublishSettingsTests : IDisposable
 
         var otto = await server.InScopeAsync(async sp =>
         {
-            var users = sp.GetRequiredService<UserDirectory>();
+            var users = sp.GetRequiredService<UserAccounts>();
             return await users.PrincipalForAsync((await users.EnsureLocalUserAsync("otto", false)).Id);
         });
         var before = await server.InScopeAsync(sp => sp.GetRequiredService<PublishChoices>().OfAsync(otto, "left"));

@@ -218,7 +218,7 @@ public sealed class QuotaPushTests : IClassFixture<SmallPartServer>, IDisposable
 
     private Task<bool> SetUserQuotaAsync(string username, long bytes) => server.InScopeAsync(async sp =>
     {
-        var users = sp.GetRequiredService<UserDirectory>();
+        var users = sp.GetRequiredService<UserAccounts>();
         var admin = await users.PrincipalForAsync((await users.EnsureLocalUserAsync("quota-admin", makeAdmin: true)).Id);
         var userId = await sp.GetRequiredService<RegistryDbContext>().Users.Where(u => u.Username == username).Select(u => u.Id).FirstAsync();
         var setting = bytes == 0 ? new QuotaOverride { Choice = QuotaChoice.Unlimited }

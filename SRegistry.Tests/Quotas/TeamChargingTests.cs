@@ -143,7 +143,7 @@ public sealed class TeamChargingTests : IClassFixture<TeamChargingTests.Server>,
 
     private Task<Principal> AdminAsync() => server.InScopeAsync(async sp =>
     {
-        var users = sp.GetRequiredService<UserDirectory>();
+        var users = sp.GetRequiredService<UserAccounts>();
         return await users.PrincipalForAsync((await users.EnsureLocalUserAsync("ch-admin", makeAdmin: true)).Id);
     });
 
@@ -151,7 +151,7 @@ public sealed class TeamChargingTests : IClassFixture<TeamChargingTests.Server>,
     private Task<Outcome<T>> AsAsync<TService, T>(string username, Func<TService, Principal, Task<Outcome<T>>> call) where TService : notnull =>
         server.InScopeAsync(async sp =>
         {
-            var who = await sp.GetRequiredService<UserDirectory>().PrincipalForAsync(await UserIdAsync(username));
+            var who = await sp.GetRequiredService<UserAccounts>().PrincipalForAsync(await UserIdAsync(username));
             return await call(sp.GetRequiredService<TService>(), who);
         });
 

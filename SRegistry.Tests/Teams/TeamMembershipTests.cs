@@ -15,7 +15,7 @@ public sealed class TeamMembershipTests : DashboardTest
 {
     private Task<Principal> WhoAsync(string username) => InScopeAsync(async sp =>
     {
-        var users = sp.GetRequiredService<UserDirectory>();
+        var users = sp.GetRequiredService<UserAccounts>();
         return await users.PrincipalForAsync((await users.EnsureLocalUserAsync(username, makeAdmin: false)).Id);
     });
 

@@ -14,7 +14,7 @@ public sealed record Caller(Principal Principal, bool PresentedBadToken)
         {
             return new Caller(Principal.Anonymous, presentedToken);
         }
-        var principal = await context.RequestServices.GetRequiredService<UserDirectory>().PrincipalForAsync(userId, context.RequestAborted);
+        var principal = await context.RequestServices.GetRequiredService<UserAccounts>().PrincipalForAsync(userId, context.RequestAborted);
         return new Caller(principal, presentedToken && !principal.IsAuthenticated);
     }
 }

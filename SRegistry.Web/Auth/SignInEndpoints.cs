@@ -68,7 +68,7 @@ public static partial class SignInEndpoints
             : Results.Redirect(FailedUrl(SignInFailure.Unconfigured));
     }
 
-    private static async Task<IResult> DevelopmentSignIn(HttpContext context, UserDirectory users, [FromForm] string? username,
+    private static async Task<IResult> DevelopmentSignIn(HttpContext context, UserAccounts users, [FromForm] string? username,
         [FromForm] string? returnUrl)
     {
         var target = LocalOnly(returnUrl);

@@ -24,7 +24,7 @@ public static class TokenCommand
             return 2;
         }
         using var scope = services.CreateScope();
-        var directory = scope.ServiceProvider.GetRequiredService<UserDirectory>();
+        var directory = scope.ServiceProvider.GetRequiredService<UserAccounts>();
         var tokens = scope.ServiceProvider.GetRequiredService<TokenService>();
         try
         {

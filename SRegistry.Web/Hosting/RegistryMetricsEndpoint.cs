@@ -41,7 +41,7 @@ public static class RegistryMetricsEndpoint
         var result = await context.AuthenticateAsync(BearerTokenHandler.SchemeName);
         var userId = result.Succeeded ? RegistryClaims.UserIdOf(result.Principal!) : null;
         return userId is not null
-            && (await context.RequestServices.GetRequiredService<UserDirectory>().PrincipalForAsync(userId, context.RequestAborted)).IsAdmin;
+            && (await context.RequestServices.GetRequiredService<UserAccounts>().PrincipalForAsync(userId, context.RequestAborted)).IsAdmin;
     }
 
     private static bool Allowed(IPAddress? address, IReadOnlyList<IPNetwork> networks)

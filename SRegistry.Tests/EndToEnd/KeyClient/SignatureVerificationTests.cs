@@ -56,7 +56,7 @@ public sealed class SignatureVerificationTests : IClassFixture<KeyserverWorld>, 
         Assert.DoesNotContain(Assert.Single(raw)!.AsObject(), p => p.Key.Contains("label", StringComparison.OrdinalIgnoreCase));
 
         var removed = await world.InScopeAsync(async sp =>
-            await sp.GetRequiredService<KeyDirectory>().RemoveAsync(await PrincipalAsync(sp, "alice"), fingerprint));
+            await sp.GetRequiredService<PublishedKeys>().RemoveAsync(await PrincipalAsync(sp, "alice"), fingerprint));
         Assert.True(removed.Succeeded, removed.Message);
         view = await ViewAsync("verify", "good");
         Assert.Equal(SignatureState.UnknownKey, view.SignatureState);
@@ -172,7 +172,7 @@ public sealed class SignatureVerificationTests : IClassFixture<KeyserverWorld>, 
 
     internal static async Task<Principal> PrincipalAsync(IServiceProvider sp, string username)
     {
-        var users = sp.GetRequiredService<UserDirectory>();
+        var users = sp.GetRequiredService<UserAccounts>();
         return await users.PrincipalForAsync((await users.EnsureLocalUserAsync(username, makeAdmin: false)).Id);
     }
 

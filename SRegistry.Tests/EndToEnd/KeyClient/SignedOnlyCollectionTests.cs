@@ -129,7 +129,7 @@ public sealed class SignedOnlyCollectionTests : IClassFixture<KeyserverWorld>, I
         await world.InScopeAsync(async sp =>
         {
             var alice = await SignatureVerificationTests.PrincipalAsync(sp, "alice");
-            var created = await sp.GetRequiredService<Namespaces>().CreateCollectionAsync(alice, null, name, "", false, fromPush: false);
+            var created = await sp.GetRequiredService<LibraryCollections>().CreateCollectionAsync(alice, null, name, "", false, fromPush: false);
             Assert.True(created.Succeeded, created.Message);
             if (signedOnly)
             {

@@ -180,7 +180,7 @@ public sealed class LifecycleClientTests : IAsyncLifetime
 
     private Task<bool> SetQuotaAsync(string username, long bytes) => server.InScopeAsync(async sp =>
     {
-        var users = sp.GetRequiredService<UserDirectory>();
+        var users = sp.GetRequiredService<UserAccounts>();
         var admin = await users.PrincipalForAsync((await users.EnsureLocalUserAsync("root-admin", makeAdmin: true)).Id);
         var userId = await sp.GetRequiredService<RegistryDbContext>().Users.Where(u => u.Username == username).Select(u => u.Id).SingleAsync();
         var set = await sp.GetRequiredService<QuotaAdministration>().SetUserQuotaAsync(admin, userId,

@@ -120,12 +120,12 @@ public sealed class PublishClientTests : IAsyncLifetime, IDisposable
 
         var bob = await linking.InScopeAsync(async sp =>
         {
-            var users = sp.GetRequiredService<UserDirectory>();
+            var users = sp.GetRequiredService<UserAccounts>();
             return await users.PrincipalForAsync((await users.EnsureLocalUserAsync("bob", false)).Id);
         });
-        var untagged = await linking.InScopeAsync(sp => sp.GetRequiredService<ContainerDirectory>().RemoveTagAsync(bob, "keep", "tool", "amd64", "a"));
+        var untagged = await linking.InScopeAsync(sp => sp.GetRequiredService<ContainerBrowsing>().RemoveTagAsync(bob, "keep", "tool", "amd64", "a"));
         Assert.True(untagged.Succeeded, untagged.Message);
-        var madePrivate = await linking.InScopeAsync(sp => sp.GetRequiredService<CollectionDirectory>().UpdateAsync(bob, "goes-private", "", isPrivate: true));
+        var madePrivate = await linking.InScopeAsync(sp => sp.GetRequiredService<CollectionBrowsing>().UpdateAsync(bob, "goes-private", "", isPrivate: true));
         Assert.True(madePrivate.Succeeded, madePrivate.Message);
         var switchedOff = await linking.InScopeAsync(sp => sp.GetRequiredService<PublishChoices>().SetAsync(bob, "switched", false));
         Assert.True(switchedOff.Succeeded, switchedOff.Message);
@@ -141,7 +141,7 @@ public sealed class PublishClientTests : IAsyncLifetime, IDisposable
         var switchedBack = await linking.InScopeAsync(sp => sp.GetRequiredService<PublishChoices>().SetAsync(bob, "switched", null));
         Assert.True(switchedBack.Succeeded && switchedBack.Value!.Publishes, switchedBack.Message);
         // A collection created private: its push is followed by a public one, and only the public one appears.
-        await linking.InScopeAsync(sp => sp.GetRequiredService<CollectionDirectory>().UpdateAsync(bob, "goes-private", "", isPrivate: true));
+        await linking.InScopeAsync(sp => sp.GetRequiredService<CollectionBrowsing>().UpdateAsync(bob, "goes-private", "", isPrivate: true));
         await Push(linking, linkToken, hidden, "bob/goes-private/other", "latest");
         await Push(linking, linkToken, x, "bob/switched/later", "latest");
         await WaitForAsync(root, new() { ["keep/tool/tool_b.sif"] = null, ["switched/tool/tool_latest.sif"] = z.Hash, ["switched/later/later_latest.sif"] = x.Hash });

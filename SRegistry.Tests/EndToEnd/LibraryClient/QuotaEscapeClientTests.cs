@@ -69,7 +69,7 @@ public sealed class QuotaEscapeClientTests : IAsyncLifetime
     private Task<Outcome<T>> AsOlgaAsync<TService, T>(Func<TService, Principal, Task<Outcome<T>>> work) where TService : notnull =>
         server.InScopeAsync(async sp =>
         {
-            var users = sp.GetRequiredService<UserDirectory>();
+            var users = sp.GetRequiredService<UserAccounts>();
             var who = await users.PrincipalForAsync((await users.EnsureLocalUserAsync("olga", false)).Id);
             return await work(sp.GetRequiredService<TService>(), who);
         });
@@ -89,7 +89,7 @@ public sealed class QuotaEscapeClientTests : IAsyncLifetime
     {
         var done = await server.InScopeAsync(async sp =>
         {
-            var users = sp.GetRequiredService<UserDirectory>();
+            var users = sp.GetRequiredService<UserAccounts>();
             var admin = await users.PrincipalForAsync((await users.EnsureLocalUserAsync("root-admin", makeAdmin: true)).Id);
             return await work(sp.GetRequiredService<QuotaAdministration>(), admin, sp.GetRequiredService<RegistryDbContext>());
         });

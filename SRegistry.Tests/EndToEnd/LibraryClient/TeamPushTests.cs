@@ -36,7 +36,7 @@ public sealed class TeamPushTests : IAsyncLifetime
         await server.InScopeAsync(async sp =>
         {
             var db = sp.GetRequiredService<RegistryDbContext>();
-            var users = sp.GetRequiredService<UserDirectory>();
+            var users = sp.GetRequiredService<UserAccounts>();
             var olive = await users.PrincipalForAsync(await db.Users.Where(u => u.Username == "olive").Select(u => u.Id).SingleAsync());
             var teams = sp.GetRequiredService<TeamService>();
             var crew = await teams.CreateAsync(olive, new NewTeam { Name = "crew", JoinMode = TeamJoinMode.Invite });

@@ -25,10 +25,10 @@ public static class NamespacesApi
         OutcomeResults.Envelope(await entities.FindAsync(name, ct), caller: null, EntityWire.From);
 
     public static async Task<Results<Envelope<EntityWire>, LibraryError>> CreateEntity(JsonBody<CreateEntityRequest> body, Caller caller,
-        Namespaces namespaces, CancellationToken ct) =>
-        OutcomeResults.Envelope(await namespaces.CreateEntityAsync(caller.Principal, body.Value.Name, ct), caller, EntityWire.From);
+        LibraryEntities entities, CancellationToken ct) =>
+        OutcomeResults.Envelope(await entities.CreateEntityAsync(caller.Principal, body.Value.Name, ct), caller, EntityWire.From);
 
-    public static async Task<Results<Envelope<CollectionWire>, LibraryError>> GetCollection(string? reference, Caller caller, Namespaces namespaces,
+    public static async Task<Results<Envelope<CollectionWire>, LibraryError>> GetCollection(string? reference, Caller caller, LibraryCollections collections,
         CancellationToken ct)
     {
         var segments = LibraryRef.SplitPath(reference);
@@ -36,20 +36,20 @@ public static class NamespacesApi
         {
             return LibraryError.BadRequest("expected /v1/collections/[entity/]collection");
         }
-        var outcome = await namespaces.FindCollectionAsync(caller.Principal, segments.Length == 2 ? segments[0] : null, segments[^1], ct);
+        var outcome = await collections.FindCollectionAsync(caller.Principal, segments.Length == 2 ? segments[0] : null, segments[^1], ct);
         return OutcomeResults.Envelope(outcome, caller, CollectionWire.From);
     }
 
     /// <summary>The client always sends <c>"private": false</c>; the registry's default for new collections applies instead (docs/protocol/library.md#collection).</summary>
     public static async Task<Results<Envelope<CollectionWire>, LibraryError>> CreateCollection(JsonBody<CreateCollectionRequest> body, Caller caller,
-        Namespaces namespaces, CancellationToken ct)
+        LibraryCollections collections, CancellationToken ct)
     {
         var request = body.Value;
-        var outcome = await namespaces.CreateCollectionAsync(caller.Principal, request.Entity, request.Name, request.Description, null, fromPush: true, ct);
+        var outcome = await collections.CreateCollectionAsync(caller.Principal, request.Entity, request.Name, request.Description, null, fromPush: true, ct);
         return OutcomeResults.Envelope(outcome, caller, CollectionWire.From);
     }
 
-    public static async Task<Results<Envelope<ContainerWire>, LibraryError>> GetContainer(string? reference, Caller caller, Namespaces namespaces,
+    public static async Task<Results<Envelope<ContainerWire>, LibraryError>> GetContainer(string? reference, Caller caller, LibraryContainers containers,
         CancellationToken ct)
     {
         var segments = LibraryRef.SplitPath(reference);
@@ -57,15 +57,15 @@ public static class NamespacesApi
         {
             return LibraryError.BadRequest("expected /v1/containers/[entity/]collection/container");
         }
-        var outcome = await namespaces.FindContainerAsync(caller.Principal, segments.Length == 3 ? segments[0] : null, segments[^2], segments[^1], ct);
+        var outcome = await containers.FindContainerAsync(caller.Principal, segments.Length == 3 ? segments[0] : null, segments[^2], segments[^1], ct);
         return OutcomeResults.Envelope(outcome, caller, ContainerWire.From);
     }
 
     public static async Task<Results<Envelope<ContainerWire>, LibraryError>> CreateContainer(JsonBody<CreateContainerRequest> body, Caller caller,
-        Namespaces namespaces, CancellationToken ct)
+        LibraryContainers containers, CancellationToken ct)
     {
         var request = body.Value;
-        var outcome = await namespaces.CreateContainerAsync(caller.Principal, request.Collection, request.Name, request.Description, ct);
+        var outcome = await containers.CreateContainerAsync(caller.Principal, request.Collection, request.Name, request.Description, ct);
         return OutcomeResults.Envelope(outcome, caller, ContainerWire.From);
     }
 }

@@ -21,7 +21,7 @@ public sealed class ScopedCoreServices(IServiceScopeFactory scopes, Authenticati
             return Principal.Anonymous;
         }
         await using var scope = scopes.CreateAsyncScope();
-        return await scope.ServiceProvider.GetRequiredService<UserDirectory>().PrincipalForAsync(userId, ct);
+        return await scope.ServiceProvider.GetRequiredService<UserAccounts>().PrincipalForAsync(userId, ct);
     }
 
     public async Task<T> RunAsync<TService, T>(Func<TService, Principal, Task<T>> call, CancellationToken ct = default)

@@ -10,7 +10,7 @@ using SRegistry.Core.Naming;
 namespace SRegistry.Core.Accounts;
 
 /// <summary>Creates users on first sight and builds the <see cref="Principal"/> the access policy judges.</summary>
-public sealed class UserDirectory(RegistryDbContext db, TimeProvider clock, IOptions<RegistryOptions> options, AuditLog audit)
+public sealed class UserAccounts(RegistryDbContext db, TimeProvider clock, IOptions<RegistryOptions> options, AuditLog audit)
 {
     /// <summary>Finds or creates a local user (token command, development sign-in); <paramref name="makeAdmin"/> sets the local admin flag.</summary>
     public async Task<User> EnsureLocalUserAsync(string username, bool makeAdmin, CancellationToken ct = default)

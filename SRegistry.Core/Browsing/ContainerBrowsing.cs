@@ -26,7 +26,7 @@ public sealed record ContainerDetails(string Collection, string Name, string Des
 }
 
 /// <summary>A container's images and tags for the dashboard, and the deletions its owners make there.</summary>
-public sealed class ContainerDirectory(RegistryDbContext db, CollectionAccess access, ImageCatalog images, KeyDirectory keys, AuditLog audit)
+public sealed class ContainerBrowsing(RegistryDbContext db, CollectionAccess access, ImageCatalog images, PublishedKeys keys, AuditLog audit)
 {
     public async Task<Outcome<ContainerDetails>> DetailsAsync(Principal who, string? collection, string? container, CancellationToken ct = default)
     {

@@ -16,7 +16,7 @@ public sealed record TeamDetails(
     IReadOnlyList<TeamMemberView> Members, IReadOnlyList<string> Collections, TeamRole? MyRole, bool CanJoin, bool CanManage);
 
 /// <summary>Teams as the dashboard lists and shows them. Teams are public; the collections shown are filtered by what the viewer may see.</summary>
-public sealed class TeamDirectory(RegistryDbContext db)
+public sealed class TeamBrowsing(RegistryDbContext db)
 {
     public async Task<List<TeamSummary>> BrowseAsync(Principal who, string? search = null, CancellationToken ct = default)
     {

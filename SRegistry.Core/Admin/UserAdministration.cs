@@ -19,7 +19,7 @@ public sealed record UserSummary(
 /// The admin area's user management. Every call checks <see cref="AccessPolicy.CanAdminister"/>; to anyone else the
 /// admin area does not exist (not found, like anything else they may not see).
 /// </summary>
-public sealed class AdminDirectory(RegistryDbContext db, TimeProvider clock, IOptions<RegistryOptions> options, AuditLog audit)
+public sealed class UserAdministration(RegistryDbContext db, TimeProvider clock, IOptions<RegistryOptions> options, AuditLog audit)
 {
     public async Task<Outcome<Paged<UserSummary>>> UsersAsync(Principal who, string? search, int page = 0, int pageSize = 50, CancellationToken ct = default)
     {

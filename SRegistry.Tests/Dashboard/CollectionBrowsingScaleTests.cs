@@ -11,7 +11,7 @@ namespace SRegistry.Tests.Dashboard;
 /// The collections list at 10,000 collections: paging, sorting and search stay correct, and the time each query took
 /// is printed (for the benchmark notes; not asserted, timing belongs to bench/).
 /// </summary>
-public sealed class CollectionDirectoryScaleTests : DashboardTest
+public sealed class CollectionBrowsingScaleTests : DashboardTest
 {
     [Fact]
     public async Task Ten_thousand_collections_page_sort_and_search_correctly()
@@ -56,7 +56,7 @@ public sealed class CollectionDirectoryScaleTests : DashboardTest
     private async Task<Paged<CollectionSummary>> TimedBrowseAsync(Principal who, CollectionQuery query, string label)
     {
         var watch = Stopwatch.StartNew();
-        var page = await InScopeAsync(sp => sp.GetRequiredService<CollectionDirectory>().BrowseAsync(who, query));
+        var page = await InScopeAsync(sp => sp.GetRequiredService<CollectionBrowsing>().BrowseAsync(who, query));
         Xunit.TestContext.Current.SendDiagnosticMessage($"10k collections, {label}: {watch.Elapsed.TotalMilliseconds:F1} ms");
         Console.WriteLine($"10k collections, {label}: {watch.Elapsed.TotalMilliseconds:F1} ms");
         return page;

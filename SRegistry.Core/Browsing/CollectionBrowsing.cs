@@ -4,6 +4,7 @@ using SRegistry.Core.Audit;
 using SRegistry.Core.Data;
 using SRegistry.Core.Library;
 using SRegistry.Core.Model;
+using SRegistry.Core.Naming;
 
 namespace SRegistry.Core.Browsing;
 
@@ -35,7 +36,7 @@ public sealed record CollectionDetails(
     bool CanEdit, bool CanDelete, bool CanPush, bool CanAssignTeams, bool CanManageReaders);
 
 /// <summary>Collections as the dashboard lists, shows, edits and deletes them; every answer filtered by the access policy.</summary>
-public sealed class CollectionDirectory(RegistryDbContext db, CollectionAccess access, ImageCatalog images, TimeProvider clock, AuditLog audit)
+public sealed class CollectionBrowsing(RegistryDbContext db, CollectionAccess access, ImageCatalog images, TimeProvider clock, AuditLog audit)
 {
     public const int MaxPageSize = 100;
 
@@ -129,7 +130,7 @@ public sealed class CollectionDirectory(RegistryDbContext db, CollectionAccess a
             return Problem.Invalid($"the description is longer than {NewCollectionValidator.MaxDescriptionLength} characters");
         }
         var before = found.Collection;
-        var cleaned = Namespaces.CleanDescription(description);
+        var cleaned = Descriptions.Clean(description);
         return await audit.ChangeAsync<bool>(async () =>
         {
             await db.Collections.Where(c => c.Id == before.Id).ExecuteUpdateAsync(s => s

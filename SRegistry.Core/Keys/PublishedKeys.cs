@@ -28,7 +28,7 @@ public sealed record SignerIdentity(string Fingerprint, string? KeyFingerprint, 
 }
 
 /// <summary>Published keys for the dashboard: one's own (or, for admins, everyone's), removal, and who signed an image.</summary>
-public sealed class KeyDirectory(RegistryDbContext db, ParsedKeyCache parsedKeys, ImageContentsService contents, TimeProvider clock, AuditLog audit)
+public sealed class PublishedKeys(RegistryDbContext db, ParsedKeyCache parsedKeys, ImageContentsService contents, TimeProvider clock, AuditLog audit)
 {
     public async Task<Outcome<IReadOnlyList<KeySummary>>> ListAsync(Principal who, bool everyone = false, CancellationToken ct = default)
     {
