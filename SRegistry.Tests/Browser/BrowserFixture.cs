@@ -72,11 +72,16 @@ public sealed class BrowserFixture : IAsyncLifetime
 
 public static class PageExtensions
 {
-    /// <summary>Navigates and waits until the Blazor circuit is live: clicks made before that are lost.</summary>
+    /// <summary>
+    /// Navigates and waits until the Blazor circuit is live (clicks made before that are lost) and the live page has
+    /// loaded its data: a page that loads shows an indeterminate progress bar for a moment after the circuit starts, in
+    /// place of the prerendered content (under load in CI, checks ran against that moment and found no heading).
+    /// </summary>
     public static async Task OpenAsync(this IPage page, string path)
     {
         await page.GotoAsync(path);
         await page.WaitForInteractiveAsync();
+        await page.Locator("main .mud-progress-indeterminate").First.WaitForAsync(new LocatorWaitForOptions { State = WaitForSelectorState.Detached });
     }
 
     public static Task WaitForInteractiveAsync(this IPage page) =>
