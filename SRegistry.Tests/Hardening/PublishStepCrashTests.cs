@@ -51,8 +51,7 @@ public sealed class PublishStepCrashTests : IAsyncLifetime, IDisposable
             await MoveLatestAsync(idB);
             await WaitUntilAsync(() => new FileInfo(Temporary) is { Exists: true } t && t.Length == b.Size, "the temporary copy to be whole");
             await Task.Delay(500);
-            registry.Kill();
-            await StopAsync(held);
+            await KillHeldAsync(held);
         }
         Assert.Equal(a.Hash, folder.HashAt(Latest));
         Assert.Equal(b.Hash, PublishedFolder.Sha256Of(Temporary));
@@ -68,8 +67,7 @@ public sealed class PublishStepCrashTests : IAsyncLifetime, IDisposable
         {
             await MoveLatestAsync(idA);
             await WaitUntilAsync(() => folder.HashAt(Latest) == a.Hash, "the new file to be in place");
-            registry.Kill();
-            await StopAsync(held);
+            await KillHeldAsync(held);
         }
         Assert.Equal(a.Hash, folder.HashAt(Latest));
         Assert.False(File.Exists(Temporary));
@@ -115,17 +113,19 @@ public sealed class PublishStepCrashTests : IAsyncLifetime, IDisposable
         return strace;
     }
 
-    /// <summary>strace ends by itself once the registry it holds is killed; by its PID if not.</summary>
-    private static async Task StopAsync(Process strace)
+    /// <summary>
+    /// kill -9 to the registry while strace holds its thread, then strace itself: left alone, strace only notices the
+    /// death when its delay runs out (a minute per step, most of this test's time before).
+    /// </summary>
+    private async Task KillHeldAsync(Process strace)
     {
-        try
+        using (var kill = Process.Start(new ProcessStartInfo("kill", ["-9", registry.Pid.ToString(CultureInfo.InvariantCulture)]))!)
         {
-            await strace.WaitForExitAsync().WaitAsync(TimeSpan.FromSeconds(30));
+            await kill.WaitForExitAsync();
         }
-        catch (TimeoutException)
-        {
-            strace.Kill();
-        }
+        strace.Kill();
+        await strace.WaitForExitAsync();
+        registry.Kill();
     }
 
     private static async Task WaitUntilAsync(Func<bool> condition, string what)
