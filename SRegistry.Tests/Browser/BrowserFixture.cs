@@ -72,15 +72,23 @@ public sealed class BrowserFixture : IAsyncLifetime
 
 public static class PageExtensions
 {
-    /// <summary>Navigates and waits until the Blazor circuit is live: clicks made before that are lost.</summary>
+    /// <summary>Navigates and waits until the page is ready for clicks (see <see cref="WaitForReadyAsync"/>).</summary>
     public static async Task OpenAsync(this IPage page, string path)
     {
         await page.GotoAsync(path);
-        await page.WaitForInteractiveAsync();
+        await page.WaitForReadyAsync();
     }
 
-    public static Task WaitForInteractiveAsync(this IPage page) =>
-        page.Locator("#ready[data-interactive=true]").WaitForAsync(new LocatorWaitForOptions { State = WaitForSelectorState.Attached });
+    /// <summary>
+    /// A live page once its Blazor circuit is up (clicks made before that are lost); a static page (a visitor's public
+    /// pages, the sign-in form) at once, as it has no circuit to wait for.
+    /// </summary>
+    public static Task WaitForReadyAsync(this IPage page) =>
+        page.Locator("#ready[data-interactive=true], #ready[data-static=true]")
+            .WaitForAsync(new LocatorWaitForOptions { State = WaitForSelectorState.Attached });
+
+    /// <summary>Whether the page was rendered static for good (no circuit), as told by MainLayout.</summary>
+    public static async Task<bool> IsStaticAsync(this IPage page) => await page.Locator("#ready[data-static=true]").CountAsync() == 1;
 
     public static Task ScreenshotAsync(this IPage page, string name) =>
         page.ScreenshotAsync(new PageScreenshotOptions { Path = Path.Combine(BrowserFixture.ScreenshotFolder, name + ".png"), FullPage = true });
@@ -163,6 +171,6 @@ public static class PageExtensions
         await page.FillAsync("#dev-username", username);
         await page.ClickAsync("[data-testid=dev-signin-submit]");
         await page.WaitForURLAsync("**/collections");
-        await page.WaitForInteractiveAsync();
+        await page.WaitForReadyAsync();
     }
 }
