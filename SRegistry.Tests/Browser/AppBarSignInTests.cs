@@ -41,7 +41,7 @@ public sealed class AppBarSignInTests(BrowserFixture browser) : IClassFixture<Br
         await Expect(page.Locator("#ready")).ToHaveAttributeAsync("data-interactive", "false");
         await page.ClickAsync("[data-testid=dev-signin-submit]");
         await page.WaitForURLAsync(u => !u.Contains("/signin", StringComparison.Ordinal));
-        await page.WaitForInteractiveAsync();
+        await page.WaitForReadyAsync();
         await Expect(page.Locator(".user-menu")).ToContainTextAsync("early-bird");
     }
 

@@ -73,19 +73,27 @@ public sealed class BrowserFixture : IAsyncLifetime
 public static class PageExtensions
 {
     /// <summary>
-    /// Navigates and waits until the Blazor circuit is live (clicks made before that are lost) and the live page has
+    /// Navigates and waits until the page is ready for clicks (see <see cref="WaitForReadyAsync"/>) and a live page has
     /// loaded its data: a page that loads shows an indeterminate progress bar for a moment after the circuit starts, in
     /// place of the prerendered content (under load in CI, checks ran against that moment and found no heading).
     /// </summary>
     public static async Task OpenAsync(this IPage page, string path)
     {
         await page.GotoAsync(path);
-        await page.WaitForInteractiveAsync();
+        await page.WaitForReadyAsync();
         await page.Locator("main .mud-progress-indeterminate").First.WaitForAsync(new LocatorWaitForOptions { State = WaitForSelectorState.Detached });
     }
 
-    public static Task WaitForInteractiveAsync(this IPage page) =>
-        page.Locator("#ready[data-interactive=true]").WaitForAsync(new LocatorWaitForOptions { State = WaitForSelectorState.Attached });
+    /// <summary>
+    /// A live page once its Blazor circuit is up (clicks made before that are lost); a static page (a visitor's public
+    /// pages, the sign-in form) at once, as it has no circuit to wait for.
+    /// </summary>
+    public static Task WaitForReadyAsync(this IPage page) =>
+        page.Locator("#ready[data-interactive=true], #ready[data-static=true]")
+            .WaitForAsync(new LocatorWaitForOptions { State = WaitForSelectorState.Attached });
+
+    /// <summary>Whether the page was rendered static for good (no circuit), as told by MainLayout.</summary>
+    public static async Task<bool> IsStaticAsync(this IPage page) => await page.Locator("#ready[data-static=true]").CountAsync() == 1;
 
     public static Task ScreenshotAsync(this IPage page, string name) =>
         page.ScreenshotAsync(new PageScreenshotOptions { Path = Path.Combine(BrowserFixture.ScreenshotFolder, name + ".png"), FullPage = true });
@@ -168,6 +176,6 @@ public static class PageExtensions
         await page.FillAsync("#dev-username", username);
         await page.ClickAsync("[data-testid=dev-signin-submit]");
         await page.WaitForURLAsync("**/collections");
-        await page.WaitForInteractiveAsync();
+        await page.WaitForReadyAsync();
     }
 }

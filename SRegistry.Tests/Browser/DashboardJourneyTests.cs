@@ -59,7 +59,7 @@ public sealed class DashboardJourneyTests(BrowserFixture browser) : IClassFixtur
         await page.Locator(".user-menu button").First.ClickAsync();
         await page.Locator(".mud-popover-open").GetByText("Token", new() { Exact = true }).ClickAsync();
         await page.WaitForURLAsync("**/auth/tokens");
-        await page.WaitForInteractiveAsync();
+        await page.WaitForReadyAsync();
         var secret = await page.CreateTokenAsync("login-node");
         await page.ScreenshotAsync("token-created");
 

@@ -23,7 +23,7 @@ public sealed class OidcAccountRulesTests(BrowserFixture browser) : OidcBrowserT
         var page = await SignInAsync(IdentityBridge.Alice);
 
         await page.WaitForURLAsync("**/signin/failed?reason=localaccount&username=alice");
-        await page.WaitForInteractiveAsync();
+        await page.WaitForReadyAsync();
         await Expect(page.GetByTestId("signin-failed")).ToContainTextAsync("The username 'alice' belongs to an account made on this registry itself");
         await Expect(page.Locator(".user-menu")).ToHaveCountAsync(0);
         await page.ScreenshotAsync("oidc-clash-local-account");
@@ -46,7 +46,7 @@ public sealed class OidcAccountRulesTests(BrowserFixture browser) : OidcBrowserT
         var page = await SignInAsync(IdentityBridge.Carol);
 
         await page.WaitForURLAsync("**/signin/failed?reason=usernametaken&username=carol");
-        await page.WaitForInteractiveAsync();
+        await page.WaitForReadyAsync();
         await Expect(page.GetByTestId("signin-failed")).ToContainTextAsync("The username 'carol' already belongs to another identity-provider account");
         await page.ScreenshotAsync("oidc-clash-other-subject");
         Assert.Equal("carol-before-the-rebuild", (await StoredUserAsync("carol"))!.ExternalSubject);
@@ -69,7 +69,7 @@ public sealed class OidcAccountRulesTests(BrowserFixture browser) : OidcBrowserT
         // answers without a form) and comes back with fresh groups.
         await page.GotoAsync("/auth/tokens");
         await page.WaitForURLAsync($"{Server.BaseUrl}/auth/tokens");
-        await page.WaitForInteractiveAsync();
+        await page.WaitForReadyAsync();
         await Expect(page.Locator(".user-menu")).ToContainTextAsync("bob");
         Assert.True((await StoredUserAsync("bob"))!.GroupsCheckedAt > bob.GroupsCheckedAt);
         Assert.True(await IsAdminAsync("bob"));

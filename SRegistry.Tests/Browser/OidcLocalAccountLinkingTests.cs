@@ -20,7 +20,7 @@ public sealed class OidcLocalAccountLinkingTests(BrowserFixture browser) : OidcB
         var page = await SignInAsync(IdentityBridge.Alice);
 
         await page.WaitForURLAsync($"{Server.BaseUrl}/collections");
-        await page.WaitForInteractiveAsync();
+        await page.WaitForReadyAsync();
         await Expect(page.Locator(".user-menu")).ToContainTextAsync("alice");
         var alice = await StoredUserAsync("alice");
         Assert.Equal(local!.Id, alice!.Id);

@@ -57,7 +57,7 @@ public sealed class OidcSignInTests(BrowserFixture browser) : IClassFixture<Brow
         var page = await SignInAsync(IdentityBridge.Alice, IdentityBridge.Alice.Password);
 
         await page.WaitForURLAsync($"{server.BaseUrl}/collections");
-        await page.WaitForInteractiveAsync();
+        await page.WaitForReadyAsync();
         await Expect(page.Locator(".user-menu")).ToContainTextAsync("alice");
         var alice = await StoredUserAsync("alice");
         Assert.Equal("Alice Astronomer", alice!.DisplayName);
@@ -102,7 +102,7 @@ public sealed class OidcSignInTests(BrowserFixture browser) : IClassFixture<Brow
     {
         var page = await SignInAsync(IdentityBridge.Alice, IdentityBridge.Alice.Password);
         await page.WaitForURLAsync($"{server.BaseUrl}/collections");
-        await page.WaitForInteractiveAsync();
+        await page.WaitForReadyAsync();
 
         await page.Locator(".user-menu button").First.ClickAsync();
         await page.Locator(".mud-popover-open").GetByText("Sign out", new() { Exact = true }).ClickAsync();
@@ -114,7 +114,7 @@ public sealed class OidcSignInTests(BrowserFixture browser) : IClassFixture<Brow
             await Task.Delay(100);
         }
         Assert.Equal($"{server.BaseUrl}/", page.Url);
-        await page.WaitForInteractiveAsync();
+        await page.WaitForReadyAsync();
         await Expect(page.GetByRole(AriaRole.Link, new() { Name = "Sign in" })).ToBeVisibleAsync();
         await page.GotoAsync($"{server.BaseUrl}/signin");
         await page.WaitForURLAsync($"{bridge.Authority}/interaction/**");
@@ -127,7 +127,7 @@ public sealed class OidcSignInTests(BrowserFixture browser) : IClassFixture<Brow
         Assert.SkipUnless(LibraryClientDriver.Available && SifFiles.SiftoolAvailable, "the Go library client or siftool is missing");
         var page = await SignInAsync(IdentityBridge.Alice, IdentityBridge.Alice.Password);
         await page.WaitForURLAsync($"{server.BaseUrl}/collections");
-        await page.WaitForInteractiveAsync();
+        await page.WaitForReadyAsync();
 
         await page.CreateCollectionAsync("spectra");
         await page.OpenAsync("/auth/tokens");
@@ -180,7 +180,7 @@ public sealed class OidcProviderDownTests(BrowserFixture browser) : IClassFixtur
         await page.GotoAsync("/signin");
 
         await page.WaitForURLAsync("**/signin/failed?reason=unreachable");
-        await page.WaitForInteractiveAsync();
+        await page.WaitForReadyAsync();
         await Expect(page.GetByTestId("signin-failed")).ToContainTextAsync("cannot be reached");
         await page.ScreenshotAsync("signin-provider-down");
         await page.OpenAsync("/collections");

@@ -33,7 +33,7 @@ public sealed class TeamJourneyTests(BrowserFixture browser) : IClassFixture<Bro
         await Expect(page.GetByTestId("avatar-chosen")).ToContainTextAsync("logo.png");
         await page.ClickUntilAsync(page.GetByTestId("create-team"),
             timeout => page.WaitForURLAsync($"**/teams/{name}", new() { Timeout = timeout }), $"create-team-{name}");
-        await page.WaitForInteractiveAsync();
+        await page.WaitForReadyAsync();
     }
 
     [Fact]
@@ -51,7 +51,7 @@ public sealed class TeamJourneyTests(BrowserFixture browser) : IClassFixture<Bro
         await bob.OpenAsync("/teams");
         await bob.GetByText("The club team").ClickAsync();
         await bob.WaitForURLAsync("**/teams/club");
-        await bob.WaitForInteractiveAsync();
+        await bob.WaitForReadyAsync();
         await bob.GetByTestId("join-team").ClickAsync();
 
         await Expect(bob.GetByTestId("my-role")).ToHaveTextAsync("you are a member");
@@ -79,7 +79,7 @@ public sealed class TeamJourneyTests(BrowserFixture browser) : IClassFixture<Bro
         await carol.FillAsync("#dev-username", "carol");
         await carol.ClickAsync("[data-testid=dev-signin-submit]");
         await carol.WaitForURLAsync(link);
-        await carol.WaitForInteractiveAsync();
+        await carol.WaitForReadyAsync();
         await carol.ClickUntilAsync(carol.GetByTestId("accept-invite"),
             timeout => carol.WaitForURLAsync("**/teams/crew", new() { Timeout = timeout }), "accept-invite");
         await Expect(carol.GetByTestId("my-role")).ToHaveTextAsync("you are a member");
@@ -92,7 +92,7 @@ public sealed class TeamJourneyTests(BrowserFixture browser) : IClassFixture<Bro
         await dave.ScreenshotAsync("team-invitation-used");
 
         await alice.ReloadAsync();
-        await alice.WaitForInteractiveAsync();
+        await alice.WaitForReadyAsync();
         await Expect(alice.GetByTestId("invite-state")).ToHaveTextAsync("used up");
         await Expect(alice.GetByTestId("members-table")).ToContainTextAsync("carol");
         await Expect(alice.GetByTestId("members-table")).Not.ToContainTextAsync("dave");

@@ -46,6 +46,7 @@ public abstract class DashboardTest : BunitContext
         Services.AddScoped<ScopedCoreServices>();
         Services.AddScoped<ServerAddress>();
         Services.AddScoped<RemoteCommands>();
+        Services.AddScoped<SRegistry.Web.Components.PageRendering>();
         Services.AddSingleton(new SignInSettings());
         Authorization = AddAuthorization();
         JSInterop.Mode = JSRuntimeMode.Loose;

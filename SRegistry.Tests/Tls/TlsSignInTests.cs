@@ -56,7 +56,7 @@ public sealed class TlsSignInTests(TlsDeployment site) : IClassFixture<TlsDeploy
         await page.FillAsync("#password", IdentityBridge.Alice.Password);
         await page.ClickAsync("#submit");
         await page.WaitForURLAsync($"{site.BaseUrl}/collections");
-        await page.WaitForInteractiveAsync();
+        await page.WaitForReadyAsync();
         await Expect(page.Locator(".user-menu")).ToContainTextAsync("alice");
 
         // The provider knows only the https URI and refuses any other; it sent the browser back to exactly that one.
@@ -77,7 +77,7 @@ public sealed class TlsSignInTests(TlsDeployment site) : IClassFixture<TlsDeploy
             await Task.Delay(100);
         }
         Assert.Equal($"{site.BaseUrl}/", page.Url);
-        await page.WaitForInteractiveAsync();
+        await page.WaitForReadyAsync();
         await Expect(page.GetByRole(AriaRole.Link, new() { Name = "Sign in" })).ToBeVisibleAsync();
         Assert.DoesNotContain(await context.CookiesAsync([site.BaseUrl]), c => c.Name == "sregistry");
         await context.CloseAsync();

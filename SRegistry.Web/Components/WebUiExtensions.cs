@@ -16,6 +16,7 @@ public static class WebUiExtensions
         builder.Services.AddScoped<ScopedCoreServices>();
         builder.Services.AddScoped<ServerAddress>();
         builder.Services.AddScoped<RemoteCommands>();
+        builder.Services.AddScoped<PageRendering>();
         return builder;
     }
 
