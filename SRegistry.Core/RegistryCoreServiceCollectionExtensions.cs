@@ -77,7 +77,6 @@ public static class RegistryCoreServiceCollectionExtensions
         services.AddScoped<ImageCatalog>();
         services.AddScoped<ImageDownloads>();
         services.AddScoped<ArchTagging>();
-        services.AddScoped<EntityLookup>();
         services.AddScoped<LibrarySearch>();
         services.AddScoped<QuotaAccounting>();
         services.AddScoped<ImageContentsService>();

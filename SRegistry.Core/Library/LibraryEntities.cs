@@ -13,15 +13,22 @@ public sealed class LibraryEntities(RegistryDbContext db, IOptions<RegistryOptio
 {
     private RegistryOptions Options => options.Value;
 
-    public async Task<EntityView?> FindEntityAsync(string name, CancellationToken ct = default)
+    /// <summary>An entity (a user's or a team's namespace) by the path a client asks for (docs/protocol/library.md#l1).</summary>
+    public async Task<Outcome<EntityView>> FindEntityAsync(string? path, CancellationToken ct = default)
     {
+        var segments = LibraryRef.SplitPath(path);
+        if (segments.Length != 1 || !NameRules.IsEntityName(segments[0]))
+        {
+            return Problem.Invalid($"invalid entity name: {NameRules.ContainerNameRule}");
+        }
+        var name = segments[0];
         var user = await db.Users.AsNoTracking().FirstOrDefaultAsync(u => u.Username == name && !u.IsDisabled, ct);
         if (user is not null)
         {
             return ToEntity(user);
         }
         var team = await db.Teams.AsNoTracking().FirstOrDefaultAsync(t => t.Name == name, ct);
-        return team is null ? null : ToEntity(team);
+        return team is null ? Problem.NotFound($"entity '{name}' not found") : ToEntity(team);
     }
 
     /// <summary>Entities are users and teams, created elsewhere; the protocol's create only confirms the caller's own namespace.</summary>

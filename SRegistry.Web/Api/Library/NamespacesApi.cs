@@ -20,9 +20,9 @@ public static class NamespacesApi
         return app;
     }
 
-    public static async Task<Results<Envelope<EntityWire>, LibraryError>> GetEntity(string? name, EntityLookup entities,
+    public static async Task<Results<Envelope<EntityWire>, LibraryError>> GetEntity(string? name, LibraryEntities entities,
         CancellationToken ct) =>
-        OutcomeResults.Envelope(await entities.FindAsync(name, ct), caller: null, EntityWire.From);
+        OutcomeResults.Envelope(await entities.FindEntityAsync(name, ct), caller: null, EntityWire.From);
 
     public static async Task<Results<Envelope<EntityWire>, LibraryError>> CreateEntity(JsonBody<CreateEntityRequest> body, Caller caller,
         LibraryEntities entities, CancellationToken ct) =>
