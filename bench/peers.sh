@@ -41,12 +41,15 @@ median() { # FUNCTION ARGS... -> median seconds over BENCH_REPEAT runs, each aft
   printf '%s\n' "${times[@]}" | sort -g | awk '{a[NR] = $1} END {print a[int((NR + 1) / 2)]}'
 }
 declare -A base
-record() { # GROUP LABEL VALUE UNIT [BASE_KEY] [P99]: prints the figure and its ratio to the nginx figure named BASE_KEY
+record() { # GROUP LABEL VALUE UNIT [BASE_KEY] [P99] [CPU]: prints the figure and its ratio to the nginx figure named BASE_KEY
   local ratio=""
   [ -n "${5:-}" ] && [ -n "${base[$5]:-}" ] && ratio=$(python3 -c "print(f'{$3/${base[$5]}:.2f}')")
-  printf 'peers\t%s\t%s\t%s\t%s\t%s\t%s\n' "$1" "$2" "$3" "$4" "$ratio" "${6:-}" >>"$results"
-  printf '  %-58s %9s %-5s %6s %s\n' "$1: $2" "$3" "$4" "${ratio:+${ratio}x}" "${6:+p99 ${6}s}"
+  printf 'peers\t%s\t%s\t%s\t%s\t%s\t%s\t%s\n' "$1" "$2" "$3" "$4" "$ratio" "${6:-}" "${7:-}" >>"$results"
+  printf '  %-58s %9s %-5s %6s %s %s\n' "$1: $2" "$3" "$4" "${ratio:+${ratio}x}" "${6:+p99 ${6}s}" "${7:-}"
 }
+# Busy CPU seconds of the whole machine (all cores) since boot: the storms compare servers with the same clients, so
+# the difference in busy seconds per GiB served is what each server's path costs (and 100% busy means CPU-bound).
+busy_seconds() { awk -v hz="$(getconf CLK_TCK)" '/^cpu / {print ($2 + $3 + $4 + $7 + $8) / hz}' /proc/stat; }
 
 dotnet build SRegistry.Web -c Release -v q -nologo -clp:ErrorsOnly >/dev/null
 app="$root/SRegistry.Web/bin/Release/net10.0/SRegistry.Web.dll"
@@ -204,10 +207,13 @@ storm_pull="$sreg_url/v1/imagefile/bench/bench/storm:latest?arch=amd64"
 storm_location=$(curl -sf -o /dev/null -w '%{redirect_url}' -H "Authorization: Bearer $token" "$storm_pull")
 storm_proxy=$(curl -sf -o /dev/null -w '%{redirect_url}' -H "Authorization: Bearer $token" "$proxy_url/v1/imagefile/bench/bench/storm:latest?arch=amd64")
 storm() { # LABEL BASE_KEY URL CLIENTS MODE CURL_ARGS...
-  local out; sync
+  local out busy0 busy1 t0 t1 cpu; sync
+  busy0=$(busy_seconds); t0=$(date +%s.%N)
   out=$(python3 bench/lib/storm.py "$3" "$small_bytes" "$4" "$5" "${@:6}")
+  busy1=$(busy_seconds); t1=$(date +%s.%N)
+  cpu=$(python3 -c "g = $small_bytes * $4 / 2**30; print(f'cpu {($busy1 - $busy0) / g:.2f} s/GiB, {100 * ($busy1 - $busy0) / ($(nproc) * ($t1 - $t0)):.0f}% busy')")
   [ "$1" = nginx ] && base[$2]=${out% *}
-  record storm "$4 clients $5: $1" "${out% *}" MB/s "$2" "${out#* }"
+  record storm "$4 clients $5: $1" "${out% *}" MB/s "$2" "${out#* }" "$cpu"
 }
 echo "== pull storms ($storm_size MiB each, to /dev/null, byte counts checked) =="
 for clients in $storm_clients; do
