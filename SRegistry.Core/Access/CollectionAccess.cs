@@ -45,9 +45,6 @@ public sealed class CollectionAccess(RegistryDbContext db)
             : CollectionFacts.Of(row.OwnerId, row.IsPrivate, row.TeamIds, row.ReaderIds);
     }
 
-    public async Task<bool> CanAsync(Principal who, CollectionAction action, Collection collection, CancellationToken ct = default) =>
-        AccessPolicy.Can(who, action, await FactsAsync(collection, ct));
-
     /// <summary>A collection by name, or null when it is absent or hidden from the caller (one round trip).</summary>
     public async Task<VisibleCollection?> FindVisibleAsync(Principal who, string? name, CancellationToken ct = default)
     {
