@@ -1,0 +1,22 @@
+namespace SRegistry.Web.Api.Oci.Auth;
+
+/// <summary>
+/// The 401 an OCI client needs to log in: <c>WWW-Authenticate: Bearer realm="…/v2/token",service="…",scope="…"</c>
+/// (docs/protocol/oci.md#auth). Clients attach credentials only after such an answer.
+/// </summary>
+public static class OciChallenge
+{
+    /// <summary>The challenge for <paramref name="actions"/> (e.g. <c>pull,push</c>) on a repository, or for the registry itself when null.</summary>
+    public static OciError For(HttpContext context, string? repository, string actions)
+    {
+        var urls = context.RequestServices.GetRequiredService<PublicUrls>();
+        var realm = urls.BaseUrl(context.Request) + "/v2/token";
+        var service = context.Request.Host.Value ?? "sregistry";
+        var header = $"Bearer realm=\"{realm}\",service=\"{service}\"";
+        if (repository is not null)
+        {
+            header += $",scope=\"repository:{repository}:{actions}\"";
+        }
+        return OciError.Unauthorized().With("WWW-Authenticate", header);
+    }
+}
