@@ -88,6 +88,8 @@ public sealed class OciRepositories(RegistryDbContext db, CollectionAccess acces
                 return OciRefusal.From(new Problem(created.Failure, created.Message), OciCode.NameUnknown);
             }
             collectionId = created.Value!.Collection.Id;
+            // The library's two steps are two requests there; here one unit of work, which must not carry the first's graph.
+            db.ChangeTracker.Clear();
         }
         else if (!CollectionAccess.EntityNames(name.Entity, who, existing.Collection.Owner!.Username, existing.TeamNames, existing.Facts))
         {

@@ -17,10 +17,13 @@ namespace SRegistry.Core.Oci;
 /// push would (a real SIF, its contents, the signed-only rule), recorded as the container's image for the config's
 /// architecture, and its tags become library tags, so <c>library://</c> and the dashboard show it.
 /// </summary>
-public sealed class SifArtifacts(RegistryDbContext db, IBlobStore store, IBlobReader reader, DataFolder folder, ImageContentsService contents,
+public sealed class SifArtifacts(RegistryDbContext db, IBlobStore store, DataFolder folder, ImageContentsService contents,
     ImagePublisher publisher, ImageCatalog catalog, TimeProvider clock)
 {
     private const int MaxConfigBytes = 1024 * 1024;
+
+    // Both stores read their blobs back (the folder and S3); the seam is separate only for what copies out of the store.
+    private IBlobReader Reader => (IBlobReader)store;
 
     /// <summary>The library image of a SIF artifact manifest's layer in this repository, recorded now if it is new.</summary>
     public async Task<OciOutcome<Image>> EnsureImageAsync(Principal who, OciRepository repository, ManifestDocument manifest, CancellationToken ct)
@@ -92,7 +95,7 @@ public sealed class SifArtifacts(RegistryDbContext db, IBlobStore store, IBlobRe
         {
             return null;
         }
-        await using var stream = await reader.OpenReadAsync(config.Hex, ct);
+        await using var stream = await Reader.OpenReadAsync(config.Hex, ct);
         if (stream is null)
         {
             return null;
@@ -117,7 +120,7 @@ public sealed class SifArtifacts(RegistryDbContext db, IBlobStore store, IBlobRe
         if (path is null)
         {
             temp = Path.Combine(folder.Uploads, $"oci-read-{Guid.NewGuid():N}.sif");
-            await using var source = await reader.OpenReadAsync(hex, ct);
+            await using var source = await Reader.OpenReadAsync(hex, ct);
             if (source is null)
             {
                 return (SifInfo.Invalid("the layer's bytes are not in the store"), null, null);
