@@ -13,6 +13,7 @@ using SRegistry.Core.Contents;
 using SRegistry.Core.Data;
 using SRegistry.Core.Keys;
 using SRegistry.Core.Library;
+using SRegistry.Core.Oci;
 using SRegistry.Core.Publishing;
 using SRegistry.Core.Quotas;
 using SRegistry.Core.Storage;
@@ -32,6 +33,8 @@ public static class RegistryCoreServiceCollectionExtensions
             .Bind(configuration.GetSection(RegistryOptions.Section))
             .ValidateDataAnnotations()
             .Validate(o => o.Downloads.HasValidLocation, "Registry:Downloads:InternalLocation must be a path that starts and ends with '/'")
+            .Validate(o => o.Oci.RedirectTokenLifetime >= TimeSpan.FromMinutes(1) && o.Oci.RedirectTokenLifetime <= TimeSpan.FromDays(7),
+                "Registry:Oci:RedirectTokenLifetime must be between 00:01:00 and 7.00:00:00")
             .ValidateOnStart();
         services.AddSingleton(TimeProvider.System);
 
@@ -73,6 +76,7 @@ public static class RegistryCoreServiceCollectionExtensions
         services.AddScoped<LibraryEntities>();
         services.AddScoped<LibraryCollections>();
         services.AddScoped<LibraryContainers>();
+        services.AddScoped<RepositoryGrants>();
         services.AddSingleton<ImageLookup>();
         services.AddScoped<ImageCatalog>();
         services.AddScoped<ImageDownloads>();
