@@ -55,7 +55,7 @@ public sealed class RegistryTokens(IDataProtectionProvider provider, TimeProvide
         {
             payload = protector.Unprotect(token[Prefix.Length..]);
         }
-        catch (CryptographicException)
+        catch (Exception e) when (e is CryptographicException or FormatException)
         {
             return null;
         }
