@@ -4,6 +4,7 @@ using Microsoft.AspNetCore.Mvc;
 using Microsoft.Extensions.Options;
 using SRegistry.Core;
 using SRegistry.Core.Configuration;
+using SRegistry.Core.Naming;
 using SRegistry.Core.Oci;
 using SRegistry.Web.Api.Library;
 using SRegistry.Web.Auth;
@@ -48,7 +49,7 @@ public static class LibraryRedirect
         return TypedResults.Json(new RedirectWire(issued.Token, urls.BaseUrl(context.Request), name));
     }
 
-    private static string LibraryRefText(string? reference) => SRegistry.Core.Naming.LibraryRef.Shorten(reference ?? "");
+    private static string LibraryRefText(string? reference) => LibraryRef.Shorten(reference ?? "");
 
     /// <summary>A bare object, not enveloped: the clients read it as it is.</summary>
     public sealed record RedirectWire(

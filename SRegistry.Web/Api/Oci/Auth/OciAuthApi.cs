@@ -17,6 +17,9 @@ public static class OciAuthApi
     /// <summary>More scopes than any client asks for at once (docker and containers/image send one to three).</summary>
     private const int MaxScopes = 32;
 
+    /// <summary>Marks a request whose bad credentials came from a braked address, so it is answered 429.</summary>
+    private static readonly object BrakedKey = new();
+
     public static IServiceCollection AddOciAuth(this IServiceCollection services) => services.AddSingleton<RegistryTokens>();
 
     public static IEndpointRouteBuilder MapOciAuth(this IEndpointRouteBuilder app)
@@ -98,8 +101,6 @@ public static class OciAuthApi
         var caller = await Caller.BindAsync(context);
         return caller!.PresentedBadToken ? null : caller.Principal;
     }
-
-    private static readonly object BrakedKey = new();
 
     private static OciError Refusal(HttpContext context)
     {
