@@ -123,6 +123,7 @@ public static class RegistryCoreServiceCollectionExtensions
         services.AddScoped<SRegistry.Core.Import.LabelImporter>();
         services.AddScoped<SRegistry.Core.Import.StarImporter>();
         services.AddScoped<SRegistry.Core.Import.SregistryImporter>();
+        services.AddOciRegistry();
         return services;
     }
 }

@@ -21,21 +21,6 @@ public static class OciActions
     public static bool IsKnown(string action) => action is Pull or Push or Delete;
 }
 
-/// <summary>An OCI repository name: exactly <c>entity/collection/container</c>, each part by the library's name rules.</summary>
-public sealed record RepositoryName(string Entity, string Collection, string Container)
-{
-    public override string ToString() => $"{Entity}/{Collection}/{Container}";
-
-    /// <summary>The name, or null when it has not exactly three valid segments (no empty ones, no tag).</summary>
-    public static RepositoryName? Parse(string? repository)
-    {
-        var segments = (repository ?? "").Split('/');
-        return segments.Length == 3 && LibraryRef.Validate(segments[0], segments[1], segments[2]) is null
-            ? new RepositoryName(segments[0], segments[1], segments[2])
-            : null;
-    }
-}
-
 /// <summary>
 /// The one place that turns the access policy into OCI actions on a repository: what a registry token may be granted
 /// at <c>/v2/token</c> and <c>/v1/oci-redirect</c>, and what the OCI endpoints let a caller do. Anything the caller may
@@ -51,7 +36,7 @@ public sealed class RepositoryGrants(RegistryDbContext db, CollectionAccess acce
     /// </summary>
     public async Task<IReadOnlySet<string>> ActionsAsync(Principal who, string repository, CancellationToken ct = default)
     {
-        var name = RepositoryName.Parse(repository);
+        var name = OciNames.ParseRepository(repository);
         if (name is null)
         {
             return OciActions.None;
@@ -97,7 +82,7 @@ public sealed class RepositoryGrants(RegistryDbContext db, CollectionAccess acce
         var segments = (reference ?? "").Split('/');
         if (segments.Length == 3)
         {
-            return RepositoryName.Parse(reference)?.ToString();
+            return OciNames.ParseRepository(reference)?.ToString();
         }
         if (segments.Length > 2)
         {

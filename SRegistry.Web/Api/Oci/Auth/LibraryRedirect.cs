@@ -33,7 +33,7 @@ public static class LibraryRedirect
             return OutcomeResults.Error(Problem.Unauthenticated(), caller);
         }
         var actions = (string.IsNullOrEmpty(accessTypes) ? OciActions.Pull : accessTypes).Split(',', StringSplitOptions.RemoveEmptyEntries);
-        var name = mapped == "1" ? await grants.ExpandAsync(caller.Principal, reference, ct) : RepositoryName.Parse(reference)?.ToString();
+        var name = mapped == "1" ? await grants.ExpandAsync(caller.Principal, reference, ct) : OciNames.ParseRepository(reference)?.ToString();
         if (name is null || actions.Length == 0 || !actions.All(OciActions.IsKnown))
         {
             return LibraryError.NotFound($"not served over OCI: {LibraryRefText(reference)}");

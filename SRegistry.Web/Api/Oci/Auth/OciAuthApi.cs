@@ -65,7 +65,7 @@ public static class OciAuthApi
     public static (string Repository, IReadOnlyList<string> Actions)? ParseScope(string scope)
     {
         var parts = scope.Split(':');
-        if (parts.Length != 3 || parts[0] != "repository" || RepositoryName.Parse(parts[1]) is null)
+        if (parts.Length != 3 || parts[0] != "repository" || OciNames.ParseRepository(parts[1]) is null)
         {
             return null;
         }
