@@ -23,7 +23,7 @@ public static class OciActions
 
 /// <summary>
 /// The one place that turns the access policy into OCI actions on a repository: what a registry token may be granted
-/// at <c>/v2/token</c> and <c>/v1/oci-redirect</c>, and what the OCI endpoints let a caller do. Anything the caller may
+/// at <c>/v2/token</c> and <c>/v1/oci-redirect</c>, and what the OCI endpoints let a caller do (<c>Web/Api/Oci/OciGate</c>). Anything the caller may
 /// not see gets nothing, exactly as if it did not exist.
 /// </summary>
 public sealed class RepositoryGrants(RegistryDbContext db, CollectionAccess access, IOptions<RegistryOptions> options)
