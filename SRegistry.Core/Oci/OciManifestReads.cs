@@ -41,9 +41,10 @@ public sealed class OciManifestReads(RegistryDbContext db, RepositoryBlobs blobs
         {
             return Unknown(reference);
         }
-        // The clients ask for an index first and take exactly what they asked for; a one-architecture tag can be either.
-        var wantsManifestOnly = accept.Contains(OciMediaTypes.ImageManifest) && !accept.Contains(OciMediaTypes.ImageIndex);
-        return images.Count == 1 && wantsManifestOnly ? SifProjection.Manifest(images[0]) : SifProjection.Index(images);
+        // The library clients ask for an index first and take exactly what they asked for. A one-architecture tag is
+        // the manifest itself to any client that takes manifests (ORAS expects its artifact's manifest, not an index).
+        var manifestWanted = accept.Contains(OciMediaTypes.ImageManifest) || (accept.Count == 0 && images.Count == 1);
+        return images.Count == 1 && manifestWanted ? SifProjection.Manifest(images[0]) : SifProjection.Index(images);
     }
 
     /// <summary>A manifest or index of the repository by its hex: stored, derived from an image, or a library tag's index.</summary>
