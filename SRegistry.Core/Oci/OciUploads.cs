@@ -5,6 +5,7 @@ using SRegistry.Core.Access;
 using SRegistry.Core.Configuration;
 using SRegistry.Core.Data;
 using SRegistry.Core.Model;
+using SRegistry.Core.Quotas;
 using SRegistry.Core.Storage;
 using SRegistry.Core.Uploads;
 
@@ -16,7 +17,7 @@ namespace SRegistry.Core.Oci;
 /// equals the digest the client named become a blob, and only then visible.
 /// </summary>
 public sealed class OciUploads(RegistryDbContext db, DataFolder folder, DatabaseLocks locks, OciUploadHashes hashes, OciChunkMirror mirror,
-    RepositoryBlobs blobs, TimeProvider clock, IOptions<RegistryOptions> options)
+    RepositoryBlobs blobs, QuotaAccounting quotas, TimeProvider clock, IOptions<RegistryOptions> options)
 {
     private RegistryOptions Options => options.Value;
 
@@ -145,7 +146,12 @@ public sealed class OciUploads(RegistryDbContext db, DataFolder folder, Database
 
     private async Task<OciOutcome<long>> ReceiveAsync(OciUpload upload, Stream body, long? length, bool keepInBucket, CancellationToken ct)
     {
-        var limit = Options.MaxImageBytes - upload.Received;
+        var (room, quotaRoom) = await RoomAsync(upload, ct);
+        var limit = room - upload.Received;
+        if (limit < 0 || length > limit)
+        {
+            return TooLarge(quotaRoom);
+        }
         var hash = hashes.Continue(upload.Id, upload.Received);
         long written;
         try
@@ -162,7 +168,8 @@ public sealed class OciUploads(RegistryDbContext db, DataFolder folder, Database
         catch (HashingWriter.TooLargeException)
         {
             hash?.Dispose();
-            return new OciRefusal(OciCode.SizeInvalid, $"a blob may be at most {Options.MaxImageBytes} bytes");
+            TruncateTo(upload);
+            return TooLarge(quotaRoom);
         }
         catch
         {
@@ -183,6 +190,22 @@ public sealed class OciUploads(RegistryDbContext db, DataFolder folder, Database
         }
         return written;
     }
+
+    /// <summary>
+    /// How many bytes this upload may hold in all: the size limit, or less when the collection's quota leaves less room
+    /// (then the second value is that room). Checked per chunk, so an upload cannot fill the disk beyond the quota.
+    /// </summary>
+    private async Task<(long Room, long? QuotaRoom)> RoomAsync(OciUpload upload, CancellationToken ct)
+    {
+        var collectionId = await db.Containers.AsNoTracking().Where(c => c.Id == upload.ContainerId).Select(c => c.CollectionId).FirstAsync(ct);
+        var usage = await quotas.UsageAsync(await quotas.AccountOfAsync(collectionId, ct), ct);
+        var quotaRoom = usage.IsUnlimited ? (long?)null : Math.Max(usage.TotalBytes - usage.UsedBytes, 0);
+        return quotaRoom < Options.MaxImageBytes ? (quotaRoom.Value, quotaRoom) : (Options.MaxImageBytes, null);
+    }
+
+    private OciRefusal TooLarge(long? quotaRoom) => quotaRoom is { } room
+        ? new OciRefusal(OciCode.QuotaExceeded, $"storage quota exceeded: this repository's quota has room for {room} more bytes")
+        : new OciRefusal(OciCode.SizeInvalid, $"a blob may be at most {Options.MaxImageBytes} bytes");
 
     private void TruncateTo(OciUpload upload)
     {

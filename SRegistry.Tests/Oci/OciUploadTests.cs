@@ -3,6 +3,7 @@ using System.Net.Http.Headers;
 using System.Security.Cryptography;
 using System.Text;
 using System.Text.Json.Nodes;
+using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.DependencyInjection;
 using SRegistry.Tests.Infrastructure;
 
@@ -124,6 +125,28 @@ public sealed class OciUploadTests(SmallPartServer server) : IClassFixture<Small
         Assert.Equal("MANIFEST_INVALID", await OciProtocol.ErrorCodeAsync(garbled));
         Assert.Equal("DIGEST_INVALID", await OciProtocol.ErrorCodeAsync(misnamed));
         Assert.Equal(HttpStatusCode.NotFound, (await oci.GetManifestAsync("uma/partial/app", "v1")).StatusCode);
+    }
+
+    [Fact]
+    public async Task An_upload_stops_at_the_quota_chunk_by_chunk_and_keeps_nothing_beyond_it()
+    {
+        var oci = new OciProtocol(server.Client(await server.CreateTokenAsync("ugo")));
+        await server.InScopeAsync(async services =>
+            await services.GetRequiredService<SRegistry.Core.Data.RegistryDbContext>().Users.Where(u => u.Username == "ugo")
+                .ExecuteUpdateAsync(u => u.SetProperty(x => x.QuotaBytes, 150_000)));
+        var blob = RandomNumberGenerator.GetBytes(200_000);
+        var started = await oci.Http.PostAsync("v2/ugo/capped/c/blobs/uploads/", null);
+        var first = await oci.PatchAsync(started.Headers.Location!, blob[..100_000], 0);
+        Assert.Equal(HttpStatusCode.Accepted, first.StatusCode);
+
+        var over = await oci.PatchAsync(first.Headers.Location!, blob[100_000..], 100_000);
+
+        Assert.Equal(HttpStatusCode.Forbidden, over.StatusCode);
+        Assert.Equal("DENIED", await OciProtocol.ErrorCodeAsync(over));
+        Assert.Contains("quota", await over.Content.ReadAsStringAsync(), StringComparison.Ordinal);
+        var staged = Path.Combine(server.DataPath, "uploads", $"oci-{started.Headers.GetValues("Docker-Upload-UUID").Single()}.upload");
+        Assert.Equal(100_000, new FileInfo(staged).Length);
+        Assert.Equal("0-99999", (await oci.Http.GetAsync(first.Headers.Location!)).Headers.GetValues("Range").Single());
     }
 
     private static async Task<string> UserIdAsync(IServiceProvider services, string username) =>
