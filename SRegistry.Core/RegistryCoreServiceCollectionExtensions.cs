@@ -13,6 +13,7 @@ using SRegistry.Core.Contents;
 using SRegistry.Core.Data;
 using SRegistry.Core.Keys;
 using SRegistry.Core.Library;
+using SRegistry.Core.Oci;
 using SRegistry.Core.Publishing;
 using SRegistry.Core.Quotas;
 using SRegistry.Core.Storage;
@@ -119,6 +120,7 @@ public static class RegistryCoreServiceCollectionExtensions
         services.AddScoped<SRegistry.Core.Import.LabelImporter>();
         services.AddScoped<SRegistry.Core.Import.StarImporter>();
         services.AddScoped<SRegistry.Core.Import.SregistryImporter>();
+        services.AddOciRegistry();
         return services;
     }
 }

@@ -97,6 +97,8 @@ public sealed class ContainerBrowsing(RegistryDbContext db, CollectionAccess acc
             {
                 return Problem.NotFound($"tag '{tag}' ({arch}) not found");
             }
+            // An index pushed over OCI under this name would still list the removed architecture.
+            await db.OciTags.Where(t => t.ContainerId == containerId && t.Name == tag).ExecuteDeleteAsync(ct);
             audit.Record(who, AuditActions.TagRemove, $"{collection}/{container}:{tag}", $"{arch}, was {image}");
             return true;
         }, ct);

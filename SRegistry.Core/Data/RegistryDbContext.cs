@@ -28,6 +28,10 @@ public sealed class RegistryDbContext(DbContextOptions<RegistryDbContext> option
     public DbSet<SigningKey> SigningKeys => Set<SigningKey>();
     public DbSet<AuditEvent> AuditEvents => Set<AuditEvent>();
     public DbSet<PublishedFile> PublishedFiles => Set<PublishedFile>();
+    public DbSet<OciBlobLink> OciBlobLinks => Set<OciBlobLink>();
+    public DbSet<OciManifest> OciManifests => Set<OciManifest>();
+    public DbSet<OciTag> OciTags => Set<OciTag>();
+    public DbSet<OciUpload> OciUploads => Set<OciUpload>();
 
     /// <summary>Signing keys for transfer URLs and cookies, shared by every replica (ASP.NET Core DataProtection).</summary>
     public DbSet<DataProtectionKey> DataProtectionKeys => Set<DataProtectionKey>();

@@ -229,7 +229,8 @@ public sealed class ImageCatalog(RegistryDbContext db, LibraryContainers contain
         var hex = HexOf(hash);
         await using (await blobLocks.AcquireAsync(hex, ct))
         {
-            if (!await db.Images.AnyAsync(i => i.Hash == hash, ct))
+            // An OCI repository may link the same bytes: they stay while anything refers to them.
+            if (!await db.Images.AnyAsync(i => i.Hash == hash, ct) && !await db.OciBlobLinks.AnyAsync(l => l.Hex == hex, ct))
             {
                 await blobs.DeleteAsync(hex, ct);
             }
@@ -252,6 +253,8 @@ public sealed class ImageCatalog(RegistryDbContext db, LibraryContainers contain
                 existing.UpdatedAt = now;
             }
             image.UpdatedAt = now;
+            // The library moved the tag: an index pushed over OCI under this name no longer says what it means.
+            await db.OciTags.Where(t => t.ContainerId == image.ContainerId && t.Name == tag).ExecuteDeleteAsync(ct);
             record();
             try
             {

@@ -4,6 +4,7 @@ using SRegistry.Core.Configuration;
 using SRegistry.Core.Data;
 using SRegistry.Core.Library;
 using SRegistry.Core.Model;
+using SRegistry.Core.Naming;
 
 namespace SRegistry.Core.Quotas;
 
@@ -34,7 +35,7 @@ public sealed class QuotaAccounting(RegistryDbContext db, QuotaGate gate, TimePr
     {
         var total = await TotalBytesAsync(account, ct);
         var used = await StoredImages(account).SumAsync(i => (long?)i.Size, ct) ?? 0;
-        return new QuotaUsage(total, used);
+        return new QuotaUsage(total, used + await LinkedBlobBytesAsync(account, ct));
     }
 
     public Task<QuotaUsage> ForUserAsync(string userId, CancellationToken ct = default) =>
@@ -70,6 +71,19 @@ public sealed class QuotaAccounting(RegistryDbContext db, QuotaGate gate, TimePr
     {
         var collections = ChargedCollections(account);
         return db.Images.AsNoTracking().Where(i => i.IsUploaded && collections.Contains(i.Container!.CollectionId));
+    }
+
+    /// <summary>
+    /// Bytes of OCI blobs linked into the account's repositories, except a SIF that is also that container's library
+    /// image (already counted above).
+    /// </summary>
+    private async Task<long> LinkedBlobBytesAsync(QuotaAccount account, CancellationToken ct)
+    {
+        var collections = ChargedCollections(account);
+        return await db.OciBlobLinks.AsNoTracking()
+            .Where(l => collections.Contains(l.Container!.CollectionId)
+                        && !db.Images.Any(i => i.ContainerId == l.ContainerId && i.IsUploaded && i.Hash == NameRules.HashPrefix + l.Hex))
+            .SumAsync(l => (long?)l.Size, ct) ?? 0;
     }
 
     internal IQueryable<string> ChargedCollections(QuotaAccount account) => account.Holder == QuotaHolder.User

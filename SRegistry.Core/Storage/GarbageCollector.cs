@@ -13,7 +13,7 @@ namespace SRegistry.Core.Storage;
 public sealed record GarbageReport(bool DryRun, int Blobs, long Bytes, int BlobsKept);
 
 /// <summary>
-/// Frees blobs that no image record references. Deleting images frees their blobs at once, so garbage comes from
+/// Frees blobs that no image record or OCI blob link references. Deleting images frees their blobs at once, so garbage comes from
 /// elsewhere: a crash between deleting rows and files, an image deleted while its upload was landing, abandoned
 /// uploads whose records the upload janitor removed. Every removal re-checks the database under the blob's lock,
 /// the same lock publishing an upload and linking a deduplicated image take, so a concurrent push keeps its bytes:
@@ -42,6 +42,7 @@ public sealed partial class GarbageCollector(RegistryDbContext db, IBlobStore bl
         // A first pass against one snapshot of the references; every candidate is checked again under its lock.
         var referenced = (await db.Images.AsNoTracking().Select(i => i.Hash).Distinct().ToListAsync(ct))
             .Select(ImageCatalog.HexOf).ToHashSet(StringComparer.Ordinal);
+        referenced.UnionWith(await db.OciBlobLinks.AsNoTracking().Select(l => l.Hex).Distinct().ToListAsync(ct));
         int freed = 0, kept = 0;
         long bytes = 0;
         var stored = new List<string>();
@@ -64,7 +65,7 @@ public sealed partial class GarbageCollector(RegistryDbContext db, IBlobStore bl
                 {
                     continue;
                 }
-                if (await db.Images.AnyAsync(i => i.Hash == hash, ct))
+                if (await db.Images.AnyAsync(i => i.Hash == hash, ct) || await db.OciBlobLinks.AnyAsync(l => l.Hex == hex, ct))
                 {
                     // Referenced since the first pass: a push is using these bytes.
                     kept++;

@@ -394,6 +394,120 @@ namespace SRegistry.Migrations.PostgreSql.Migrations
                     b.ToTable("ImageContents");
                 });
 
+            modelBuilder.Entity("SRegistry.Core.Model.OciBlobLink", b =>
+                {
+                    b.Property<string>("ContainerId")
+                        .HasColumnType("text");
+
+                    b.Property<string>("Hex")
+                        .HasMaxLength(64)
+                        .HasColumnType("character varying(64)");
+
+                    b.Property<DateTimeOffset>("CreatedAt")
+                        .HasColumnType("timestamp with time zone");
+
+                    b.Property<long>("Size")
+                        .HasColumnType("bigint");
+
+                    b.HasKey("ContainerId", "Hex");
+
+                    b.HasIndex("Hex");
+
+                    b.ToTable("OciBlobLinks");
+                });
+
+            modelBuilder.Entity("SRegistry.Core.Model.OciManifest", b =>
+                {
+                    b.Property<string>("ContainerId")
+                        .HasColumnType("text");
+
+                    b.Property<string>("Hex")
+                        .HasMaxLength(64)
+                        .HasColumnType("character varying(64)");
+
+                    b.Property<string>("AnnotationsJson")
+                        .HasColumnType("text");
+
+                    b.Property<string>("ArtifactType")
+                        .HasMaxLength(255)
+                        .HasColumnType("character varying(255)");
+
+                    b.Property<byte[]>("Content")
+                        .IsRequired()
+                        .HasColumnType("bytea");
+
+                    b.Property<DateTimeOffset>("CreatedAt")
+                        .HasColumnType("timestamp with time zone");
+
+                    b.Property<string>("MediaType")
+                        .IsRequired()
+                        .HasMaxLength(255)
+                        .HasColumnType("character varying(255)");
+
+                    b.Property<string>("SubjectHex")
+                        .HasMaxLength(64)
+                        .HasColumnType("character varying(64)");
+
+                    b.HasKey("ContainerId", "Hex");
+
+                    b.HasIndex("ContainerId", "SubjectHex");
+
+                    b.ToTable("OciManifests");
+                });
+
+            modelBuilder.Entity("SRegistry.Core.Model.OciTag", b =>
+                {
+                    b.Property<string>("ContainerId")
+                        .HasColumnType("text");
+
+                    b.Property<string>("Name")
+                        .HasMaxLength(128)
+                        .HasColumnType("character varying(128)");
+
+                    b.Property<string>("ManifestHex")
+                        .IsRequired()
+                        .HasMaxLength(64)
+                        .HasColumnType("character varying(64)");
+
+                    b.Property<DateTimeOffset>("UpdatedAt")
+                        .HasColumnType("timestamp with time zone");
+
+                    b.HasKey("ContainerId", "Name");
+
+                    b.ToTable("OciTags");
+                });
+
+            modelBuilder.Entity("SRegistry.Core.Model.OciUpload", b =>
+                {
+                    b.Property<string>("Id")
+                        .HasColumnType("text");
+
+                    b.Property<string>("ContainerId")
+                        .IsRequired()
+                        .HasColumnType("text");
+
+                    b.Property<DateTimeOffset>("CreatedAt")
+                        .HasColumnType("timestamp with time zone");
+
+                    b.Property<DateTimeOffset>("ExpiresAt")
+                        .HasColumnType("timestamp with time zone");
+
+                    b.Property<long>("Received")
+                        .HasColumnType("bigint");
+
+                    b.Property<string>("UserId")
+                        .IsRequired()
+                        .HasColumnType("text");
+
+                    b.HasKey("Id");
+
+                    b.HasIndex("ContainerId");
+
+                    b.HasIndex("ExpiresAt");
+
+                    b.ToTable("OciUploads");
+                });
+
             modelBuilder.Entity("SRegistry.Core.Model.PublishedFile", b =>
                 {
                     b.Property<string>("Path")
@@ -876,6 +990,46 @@ namespace SRegistry.Migrations.PostgreSql.Migrations
                     b.HasOne("SRegistry.Core.Model.Image", null)
                         .WithOne()
                         .HasForeignKey("SRegistry.Core.Model.ImageContents", "ImageId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired();
+                });
+
+            modelBuilder.Entity("SRegistry.Core.Model.OciBlobLink", b =>
+                {
+                    b.HasOne("SRegistry.Core.Model.Container", "Container")
+                        .WithMany()
+                        .HasForeignKey("ContainerId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired();
+
+                    b.Navigation("Container");
+                });
+
+            modelBuilder.Entity("SRegistry.Core.Model.OciManifest", b =>
+                {
+                    b.HasOne("SRegistry.Core.Model.Container", "Container")
+                        .WithMany()
+                        .HasForeignKey("ContainerId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired();
+
+                    b.Navigation("Container");
+                });
+
+            modelBuilder.Entity("SRegistry.Core.Model.OciTag", b =>
+                {
+                    b.HasOne("SRegistry.Core.Model.Container", null)
+                        .WithMany()
+                        .HasForeignKey("ContainerId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired();
+                });
+
+            modelBuilder.Entity("SRegistry.Core.Model.OciUpload", b =>
+                {
+                    b.HasOne("SRegistry.Core.Model.Container", null)
+                        .WithMany()
+                        .HasForeignKey("ContainerId")
                         .OnDelete(DeleteBehavior.Cascade)
                         .IsRequired();
                 });

@@ -385,6 +385,120 @@ namespace SRegistry.Core.Data.Migrations
                     b.ToTable("ImageContents");
                 });
 
+            modelBuilder.Entity("SRegistry.Core.Model.OciBlobLink", b =>
+                {
+                    b.Property<string>("ContainerId")
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("Hex")
+                        .HasMaxLength(64)
+                        .HasColumnType("TEXT");
+
+                    b.Property<long>("CreatedAt")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<long>("Size")
+                        .HasColumnType("INTEGER");
+
+                    b.HasKey("ContainerId", "Hex");
+
+                    b.HasIndex("Hex");
+
+                    b.ToTable("OciBlobLinks");
+                });
+
+            modelBuilder.Entity("SRegistry.Core.Model.OciManifest", b =>
+                {
+                    b.Property<string>("ContainerId")
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("Hex")
+                        .HasMaxLength(64)
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("AnnotationsJson")
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("ArtifactType")
+                        .HasMaxLength(255)
+                        .HasColumnType("TEXT");
+
+                    b.Property<byte[]>("Content")
+                        .IsRequired()
+                        .HasColumnType("BLOB");
+
+                    b.Property<long>("CreatedAt")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<string>("MediaType")
+                        .IsRequired()
+                        .HasMaxLength(255)
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("SubjectHex")
+                        .HasMaxLength(64)
+                        .HasColumnType("TEXT");
+
+                    b.HasKey("ContainerId", "Hex");
+
+                    b.HasIndex("ContainerId", "SubjectHex");
+
+                    b.ToTable("OciManifests");
+                });
+
+            modelBuilder.Entity("SRegistry.Core.Model.OciTag", b =>
+                {
+                    b.Property<string>("ContainerId")
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("Name")
+                        .HasMaxLength(128)
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("ManifestHex")
+                        .IsRequired()
+                        .HasMaxLength(64)
+                        .HasColumnType("TEXT");
+
+                    b.Property<long>("UpdatedAt")
+                        .HasColumnType("INTEGER");
+
+                    b.HasKey("ContainerId", "Name");
+
+                    b.ToTable("OciTags");
+                });
+
+            modelBuilder.Entity("SRegistry.Core.Model.OciUpload", b =>
+                {
+                    b.Property<string>("Id")
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("ContainerId")
+                        .IsRequired()
+                        .HasColumnType("TEXT");
+
+                    b.Property<long>("CreatedAt")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<long>("ExpiresAt")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<long>("Received")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<string>("UserId")
+                        .IsRequired()
+                        .HasColumnType("TEXT");
+
+                    b.HasKey("Id");
+
+                    b.HasIndex("ContainerId");
+
+                    b.HasIndex("ExpiresAt");
+
+                    b.ToTable("OciUploads");
+                });
+
             modelBuilder.Entity("SRegistry.Core.Model.PublishedFile", b =>
                 {
                     b.Property<string>("Path")
@@ -867,6 +981,46 @@ namespace SRegistry.Core.Data.Migrations
                     b.HasOne("SRegistry.Core.Model.Image", null)
                         .WithOne()
                         .HasForeignKey("SRegistry.Core.Model.ImageContents", "ImageId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired();
+                });
+
+            modelBuilder.Entity("SRegistry.Core.Model.OciBlobLink", b =>
+                {
+                    b.HasOne("SRegistry.Core.Model.Container", "Container")
+                        .WithMany()
+                        .HasForeignKey("ContainerId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired();
+
+                    b.Navigation("Container");
+                });
+
+            modelBuilder.Entity("SRegistry.Core.Model.OciManifest", b =>
+                {
+                    b.HasOne("SRegistry.Core.Model.Container", "Container")
+                        .WithMany()
+                        .HasForeignKey("ContainerId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired();
+
+                    b.Navigation("Container");
+                });
+
+            modelBuilder.Entity("SRegistry.Core.Model.OciTag", b =>
+                {
+                    b.HasOne("SRegistry.Core.Model.Container", null)
+                        .WithMany()
+                        .HasForeignKey("ContainerId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired();
+                });
+
+            modelBuilder.Entity("SRegistry.Core.Model.OciUpload", b =>
+                {
+                    b.HasOne("SRegistry.Core.Model.Container", null)
+                        .WithMany()
+                        .HasForeignKey("ContainerId")
                         .OnDelete(DeleteBehavior.Cascade)
                         .IsRequired();
                 });

@@ -106,7 +106,7 @@ public static class BlobTransferApi
         {
             return LibraryError.NotFound("image not found");
         }
-        if (OffloadToProxy(context, image.Hash))
+        if (OffloadToProxy(context, ImageCatalog.HexOf(image.Hash)))
         {
             return TypedResults.Empty;
         }
@@ -126,14 +126,13 @@ public static class BlobTransferApi
     /// from its internal location. Only for requests a trusted proxy forwarded: a client that reaches the app directly
     /// (a health check, a node inside the firewall) still gets the bytes, not an empty answer.
     /// </summary>
-    private static bool OffloadToProxy(HttpContext context, string hash)
+    internal static bool OffloadToProxy(HttpContext context, string hex)
     {
         var downloads = context.RequestServices.GetRequiredService<IOptions<RegistryOptions>>().Value.Downloads;
         if (downloads.Offload != DownloadOffload.XAccelRedirect || !TrustedProxies.Forwarded(context.Request))
         {
             return false;
         }
-        var hex = ImageCatalog.HexOf(hash);
         context.Response.Headers["X-Accel-Redirect"] = $"{downloads.InternalLocation}sha256/{hex[..2]}/{hex}";
         context.Response.ContentType = "application/octet-stream";
         return true;

@@ -52,7 +52,7 @@ public sealed class OciError(int statusCode, string code, string message) : IRes
     public static OciError Denied(string message) => new(403, "DENIED", message);
     public static OciError Unsupported(string message) => new(405, "UNSUPPORTED", message);
     public static OciError RangeInvalid(string message) => new(416, "RANGE_INVALID", message);
-    public static OciError QuotaExceeded(string message) => new(413, "DENIED", message);
+    public static OciError QuotaExceeded(string message) => new(403, "DENIED", message);
 
     private sealed record Body([property: JsonPropertyName("errors")] Entry[] Errors);
 

@@ -1,0 +1,193 @@
+using System.Security.Cryptography;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.Options;
+using SRegistry.Core.Access;
+using SRegistry.Core.Configuration;
+using SRegistry.Core.Data;
+using SRegistry.Core.Model;
+using SRegistry.Core.Storage;
+using SRegistry.Core.Uploads;
+
+namespace SRegistry.Core.Oci;
+
+/// <summary>
+/// OCI blob uploads: started by POST, fed by PATCH chunks that must follow on exactly, finished by PUT with the
+/// digest (docs/protocol/oci.md#push). Bytes land in the data folder, hashed as they arrive; only bytes whose SHA-256
+/// equals the digest the client named become a blob, and only then visible.
+/// </summary>
+public sealed class OciUploads(RegistryDbContext db, DataFolder folder, DatabaseLocks locks, OciUploadHashes hashes, RepositoryBlobs blobs,
+    TimeProvider clock, IOptions<RegistryOptions> options)
+{
+    private RegistryOptions Options => options.Value;
+
+    public async Task<OciUpload> StartAsync(Principal who, OciRepository repository, CancellationToken ct = default)
+    {
+        var now = clock.GetUtcNow();
+        var upload = new OciUpload { ContainerId = repository.Container.Id, UserId = who.UserId!, CreatedAt = now, ExpiresAt = now + Options.UploadLifetime };
+        db.OciUploads.Add(upload);
+        await db.SaveChangesAsync(ct);
+        await using (File.Create(PathOf(upload.Id)))
+        {
+            // An empty file: the first chunk is written at offset zero.
+        }
+        return upload;
+    }
+
+    /// <summary>The caller's unexpired upload into this repository; anyone else's is unknown.</summary>
+    public async Task<OciOutcome<OciUpload>> FindAsync(Principal who, OciRepository repository, string? uploadId, CancellationToken ct = default)
+    {
+        var now = clock.GetUtcNow();
+        var upload = string.IsNullOrEmpty(uploadId) || uploadId.Length > 64 ? null
+            : await db.OciUploads.AsNoTracking().FirstOrDefaultAsync(u => u.Id == uploadId && u.ContainerId == repository.Container.Id, ct);
+        return upload is null || upload.UserId != who.UserId || upload.ExpiresAt <= now || !File.Exists(PathOf(upload.Id))
+            ? new OciRefusal(OciCode.BlobUploadUnknown, "blob upload unknown to registry")
+            : upload;
+    }
+
+    /// <summary>
+    /// A PATCH: the chunk must start where the upload stands (<paramref name="start"/>, when the client says) and be as
+    /// long as it says. Answers the upload with its new length, or 416 when the chunk is out of order.
+    /// </summary>
+    public async Task<OciOutcome<OciUpload>> AppendAsync(OciUpload upload, Stream body, long? start, long? length, CancellationToken ct = default)
+    {
+        await using (await locks.AcquireAsync("ociupload:" + upload.Id, ct))
+        {
+            var current = await db.OciUploads.FirstOrDefaultAsync(u => u.Id == upload.Id, ct);
+            if (current is null)
+            {
+                return new OciRefusal(OciCode.BlobUploadUnknown, "blob upload unknown to registry");
+            }
+            if (start is { } s && s != current.Received)
+            {
+                return new OciRefusal(OciCode.RangeInvalid, $"the chunk starts at {s}, but the upload holds {current.Received} bytes");
+            }
+            var written = await ReceiveAsync(current, body, length, ct);
+            if (!written.Succeeded)
+            {
+                return written.Refusal;
+            }
+            current.Received += written.Value;
+            await db.SaveChangesAsync(ct);
+            return current;
+        }
+    }
+
+    /// <summary>
+    /// The closing PUT: takes a last chunk if the body has one, then checks the staged bytes against
+    /// <paramref name="digest"/> and publishes them as the repository's blob.
+    /// </summary>
+    public async Task<OciOutcome<RepositoryBlob>> CompleteAsync(Principal who, OciRepository repository, OciUpload upload, string? digest, Stream body,
+        long? length, CancellationToken ct = default)
+    {
+        if (OciNames.HexOf(digest) is not { } expected)
+        {
+            return new OciRefusal(OciCode.DigestInvalid, "the digest parameter must be sha256:<64 lower-case hex digits>");
+        }
+        await using (await locks.AcquireAsync("ociupload:" + upload.Id, ct))
+        {
+            var current = await db.OciUploads.FirstOrDefaultAsync(u => u.Id == upload.Id, ct);
+            if (current is null)
+            {
+                return new OciRefusal(OciCode.BlobUploadUnknown, "blob upload unknown to registry");
+            }
+            var written = await ReceiveAsync(current, body, length, ct);
+            if (!written.Succeeded)
+            {
+                return written.Refusal;
+            }
+            var size = current.Received + written.Value;
+            var hex = await HashOfAsync(current.Id, size, ct);
+            // The session ends here whatever the verdict: a wrong digest means the client starts again.
+            db.OciUploads.Remove(current);
+            await db.SaveChangesAsync(ct);
+            if (hex != expected)
+            {
+                File.Delete(PathOf(current.Id));
+                return new OciRefusal(OciCode.DigestInvalid, $"the uploaded bytes hash to sha256:{hex}, not {digest}");
+            }
+            DiskFlush.File(PathOf(current.Id));
+            return await blobs.PublishAsync(who, repository, PathOf(current.Id), hex, size, ct);
+        }
+    }
+
+    public async Task CancelAsync(OciUpload upload, CancellationToken ct = default)
+    {
+        await db.OciUploads.Where(u => u.Id == upload.Id).ExecuteDeleteAsync(ct);
+        hashes.Forget(upload.Id);
+        File.Delete(PathOf(upload.Id));
+    }
+
+    /// <summary>Removes expired uploads and their bytes; answers how many.</summary>
+    public async Task<int> ExpireAsync(CancellationToken ct = default)
+    {
+        var now = clock.GetUtcNow();
+        var expired = await db.OciUploads.AsNoTracking().Where(u => u.ExpiresAt <= now).Select(u => u.Id).ToListAsync(ct);
+        foreach (var id in expired)
+        {
+            await db.OciUploads.Where(u => u.Id == id).ExecuteDeleteAsync(ct);
+            hashes.Forget(id);
+            File.Delete(PathOf(id));
+        }
+        return expired.Count;
+    }
+
+    private string PathOf(string uploadId) => Path.Combine(folder.Uploads, $"oci-{uploadId}.upload");
+
+    private async Task<OciOutcome<long>> ReceiveAsync(OciUpload upload, Stream body, long? length, CancellationToken ct)
+    {
+        var limit = Options.MaxImageBytes - upload.Received;
+        var hash = hashes.Continue(upload.Id, upload.Received);
+        long written;
+        try
+        {
+            using var file = File.OpenHandle(PathOf(upload.Id), FileMode.Open, FileAccess.Write);
+            written = await HashingWriter.CopyAsync(body, file, upload.Received, limit, hash is null ? [] : [hash], ct);
+        }
+        catch (HashingWriter.TooLargeException)
+        {
+            hash?.Dispose();
+            return new OciRefusal(OciCode.SizeInvalid, $"a blob may be at most {Options.MaxImageBytes} bytes");
+        }
+        catch
+        {
+            // The chunk did not arrive whole: the staged file is cut back to what the session says it holds.
+            hash?.Dispose();
+            TruncateTo(upload);
+            throw;
+        }
+        if (length is { } declared && declared != written)
+        {
+            hash?.Dispose();
+            TruncateTo(upload);
+            return new OciRefusal(OciCode.SizeInvalid, $"the chunk was declared as {declared} bytes but {written} arrived");
+        }
+        if (hash is not null)
+        {
+            hashes.Keep(upload.Id, hash, upload.Received + written);
+        }
+        return written;
+    }
+
+    private void TruncateTo(OciUpload upload)
+    {
+        hashes.Forget(upload.Id);
+        using var file = File.OpenHandle(PathOf(upload.Id), FileMode.Open, FileAccess.Write);
+        RandomAccess.SetLength(file, upload.Received);
+    }
+
+    /// <summary>The SHA-256 of the staged bytes: the running hash when it covers them all, else read back once.</summary>
+    private async Task<string> HashOfAsync(string uploadId, long size, CancellationToken ct)
+    {
+        var running = hashes.Continue(uploadId, size);
+        if (size > 0 && running is not null)
+        {
+            using (running)
+            {
+                return Convert.ToHexStringLower(running.GetHashAndReset());
+            }
+        }
+        running?.Dispose();
+        await using var file = File.OpenRead(PathOf(uploadId));
+        return Convert.ToHexStringLower(await SHA256.HashDataAsync(file, ct));
+    }
+}
