@@ -19,7 +19,18 @@ public sealed record OciTarget(string Name, string Host, string? User, string? S
 
     public string Repository(string repository) => $"docker://{Host}/{repository}";
 
-    /// <summary>An HTTP client that logs in on a 401 (with this target's credentials, or never when <paramref name="anonymous"/>).</summary>
-    public HttpClient Http(bool anonymous = false) =>
-        new(new OciAuthHandler(anonymous ? null : User, Secret)) { BaseAddress = new Uri(BaseUrl + "/") };
+    /// <summary>
+    /// An HTTP client that logs in on a 401 (with this target's credentials, or never when <paramref name="anonymous"/>).
+    /// On SRegistry it sends the API token as a bearer token from the first request on, as the library clients do
+    /// after the OCI redirect (docs/protocol/oci.md#redirect-probe), so request sequences see no 401 first.
+    /// </summary>
+    public HttpClient Http(bool anonymous = false)
+    {
+        var http = new HttpClient(new OciAuthHandler(anonymous ? null : User, Secret)) { BaseAddress = new Uri(BaseUrl + "/") };
+        if (!anonymous && Name == SRegistry && Secret is not null)
+        {
+            http.DefaultRequestHeaders.Authorization = new System.Net.Http.Headers.AuthenticationHeaderValue("Bearer", Secret);
+        }
+        return http;
+    }
 }

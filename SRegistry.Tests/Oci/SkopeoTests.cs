@@ -25,7 +25,7 @@ public sealed class SkopeoTests : IClassFixture<OciRegistries>, IDisposable
     [Theory, MemberData(nameof(Targets))]
     public async Task A_SIF_artifact_goes_to_the_registry_and_comes_back_byte_for_byte(string name)
     {
-        var target = registries.Target(name);
+        var target = registries.LoginTarget(name);
         var layout = await layouts.SifArtifactAsync("v1");
         await RoundTripAsync(target, layout, "alice/skopeo/sif");
     }
@@ -33,7 +33,7 @@ public sealed class SkopeoTests : IClassFixture<OciRegistries>, IDisposable
     [Theory, MemberData(nameof(Targets))]
     public async Task An_ordinary_image_goes_to_the_registry_and_comes_back_byte_for_byte(string name)
     {
-        var target = registries.Target(name);
+        var target = registries.LoginTarget(name);
         var layout = await layouts.ImageAsync("1.0");
         await RoundTripAsync(target, layout, "alice/skopeo/image");
     }
@@ -41,7 +41,7 @@ public sealed class SkopeoTests : IClassFixture<OciRegistries>, IDisposable
     [Theory, MemberData(nameof(Targets))]
     public async Task List_tags_names_every_pushed_tag_and_inspect_returns_the_manifest_as_pushed(string name)
     {
-        var target = registries.Target(name);
+        var target = registries.LoginTarget(name);
         var layout = await layouts.SifArtifactAsync("one");
         const string repository = "alice/skopeo/tags";
         foreach (var tag in new[] { "one", "two" })
@@ -61,7 +61,7 @@ public sealed class SkopeoTests : IClassFixture<OciRegistries>, IDisposable
     [Theory, MemberData(nameof(Targets))]
     public async Task Delete_removes_the_manifest_so_the_tag_no_longer_resolves(string name)
     {
-        var target = registries.Target(name);
+        var target = registries.LoginTarget(name);
         var layout = await layouts.ImageAsync("gone");
         const string repository = "alice/skopeo/deleted";
         Assert.True((await skopeo.CopyAsync($"oci:{layout.Folder}:gone", target.Reference(repository, "gone"), target.Creds)).Succeeded);
@@ -76,7 +76,7 @@ public sealed class SkopeoTests : IClassFixture<OciRegistries>, IDisposable
     [Theory, MemberData(nameof(Targets))]
     public async Task Anyone_pulls_a_public_repository_without_credentials(string name)
     {
-        var target = registries.Target(name);
+        var target = registries.LoginTarget(name);
         var layout = await layouts.SifArtifactAsync("open");
         const string repository = "alice/skopeo/public";
         Assert.True((await skopeo.CopyAsync($"oci:{layout.Folder}:open", target.Reference(repository, "open"), target.Creds)).Succeeded);
@@ -90,7 +90,7 @@ public sealed class SkopeoTests : IClassFixture<OciRegistries>, IDisposable
     [Fact]
     public async Task A_private_repository_is_not_there_for_anonymous_skopeo()
     {
-        var target = registries.SRegistry;
+        var target = registries.LoginTarget(OciTarget.SRegistry);
         var layout = await layouts.SifArtifactAsync("hidden");
         const string repository = "alice/skopeo-private/sif";
         Assert.True((await skopeo.CopyAsync($"oci:{layout.Folder}:hidden", target.Reference(repository, "hidden"), target.Creds)).Succeeded);

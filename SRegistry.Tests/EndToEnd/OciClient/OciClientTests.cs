@@ -28,7 +28,7 @@ public sealed class OciClientTests : IClassFixture<OciRegistries>, IDisposable
     [Theory, MemberData(nameof(Targets))]
     public async Task A_chunked_SIF_push_reads_back_range_by_range_with_the_bytes_asked_for(string name)
     {
-        var target = registries.Target(name);
+        var target = registries.LoginTarget(name);
         var sif = await sifs.CreateAsync(12 * 1024 * 1024);
         var bytes = await File.ReadAllBytesAsync(sif.Path);
         var digest = "sha256:" + sif.Hash["sha256.".Length..];
@@ -54,7 +54,7 @@ public sealed class OciClientTests : IClassFixture<OciRegistries>, IDisposable
     [Theory, MemberData(nameof(Targets))]
     public async Task A_blob_streamed_by_containers_image_is_stored_under_its_digest(string name)
     {
-        var target = registries.Target(name);
+        var target = registries.LoginTarget(name);
         var blob = await sifs.CreateNotSifAsync(3 * 1024 * 1024 + 17);
 
         var pushed = await OciClientDriver.RunAsync(target, "alice/goclient/stream", "v1", "push-stream", blob.Path);

@@ -20,6 +20,9 @@ func pushChunked(path string, chunk int64) (interface{}, error) {
 		return nil, err
 	}
 	base, _ := url.Parse("http://" + *registry + "/v2/" + *repo + "/blobs/uploads/")
+	if *bearer != "" {
+		authorization = "Bearer " + *bearer
+	}
 	res, err := send(http.MethodPost, base, nil, "", nil)
 	if err != nil {
 		return nil, err

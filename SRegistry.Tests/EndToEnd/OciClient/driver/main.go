@@ -1,7 +1,7 @@
 // Command driver pushes and pulls OCI blobs the way Go registry clients do, for SRegistry's tests.
 //
 //	driver -registry HOST:PORT -repo e/c/n [-user U -password P] push-stream FILE
-//	driver -registry HOST:PORT -repo e/c/n [-user U -password P] push-chunked FILE [CHUNK_BYTES]
+//	driver -registry HOST:PORT -repo e/c/n [-user U -password P | -bearer TOKEN] push-chunked FILE [CHUNK_BYTES]
 //	driver -registry HOST:PORT -repo e/c/n [-user U -password P] [-tag T] push-sif FILE
 //	driver -registry HOST:PORT -repo e/c/n [-user U -password P] [-tag T] pull-ranges DIGEST OFFSET:LENGTH...
 //
@@ -42,6 +42,7 @@ var (
 	user     = flag.String("user", "", "user name for Basic auth at the token endpoint (empty: anonymous)")
 	password = flag.String("password", "", "password or API token")
 	tag      = flag.String("tag", "latest", "tag that push-sif writes and pull-ranges opens")
+	bearer   = flag.String("bearer", "", "push-chunked: send this token from the first request on, as the library clients do after the OCI redirect")
 	scratch  string
 )
 
