@@ -37,6 +37,7 @@ public sealed partial class UploadJanitor(IServiceScopeFactory scopes, DatabaseL
         }
         using var scope = scopes.CreateScope();
         await scope.ServiceProvider.GetRequiredService<UploadExpiry>().ExpireAsync(ct);
+        await scope.ServiceProvider.GetRequiredService<SRegistry.Core.Oci.OciUploads>().ExpireAsync(ct);
         return true;
     }
 
