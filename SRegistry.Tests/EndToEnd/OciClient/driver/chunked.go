@@ -125,12 +125,7 @@ func authorize(challenge string) (string, error) {
 	if !strings.HasPrefix(challenge, "Bearer ") {
 		return basic, nil
 	}
-	params := map[string]string{}
-	for _, part := range strings.Split(strings.TrimPrefix(challenge, "Bearer "), ",") {
-		if kv := strings.SplitN(strings.TrimSpace(part), "=", 2); len(kv) == 2 {
-			params[kv[0]] = strings.Trim(kv[1], `"`)
-		}
-	}
+	params := challengeParams(strings.TrimPrefix(challenge, "Bearer "))
 	realm, err := url.Parse(params["realm"])
 	if err != nil {
 		return "", err
@@ -165,6 +160,41 @@ func authorize(challenge string) (string, error) {
 	return "Bearer " + answer.Token, nil
 }
 
+// challengeParams reads key="value" pairs; a quoted value may hold commas (scope="repository:e/c/n:pull,push").
+func challengeParams(header string) map[string]string {
+	params := map[string]string{}
+	for rest := strings.TrimSpace(header); rest != ""; {
+		eq := strings.IndexByte(rest, '=')
+		if eq < 0 {
+			break
+		}
+		key := strings.TrimSpace(rest[:eq])
+		rest = rest[eq+1:]
+		var value string
+		if strings.HasPrefix(rest, `"`) {
+			end := strings.IndexByte(rest[1:], '"')
+			if end < 0 {
+				end = len(rest) - 1
+			}
+			value, rest = rest[1:end+1], rest[minInt(end+2, len(rest)):]
+		} else if comma := strings.IndexByte(rest, ','); comma >= 0 {
+			value, rest = rest[:comma], rest[comma:]
+		} else {
+			value, rest = rest, ""
+		}
+		params[key] = value
+		rest = strings.TrimLeft(rest, ", ")
+	}
+	return params
+}
+
 func basicCredentials() string {
 	return base64.StdEncoding.EncodeToString([]byte(*user + ":" + *password))
+}
+
+func minInt(a, b int) int {
+	if a < b {
+		return a
+	}
+	return b
 }
