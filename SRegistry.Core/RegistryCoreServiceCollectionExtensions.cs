@@ -33,6 +33,8 @@ public static class RegistryCoreServiceCollectionExtensions
             .Bind(configuration.GetSection(RegistryOptions.Section))
             .ValidateDataAnnotations()
             .Validate(o => o.Downloads.HasValidLocation, "Registry:Downloads:InternalLocation must be a path that starts and ends with '/'")
+            .Validate(o => o.Oci.RedirectTokenLifetime >= TimeSpan.FromMinutes(1) && o.Oci.RedirectTokenLifetime <= TimeSpan.FromDays(7),
+                "Registry:Oci:RedirectTokenLifetime must be between 00:01:00 and 7.00:00:00")
             .ValidateOnStart();
         services.AddSingleton(TimeProvider.System);
 
@@ -74,6 +76,7 @@ public static class RegistryCoreServiceCollectionExtensions
         services.AddScoped<LibraryEntities>();
         services.AddScoped<LibraryCollections>();
         services.AddScoped<LibraryContainers>();
+        services.AddScoped<RepositoryGrants>();
         services.AddSingleton<ImageLookup>();
         services.AddScoped<ImageCatalog>();
         services.AddScoped<ImageDownloads>();

@@ -109,6 +109,9 @@ public sealed class RegistryOptions
     /// <summary>How downloads from the folder store are served (<c>Registry:Downloads:Offload</c>).</summary>
     public DownloadOptions Downloads { get; set; } = new();
 
+    /// <summary>How the library side points clients at the OCI registry (<c>Registry:Oci</c>).</summary>
+    public OciOptions Oci { get; set; } = new();
+
     /// <summary>
     /// How long groups from an OIDC sign-in grant rights (<see cref="AdminGroup"/>): afterwards the user's tokens act with
     /// the rights set on this registry only, and browser sessions end, until the next sign-in refreshes the groups.

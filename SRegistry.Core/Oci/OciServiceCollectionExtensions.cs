@@ -8,6 +8,7 @@ public static class OciServiceCollectionExtensions
     public static IServiceCollection AddOciRegistry(this IServiceCollection services)
     {
         services.AddSingleton<OciUploadHashes>();
+        services.AddScoped<OciChunkMirror>();
         services.AddScoped<OciRepositories>();
         services.AddScoped<RepositoryBlobs>();
         services.AddScoped<OciUploads>();

@@ -15,8 +15,8 @@ namespace SRegistry.Core.Oci;
 /// digest (docs/protocol/oci.md#push). Bytes land in the data folder, hashed as they arrive; only bytes whose SHA-256
 /// equals the digest the client named become a blob, and only then visible.
 /// </summary>
-public sealed class OciUploads(RegistryDbContext db, DataFolder folder, DatabaseLocks locks, OciUploadHashes hashes, RepositoryBlobs blobs,
-    TimeProvider clock, IOptions<RegistryOptions> options)
+public sealed class OciUploads(RegistryDbContext db, DataFolder folder, DatabaseLocks locks, OciUploadHashes hashes, OciChunkMirror mirror,
+    RepositoryBlobs blobs, TimeProvider clock, IOptions<RegistryOptions> options)
 {
     private RegistryOptions Options => options.Value;
 
@@ -39,7 +39,8 @@ public sealed class OciUploads(RegistryDbContext db, DataFolder folder, Database
         var now = clock.GetUtcNow();
         var upload = string.IsNullOrEmpty(uploadId) || uploadId.Length > 64 ? null
             : await db.OciUploads.AsNoTracking().FirstOrDefaultAsync(u => u.Id == uploadId && u.ContainerId == repository.Container.Id, ct);
-        return upload is null || upload.UserId != who.UserId || upload.ExpiresAt <= now || !File.Exists(PathOf(upload.Id))
+        // With the S3 store another replica may hold the chunks so far; the bucket has them too.
+        return upload is null || upload.UserId != who.UserId || upload.ExpiresAt <= now || (!mirror.Enabled && !File.Exists(PathOf(upload.Id)))
             ? new OciRefusal(OciCode.BlobUploadUnknown, "blob upload unknown to registry")
             : upload;
     }
@@ -61,7 +62,7 @@ public sealed class OciUploads(RegistryDbContext db, DataFolder folder, Database
             {
                 return new OciRefusal(OciCode.RangeInvalid, $"the chunk starts at {s}, but the upload holds {current.Received} bytes");
             }
-            var written = await ReceiveAsync(current, body, length, ct);
+            var written = await ReceiveAsync(current, body, length, keepInBucket: true, ct);
             if (!written.Succeeded)
             {
                 return written.Refusal;
@@ -90,16 +91,23 @@ public sealed class OciUploads(RegistryDbContext db, DataFolder folder, Database
             {
                 return new OciRefusal(OciCode.BlobUploadUnknown, "blob upload unknown to registry");
             }
-            var written = await ReceiveAsync(current, body, length, ct);
+            // The closing body stays here: this process completes the upload, so no other replica needs it.
+            var written = await ReceiveAsync(current, body, length, keepInBucket: false, ct);
             if (!written.Succeeded)
             {
                 return written.Refusal;
             }
             var size = current.Received + written.Value;
-            var hex = await HashOfAsync(current.Id, size, ct);
+            var hex = await HashOfAsync(current.Id, current.Received, size, ct);
             // The session ends here whatever the verdict: a wrong digest means the client starts again.
             db.OciUploads.Remove(current);
             await db.SaveChangesAsync(ct);
+            await mirror.DropAsync(current.Id, ct);
+            if (hex is null)
+            {
+                File.Delete(PathOf(current.Id));
+                return new OciRefusal(OciCode.BlobUploadInvalid, "the upload's chunks could not be gathered; push the blob again");
+            }
             if (hex != expected)
             {
                 File.Delete(PathOf(current.Id));
@@ -115,6 +123,7 @@ public sealed class OciUploads(RegistryDbContext db, DataFolder folder, Database
         await db.OciUploads.Where(u => u.Id == upload.Id).ExecuteDeleteAsync(ct);
         hashes.Forget(upload.Id);
         File.Delete(PathOf(upload.Id));
+        await mirror.DropAsync(upload.Id, ct);
     }
 
     /// <summary>Removes expired uploads and their bytes; answers how many.</summary>
@@ -127,21 +136,28 @@ public sealed class OciUploads(RegistryDbContext db, DataFolder folder, Database
             await db.OciUploads.Where(u => u.Id == id).ExecuteDeleteAsync(ct);
             hashes.Forget(id);
             File.Delete(PathOf(id));
+            await mirror.DropAsync(id, ct);
         }
         return expired.Count;
     }
 
     private string PathOf(string uploadId) => Path.Combine(folder.Uploads, $"oci-{uploadId}.upload");
 
-    private async Task<OciOutcome<long>> ReceiveAsync(OciUpload upload, Stream body, long? length, CancellationToken ct)
+    private async Task<OciOutcome<long>> ReceiveAsync(OciUpload upload, Stream body, long? length, bool keepInBucket, CancellationToken ct)
     {
         var limit = Options.MaxImageBytes - upload.Received;
         var hash = hashes.Continue(upload.Id, upload.Received);
         long written;
         try
         {
-            using var file = File.OpenHandle(PathOf(upload.Id), FileMode.Open, FileAccess.Write);
-            written = await HashingWriter.CopyAsync(body, file, upload.Received, limit, hash is null ? [] : [hash], ct);
+            using (var file = File.OpenHandle(PathOf(upload.Id), FileMode.OpenOrCreate, FileAccess.Write))
+            {
+                written = await HashingWriter.CopyAsync(body, file, upload.Received, limit, hash is null ? [] : [hash], ct);
+            }
+            if (keepInBucket && (length is null || length == written))
+            {
+                await mirror.KeepAsync(upload.Id, PathOf(upload.Id), upload.Received, written, ct);
+            }
         }
         catch (HashingWriter.TooLargeException)
         {
@@ -171,12 +187,15 @@ public sealed class OciUploads(RegistryDbContext db, DataFolder folder, Database
     private void TruncateTo(OciUpload upload)
     {
         hashes.Forget(upload.Id);
-        using var file = File.OpenHandle(PathOf(upload.Id), FileMode.Open, FileAccess.Write);
+        using var file = File.OpenHandle(PathOf(upload.Id), FileMode.OpenOrCreate, FileAccess.Write);
         RandomAccess.SetLength(file, upload.Received);
     }
 
-    /// <summary>The SHA-256 of the staged bytes: the running hash when it covers them all, else read back once.</summary>
-    private async Task<string> HashOfAsync(string uploadId, long size, CancellationToken ct)
+    /// <summary>
+    /// The SHA-256 of the staged bytes: the running hash when this process received them all, else read back once
+    /// (the PATCHed part gathered from the bucket first when chunks may have gone to other replicas); null when they cannot be gathered.
+    /// </summary>
+    private async Task<string?> HashOfAsync(string uploadId, long chunked, long size, CancellationToken ct)
     {
         var running = hashes.Continue(uploadId, size);
         if (size > 0 && running is not null)
@@ -187,7 +206,11 @@ public sealed class OciUploads(RegistryDbContext db, DataFolder folder, Database
             }
         }
         running?.Dispose();
-        await using var file = File.OpenRead(PathOf(uploadId));
+        if (mirror.Enabled && chunked > 0 && !await mirror.GatherAsync(uploadId, PathOf(uploadId), chunked, ct))
+        {
+            return null;
+        }
+        await using var file = new FileStream(PathOf(uploadId), FileMode.OpenOrCreate, FileAccess.Read);
         return Convert.ToHexStringLower(await SHA256.HashDataAsync(file, ct));
     }
 }

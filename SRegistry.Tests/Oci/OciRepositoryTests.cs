@@ -46,11 +46,12 @@ public sealed class OciRepositoryTests : IClassFixture<SmallPartServer>, IDispos
         var strangerPush = await stranger.Http.PostAsync("v2/vera/open/tool/blobs/uploads/", null);
         Assert.Equal(HttpStatusCode.Forbidden, strangerPush.StatusCode);
         Assert.Equal("DENIED", await OciProtocol.ErrorCodeAsync(strangerPush));
-        // Into someone else's namespace a push is refused for that reason, whether a private collection is there or not.
+        // Into someone else's namespace: unknown, whether a private collection is there or not.
         var strangerHiddenPush = await stranger.Http.PostAsync("v2/vera/closed/tool/blobs/uploads/", null);
         var strangerAbsentPush = await stranger.Http.PostAsync("v2/vera/nothing/tool/blobs/uploads/", null);
-        Assert.Equal(HttpStatusCode.Forbidden, strangerHiddenPush.StatusCode);
-        Assert.Equal(await strangerAbsentPush.Content.ReadAsStringAsync(), await strangerHiddenPush.Content.ReadAsStringAsync());
+        Assert.Equal(HttpStatusCode.NotFound, strangerHiddenPush.StatusCode);
+        Assert.Equal(HttpStatusCode.NotFound, strangerAbsentPush.StatusCode);
+        Assert.Equal("NAME_UNKNOWN", await OciProtocol.ErrorCodeAsync(strangerHiddenPush));
         Assert.Equal(HttpStatusCode.BadRequest, (await anonymous.GetManifestAsync("two/segments", "v1")).StatusCode);
     }
 

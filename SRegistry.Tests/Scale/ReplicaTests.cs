@@ -65,6 +65,31 @@ public sealed class ReplicaTests(ReplicaCluster cluster) : IClassFixture<Replica
         Assert.Equal(sif.Hash, "sha256." + Convert.ToHexStringLower(System.Security.Cryptography.SHA256.HashData(bytes)));
     }
 
+    [Fact]
+    public async Task An_OCI_upload_whose_chunks_alternate_between_replicas_completes_on_either_and_pulls_back_identical()
+    {
+        Assert.SkipUnless(ReplicaCluster.Available, "needs SREG_TEST_POSTGRES, SREG_TEST_S3 (test.sh's second pass), nginx, siftool and the Go client");
+        var sif = await sifs.CreateAsync(3 * 1024 * 1024);
+        var bytes = await File.ReadAllBytesAsync(sif.Path);
+        var digest = "sha256:" + sif.Hash["sha256.".Length..];
+        var replicas = cluster.Replicas.Select(r => new SRegistry.Tests.Oci.OciProtocol(Direct(r))).ToList();
+
+        var started = await replicas[0].Http.PostAsync("v2/alice/ocispread/tool/blobs/uploads/", null);
+        Assert.Equal(HttpStatusCode.Accepted, started.StatusCode);
+        var path = started.Headers.Location!.AbsolutePath;
+        const int chunk = 700_000;
+        for (int offset = 0, turn = 0; offset < bytes.Length; offset += chunk, turn++)
+        {
+            var patched = await replicas[turn % 2].PatchAsync(new Uri(path.TrimStart('/'), UriKind.Relative),
+                bytes[offset..Math.Min(offset + chunk, bytes.Length)], offset);
+            Assert.Equal(HttpStatusCode.Accepted, patched.StatusCode);
+        }
+        var completed = await replicas[1].Http.PutAsync($"{path.TrimStart('/')}?digest={digest}", null);
+
+        Assert.Equal(HttpStatusCode.Created, completed.StatusCode);
+        Assert.Equal(bytes, await new HttpClient().GetByteArrayAsync($"{cluster.Replicas[0].Url}/v2/alice/ocispread/tool/blobs/{digest}"));
+    }
+
     private HttpClient Direct(Replica replica)
     {
         var http = new HttpClient { BaseAddress = new Uri(replica.Url + "/") };

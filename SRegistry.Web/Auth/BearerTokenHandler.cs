@@ -4,12 +4,16 @@ using Microsoft.AspNetCore.Authentication;
 using Microsoft.Extensions.Options;
 using SRegistry.Core.Accounts;
 using SRegistry.Core.Statistics;
+using SRegistry.Web.Api.Oci.Auth;
 
 namespace SRegistry.Web.Auth;
 
 /// <summary>
 /// API tokens from <c>Authorization: Bearer …</c>. The scheme word is matched case-insensitively: the Go library
 /// client sends <c>BEARER</c>. A bad token makes the caller anonymous; endpoints that need a user answer 401.
+/// Registry tokens from <c>/v2/token</c> (<see cref="RegistryTokens"/>) are not API tokens: one this server sealed,
+/// even expired, is left to the OCI endpoints (<see cref="OciCaller"/>) and neither authenticates here nor counts as a
+/// guess, so the library endpoints see an anonymous caller holding a token they do not accept.
 /// </summary>
 public sealed class BearerTokenHandler(IOptionsMonitor<AuthenticationSchemeOptions> options, ILoggerFactory logger, UrlEncoder encoder)
     : AuthenticationHandler<AuthenticationSchemeOptions>(options, logger, encoder)
@@ -20,6 +24,10 @@ public sealed class BearerTokenHandler(IOptionsMonitor<AuthenticationSchemeOptio
     {
         var secret = TokenFrom(Request.Headers.Authorization.ToString());
         if (secret is null)
+        {
+            return AuthenticateResult.NoResult();
+        }
+        if (RegistryTokens.LooksLikeRegistryToken(secret) && Context.RequestServices.GetRequiredService<RegistryTokens>().Read(secret) is not null)
         {
             return AuthenticateResult.NoResult();
         }

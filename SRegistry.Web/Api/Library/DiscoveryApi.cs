@@ -2,8 +2,11 @@ using System.Reflection;
 using System.Text.Json.Serialization;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.Options;
 using SRegistry.Core;
+using SRegistry.Core.Configuration;
 using SRegistry.Core.Data;
+using SRegistry.Web.Api.Oci.Auth;
 using SRegistry.Web.Auth;
 
 namespace SRegistry.Web.Api.Library;
@@ -24,18 +27,24 @@ public static class DiscoveryApi
         app.MapGet("/version", Version);
         app.MapGet("/v1/token-status", TokenStatus);
         app.MapGet("/v1/rbac/users/current", CurrentUser);
-        // Newer clients probe for an OCI registry first; a 404 sends them down the library flow (docs/protocol/library.md#n1).
-        app.MapGet("/v1/oci-redirect", () => LibraryError.NotFound("this registry serves SIF images through the library API only"));
+        // Newer clients probe for an OCI registry first; a 404 sends them down the library flow (docs/protocol/library.md#n1),
+        // a 200 to the OCI endpoints, only when the site says so (docs/protocol/oci.md#redirect-probe).
+        app.MapGet("/v1/oci-redirect", LibraryRedirect.Probe);
         return app;
     }
 
-    /// <summary>Every service on this one origin, no trailing slashes, only objects at the top level (docs/protocol/library.md#d1).</summary>
-    public static JsonHttpResult<Dictionary<string, ServiceUri>> Config(HttpContext context, PublicUrls urls)
+    /// <summary>
+    /// Every service on this one origin, no trailing slashes, only objects at the top level (docs/protocol/library.md#d1);
+    /// with <c>Registry:Oci:AdvertiseRegistryUri</c>, the library names this same origin as its OCI registry
+    /// (docs/protocol/oci.md#oci-sif): SingularityCE keeps the URL's host and path as the <c>docker://</c> prefix.
+    /// </summary>
+    public static JsonHttpResult<Dictionary<string, ServiceUri>> Config(HttpContext context, PublicUrls urls, IOptions<RegistryOptions> options)
     {
-        var uri = new ServiceUri(urls.BaseUrl(context.Request));
+        var baseUrl = urls.BaseUrl(context.Request);
+        var uri = new ServiceUri(baseUrl);
         return TypedResults.Json(new Dictionary<string, ServiceUri>
         {
-            ["libraryAPI"] = uri,
+            ["libraryAPI"] = options.Value.Oci.AdvertiseRegistryUri ? uri with { RegistryUri = baseUrl } : uri,
             ["keystoreAPI"] = uri,
             ["tokenAPI"] = uri,
         });
@@ -49,17 +58,28 @@ public static class DiscoveryApi
             ? new Envelope<Dictionary<string, string>>(new() { ["status"] = "valid", ["username"] = caller.Principal.Username! })
             : LibraryError.NotFound("invalid credentials: the token is unknown, expired or revoked");
 
-    /// <summary>A bare object, not enveloped (docs/protocol/library.md#user-info).</summary>
-    public static async Task<Results<JsonHttpResult<UserInfoWire>, LibraryError>> CurrentUser(Caller caller, RegistryDbContext db,
-        CancellationToken ct)
+    /// <summary>
+    /// A bare object, not enveloped (docs/protocol/library.md#user-info). <c>oidc_user_meta.secret</c> is a password for
+    /// <c>/v2/token</c> with this username (docs/protocol/oci.md#auth): the API token the caller came with, which they
+    /// hold already, so nothing new is handed out.
+    /// </summary>
+    public static async Task<Results<JsonHttpResult<UserInfoWire>, LibraryError>> CurrentUser(HttpContext context, Caller caller,
+        RegistryDbContext db, CancellationToken ct)
     {
         if (!caller.Principal.IsAuthenticated)
         {
             return OutcomeResults.Error(Problem.Unauthenticated("not logged in"), caller);
         }
         var user = await db.Users.AsNoTracking().FirstAsync(u => u.Id == caller.Principal.UserId, ct);
-        return TypedResults.Json(new UserInfoWire(user.Username, user.Email, user.DisplayName, new Dictionary<string, string> { ["secret"] = "" }));
+        return TypedResults.Json(new UserInfoWire(user.Username, user.Email, user.DisplayName, new Dictionary<string, string>
+        {
+            ["secret"] = BearerTokenHandler.TokenFrom(context.Request.Headers.Authorization.ToString()) ?? "",
+        }));
     }
 
-    public sealed record ServiceUri([property: JsonPropertyName("uri")] string Uri);
+    public sealed record ServiceUri([property: JsonPropertyName("uri")] string Uri)
+    {
+        [JsonPropertyName("registryUri"), JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
+        public string? RegistryUri { get; init; }
+    }
 }

@@ -31,7 +31,7 @@ public static class OciManifestsApi
         OciCaller caller, OciGate gate, OciManifestWrites writes)
     {
         var name = OciGate.NameOf(entity, collection, container);
-        var (repository, refusal) = await gate.ForChangeAsync(context, caller, name, OciGate.Push);
+        var (repository, refusal) = await gate.ForChangeAsync(context, caller, name, OciActions.Push);
         if (repository is null)
         {
             return refusal!;
@@ -59,7 +59,7 @@ public static class OciManifestsApi
     public static async Task<IResult> DeleteManifest(string entity, string collection, string container, string reference, HttpContext context,
         OciCaller caller, OciGate gate, OciManifestWrites writes)
     {
-        var (repository, refusal) = await gate.ForChangeAsync(context, caller, OciGate.NameOf(entity, collection, container), OciGate.Delete);
+        var (repository, refusal) = await gate.ForChangeAsync(context, caller, OciGate.NameOf(entity, collection, container), OciActions.Delete);
         if (repository is null)
         {
             return refusal!;

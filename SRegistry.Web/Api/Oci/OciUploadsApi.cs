@@ -24,7 +24,7 @@ public static class OciUploadsApi
         HttpContext context, OciCaller caller, OciGate gate, OciUploads uploads, RepositoryBlobs blobs)
     {
         var name = OciGate.NameOf(entity, collection, container);
-        var (repository, refusal) = await gate.ForChangeAsync(context, caller, name, OciGate.Push);
+        var (repository, refusal) = await gate.ForChangeAsync(context, caller, name, OciActions.Push);
         if (repository is null)
         {
             return refusal!;
@@ -86,7 +86,7 @@ public static class OciUploadsApi
         HttpContext context, OciCaller caller, OciGate gate, OciUploads uploads)
     {
         var name = OciGate.NameOf(entity, collection, container);
-        var (repository, refusal) = await gate.ForChangeAsync(context, caller, name, OciGate.Push);
+        var (repository, refusal) = await gate.ForChangeAsync(context, caller, name, OciActions.Push);
         if (repository is null)
         {
             return refusal!;
@@ -117,7 +117,7 @@ public static class OciUploadsApi
     private static async Task<(OciUpload? Upload, IResult? Refusal)> FindAsync(HttpContext context, OciCaller caller, OciGate gate, OciUploads uploads,
         string name, string uploadId)
     {
-        var (repository, refusal) = await gate.ForChangeAsync(context, caller, name, OciGate.Push);
+        var (repository, refusal) = await gate.ForChangeAsync(context, caller, name, OciActions.Push);
         if (repository is null)
         {
             return (null, refusal);
