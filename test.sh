@@ -9,10 +9,12 @@ export DEBIAN_FRONTEND=noninteractive DOTNET_CLI_TELEMETRY_OPTOUT=1 DOTNET_NOLOG
 # squashfs-tools for real image partitions,
 # chromium for browser tests, slapd for the identity provider, nginx and openssl for the TLS deployment tests;
 # PostgreSQL and a one-node Ceph with radosgw (S3) for the scaled-out pass; xxd and openssl for the sregistry
-# fixture's make-storage.sh (import tests); strace and systemd-analyze for the durability and service-unit tests.
+# fixture's make-storage.sh (import tests); strace and systemd-analyze for the durability and service-unit tests;
+# skopeo, the containers/image Go source and the reference registry (docker-registry) for the OCI client and peer tests.
 packages=(golang-go golang-github-apptainer-container-library-client-dev golang-github-apptainer-container-key-client-dev
           golang-github-sylabs-sif-dev siftool squashfs-tools gnupg chromium slapd ldap-utils nodejs
-          postgresql radosgw ceph-mon ceph-osd nginx xxd openssl strace systemd)
+          postgresql radosgw ceph-mon ceph-osd nginx xxd openssl strace systemd
+          skopeo golang-github-containers-image-dev docker-registry)
 missing=()
 for package in "${packages[@]}"; do
   dpkg-query -W -f='${Status}' "$package" 2>/dev/null | grep -q "install ok installed" || missing+=("$package")

@@ -16,7 +16,7 @@ public sealed record DriverResult(int ExitCode, string Stdout, string Stderr)
 }
 
 /// <summary>
-/// A small Go program next to the tests (<c>EndToEnd/FOLDER/driver/main.go</c>), built offline by the
+/// A small Go program next to the tests (<c>EndToEnd/FOLDER/driver/*.go</c>), built offline by the
 /// folder's <c>build.sh</c> against Debian's Go sources and run as a process. Built once per test run and cached
 /// under the temp folder by source hash, so later runs start at once.
 /// </summary>
@@ -50,8 +50,13 @@ public sealed class GoDriver
 
     private async Task<string> BuildAsync()
     {
-        var source = await File.ReadAllBytesAsync(Path.Combine(sourceFolder, "driver", "main.go"));
-        var key = Convert.ToHexStringLower(SHA256.HashData(source))[..16];
+        // Keyed by every Go file of the driver, so a change to any of them builds afresh.
+        using var hash = IncrementalHash.CreateHash(HashAlgorithmName.SHA256);
+        foreach (var file in Directory.GetFiles(Path.Combine(sourceFolder, "driver"), "*.go").Order(StringComparer.Ordinal))
+        {
+            hash.AppendData(await File.ReadAllBytesAsync(file));
+        }
+        var key = Convert.ToHexStringLower(hash.GetHashAndReset())[..16];
         var path = Path.Combine(Path.GetTempPath(), "sregistry-" + binaryName, key, binaryName);
         if (File.Exists(path))
         {
