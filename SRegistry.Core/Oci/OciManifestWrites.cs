@@ -158,8 +158,14 @@ public sealed class OciManifestWrites(RegistryDbContext db, OciManifestReads rea
         }
         db.OciManifests.Add(new OciManifest
         {
-            ContainerId = repository.Container.Id, Hex = hex, MediaType = manifest.MediaType, Content = content, SubjectHex = manifest.Subject?.Hex,
-            ArtifactType = manifest.ArtifactType, AnnotationsJson = manifest.AnnotationsJson, CreatedAt = clock.GetUtcNow(),
+            ContainerId = repository.Container.Id,
+            Hex = hex,
+            MediaType = manifest.MediaType,
+            Content = content,
+            SubjectHex = manifest.Subject?.Hex,
+            ArtifactType = manifest.ArtifactType,
+            AnnotationsJson = manifest.AnnotationsJson,
+            CreatedAt = clock.GetUtcNow(),
         });
         // The same bytes pushed at the same moment by another client: the same manifest, already stored.
         await db.TrySaveUniqueAsync(ct);

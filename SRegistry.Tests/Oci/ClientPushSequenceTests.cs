@@ -73,7 +73,9 @@ public sealed class ClientPushSequenceTests : IClassFixture<SmallPartServer>, ID
         descriptor["platform"] = new JsonObject { ["architecture"] = "amd64", ["os"] = "linux" };
         var index = Encoding.UTF8.GetBytes(new JsonObject
         {
-            ["schemaVersion"] = 2, ["mediaType"] = OciProtocol.IndexType, ["manifests"] = new JsonArray(descriptor),
+            ["schemaVersion"] = 2,
+            ["mediaType"] = OciProtocol.IndexType,
+            ["manifests"] = new JsonArray(descriptor),
         }.ToJsonString());
         Assert.Equal(HttpStatusCode.Created, (await SendAsync(http, HttpMethod.Put, $"v2/{name}/manifests/1.0", bearer,
             Typed(index, OciProtocol.IndexType))).StatusCode);

@@ -86,7 +86,9 @@ public sealed class OciRepositoryTests : IClassFixture<SmallPartServer>, IDispos
         await oci.PushBlobAsync("yves/signed/tool", empty);
         var signature = Encoding.UTF8.GetBytes(new JsonObject
         {
-            ["schemaVersion"] = 2, ["mediaType"] = OciProtocol.ManifestType, ["artifactType"] = "application/vnd.example.signature",
+            ["schemaVersion"] = 2,
+            ["mediaType"] = OciProtocol.ManifestType,
+            ["artifactType"] = "application/vnd.example.signature",
             ["config"] = OciProtocol.Descriptor("application/vnd.oci.empty.v1+json", empty),
             ["layers"] = new JsonArray(OciProtocol.Descriptor("application/vnd.oci.empty.v1+json", empty)),
             ["subject"] = OciProtocol.Descriptor(OciProtocol.ManifestType, subject),

@@ -63,7 +63,8 @@ public sealed class OciUploadTests(SmallPartServer server) : IClassFixture<Small
         await oci.PushBlobAsync("rosa/plain/app", config);
         var manifest = Encoding.UTF8.GetBytes(new JsonObject
         {
-            ["schemaVersion"] = 2, ["mediaType"] = OciProtocol.ManifestType,
+            ["schemaVersion"] = 2,
+            ["mediaType"] = OciProtocol.ManifestType,
             ["config"] = OciProtocol.Descriptor("application/vnd.oci.image.config.v1+json", config),
             ["layers"] = new JsonArray(OciProtocol.Descriptor("application/vnd.oci.image.layer.v1.tar+gzip", layer)),
         }.ToJsonString());
@@ -112,7 +113,8 @@ public sealed class OciUploadTests(SmallPartServer server) : IClassFixture<Small
         await oci.PushBlobAsync("uma/partial/app", config);
         var manifest = Encoding.UTF8.GetBytes(new JsonObject
         {
-            ["schemaVersion"] = 2, ["mediaType"] = OciProtocol.ManifestType,
+            ["schemaVersion"] = 2,
+            ["mediaType"] = OciProtocol.ManifestType,
             ["config"] = OciProtocol.Descriptor("application/vnd.oci.image.config.v1+json", config),
             ["layers"] = new JsonArray(OciProtocol.Descriptor("application/vnd.oci.image.layer.v1.tar", "never pushed"u8.ToArray())),
         }.ToJsonString());
