@@ -34,7 +34,7 @@ public static class PeerClient
             {
                 request.Headers.Accept.Add(new MediaTypeWithQualityHeaderValue(step.Accept));
             }
-            using var response = await http.SendAsync(request, HttpCompletionOption.ResponseHeadersRead);
+            using var response = await FollowStoreRedirectAsync(await http.SendAsync(request, HttpCompletionOption.ResponseHeadersRead), request);
             if (response.Headers.Location is { } location && location.OriginalString.Contains("/blobs/uploads/", StringComparison.Ordinal))
             {
                 upload = new Uri(request.RequestUri!, location);
@@ -42,6 +42,32 @@ public static class PeerClient
             answers.Add(await PeerAnswer.ReadAsync(response, sequence));
         }
         return answers;
+    }
+
+    /// <summary>
+    /// A blob read redirected to the object store (SRegistry with S3) is followed, as clients follow it, with the same
+    /// Range; the answer compared is the store's, carrying the digest header of the registry's own first answer.
+    /// </summary>
+    private static async Task<HttpResponseMessage> FollowStoreRedirectAsync(HttpResponseMessage response, HttpRequestMessage request)
+    {
+        if ((int)response.StatusCode is not (303 or 307) || response.Headers.Location is not { } to || request.Method != HttpMethod.Get)
+        {
+            return response;
+        }
+        using var store = new HttpClient();
+        using var follow = new HttpRequestMessage(HttpMethod.Get, new Uri(request.RequestUri!, to));
+        if (request.Headers.TryGetValues("Range", out var range))
+        {
+            follow.Headers.TryAddWithoutValidation("Range", range);
+        }
+        var final = await store.SendAsync(follow, HttpCompletionOption.ResponseHeadersRead);
+        if (response.Headers.TryGetValues("Docker-Content-Digest", out var digest))
+        {
+            final.Headers.Remove("Docker-Content-Digest");
+            final.Headers.TryAddWithoutValidation("Docker-Content-Digest", digest);
+        }
+        response.Dispose();
+        return final;
     }
 
     private static Uri Target(OciTarget target, PeerSequence sequence, PeerStep step, Uri? upload)

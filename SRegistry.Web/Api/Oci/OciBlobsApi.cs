@@ -52,10 +52,18 @@ public static class OciBlobsApi
         {
             return TypedResults.Bytes(content, "application/octet-stream", enableRangeProcessing: true, entityTag: etag);
         }
-        if (store is IDirectDownloads direct)
+        if (store is IDirectDownloads && IsMultiRange(context.Request))
+        {
+            // A store answers one range per request; several (containers/image's GetBlobAt) get the whole blob, as from
+            // the folder store, which the client then reads its ranges from.
+            var whole = await ((IBlobReader)store).OpenReadAsync(hex, context.RequestAborted);
+            context.Response.ContentLength = blob.Size;
+            return whole is null ? OciError.BlobUnknown() : Results.Stream(whole, "application/octet-stream");
+        }
+        if (store is IDirectDownloads presigned)
         {
             var lifetime = context.RequestServices.GetRequiredService<IOptions<RegistryOptions>>().Value.DownloadUrlLifetime;
-            return Results.Redirect(direct.PresignDownload(hex, lifetime), permanent: false, preserveMethod: true);
+            return Results.Redirect(presigned.PresignDownload(hex, lifetime), permanent: false, preserveMethod: true);
         }
         var path = store.GetLocalPath(hex);
         if (path is null)
@@ -75,4 +83,6 @@ public static class OciBlobsApi
         LargeBlockFileSender.Use(context);
         return TypedResults.PhysicalFile(path, "application/octet-stream", enableRangeProcessing: true, entityTag: etag);
     }
+
+    private static bool IsMultiRange(HttpRequest request) => request.Headers.Range.ToString().Contains(',', StringComparison.Ordinal);
 }
