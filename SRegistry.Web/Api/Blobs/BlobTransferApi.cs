@@ -93,7 +93,7 @@ public static class BlobTransferApi
     }
 
     /// <summary>P2: the image bytes, with Range support (206 + Content-Range), Accept-Ranges and the hash as ETag, sent in 1 MiB blocks.</summary>
-    public static async Task<Results<PhysicalFileHttpResult, EmptyHttpResult, LibraryError>> Download(string imageId, string? t, HttpContext context,
+    public static async Task<IResult> Download(string imageId, string? t, HttpContext context,
         RegistryDbContext db, IBlobStore blobs)
     {
         if (!Tokens(context).Verify(t, DownloadPurpose, imageId))
@@ -106,7 +106,16 @@ public static class BlobTransferApi
         {
             return LibraryError.NotFound("image not found");
         }
-        if (OffloadToProxy(context, ImageCatalog.HexOf(image.Hash)))
+        return SendStoredBlob(context, path, ImageCatalog.HexOf(image.Hash), new EntityTagHeaderValue($"\"{image.Hash}\""), image.UpdatedAt);
+    }
+
+    /// <summary>
+    /// A stored blob's bytes, the one way both protocols send them: handed to nginx (<see cref="OffloadToProxy"/>), or
+    /// with ranges and the ETag by the framework's file result, in 1 MiB blocks, counted for <c>/metrics</c>.
+    /// </summary>
+    internal static IResult SendStoredBlob(HttpContext context, string path, string hex, EntityTagHeaderValue etag, DateTimeOffset? lastModified = null)
+    {
+        if (OffloadToProxy(context, hex))
         {
             return TypedResults.Empty;
         }
@@ -117,8 +126,7 @@ public static class BlobTransferApi
             return Task.CompletedTask;
         });
         LargeBlockFileSender.Use(context);
-        return TypedResults.PhysicalFile(path, "application/octet-stream", enableRangeProcessing: true,
-            entityTag: new EntityTagHeaderValue($"\"{image.Hash}\""), lastModified: image.UpdatedAt);
+        return TypedResults.PhysicalFile(path, "application/octet-stream", enableRangeProcessing: true, entityTag: etag, lastModified: lastModified);
     }
 
     /// <summary>

@@ -70,18 +70,7 @@ public static class OciBlobsApi
         {
             return OciError.BlobUnknown();
         }
-        if (BlobTransferApi.OffloadToProxy(context, hex))
-        {
-            return TypedResults.Empty;
-        }
-        var counters = context.RequestServices.GetRequiredService<TransferCounters>();
-        context.Response.OnCompleted(() =>
-        {
-            counters.Sent(context.Response.ContentLength ?? 0);
-            return Task.CompletedTask;
-        });
-        LargeBlockFileSender.Use(context);
-        return TypedResults.PhysicalFile(path, "application/octet-stream", enableRangeProcessing: true, entityTag: etag);
+        return BlobTransferApi.SendStoredBlob(context, path, hex, etag);
     }
 
     private static bool IsMultiRange(HttpRequest request) => request.Headers.Range.ToString().Contains(',', StringComparison.Ordinal);
