@@ -15,6 +15,7 @@ public static class OciServiceCollectionExtensions
         services.AddScoped<OciManifestReads>();
         services.AddScoped<OciManifestWrites>();
         services.AddScoped<SifArtifacts>();
+        services.AddScoped<OciImageHint>();
         return services;
     }
 }

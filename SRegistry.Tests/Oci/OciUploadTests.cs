@@ -80,8 +80,16 @@ public sealed class OciUploadTests(SmallPartServer server) : IClassFixture<Small
             (await services.GetRequiredService<SRegistry.Core.Quotas.QuotaAccounting>().ForUserAsync(await UserIdAsync(services, "rosa"))).UsedBytes);
         Assert.Equal(layer.Length + config.Length, usage);
         Assert.Equal(manifest, await (await oci.GetManifestAsync("rosa/plain/app", "1.0", OciProtocol.ManifestType)).Content.ReadAsByteArrayAsync());
-        // An ordinary image is no library image: the library does not list it.
-        await LibraryProtocol.ErrorAsync(await server.Client(token).GetAsync("v1/images/rosa/plain/app:1.0"), HttpStatusCode.NotFound);
+        // An ordinary image is no library image; the library's answer names its config type, which SingularityCE 4
+        // reads as "pull it over OCI" (spec section 4). A tag that is nothing at all says nothing of the kind.
+        var message = await LibraryProtocol.ErrorAsync(await server.Client(token).GetAsync("v1/images/rosa/plain/app:1.0"), HttpStatusCode.NotFound);
+        Assert.Contains("application/vnd.oci.image.config.v1+json", message, StringComparison.Ordinal);
+        var absent = await LibraryProtocol.ErrorAsync(await server.Client(token).GetAsync("v1/images/rosa/plain/app:2.0"), HttpStatusCode.NotFound);
+        Assert.DoesNotContain("application/vnd.oci.image.config.v1+json", absent, StringComparison.Ordinal);
+        var stranger = await server.CreateTokenAsync("rosa-stranger");
+        await server.MakeCollectionPrivateAsync("plain");
+        var hidden = await LibraryProtocol.ErrorAsync(await server.Client(stranger).GetAsync("v1/images/rosa/plain/app:1.0"), HttpStatusCode.NotFound);
+        Assert.DoesNotContain("oci", hidden, StringComparison.OrdinalIgnoreCase);
     }
 
     [Fact]

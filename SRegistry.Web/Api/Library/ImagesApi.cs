@@ -1,5 +1,7 @@
 using Microsoft.AspNetCore.Http.HttpResults;
+using SRegistry.Core;
 using SRegistry.Core.Library;
+using SRegistry.Core.Oci;
 using SRegistry.Web.Api.Blobs;
 using SRegistry.Web.Auth;
 
@@ -24,9 +26,14 @@ public static class ImagesApi
 
     /// <summary>The first call of every pull: it asks for <see cref="ImageLookup"/> alone, not the whole catalog and its dependencies.</summary>
     public static async Task<Results<Envelope<ImageWire>, LibraryError>> GetImage(string? reference, string? arch, Caller caller,
-        ImageLookup lookup, CancellationToken ct)
+        ImageLookup lookup, OciImageHint ociImages, CancellationToken ct)
     {
         var outcome = await lookup.ResolveAsync(caller.Principal, reference, arch, ct);
+        // Only the OCI side has it, as an OCI image: the message SingularityCE 4 turns into an OCI pull (oci.md#oci-sif).
+        if (outcome.Failure == Failure.NotFound && await ociImages.MessageAsync(caller.Principal, reference, ct) is { } ociImage)
+        {
+            return LibraryError.NotFound(ociImage);
+        }
         return OutcomeResults.Envelope(outcome, caller, ImageWire.From);
     }
 
