@@ -89,11 +89,19 @@ public sealed class RegistryProcess : IAsyncDisposable
         {
             if (process.HasExited)
             {
+                if (Output.Any(line => line.Contains("address already in use", StringComparison.OrdinalIgnoreCase)))
+                {
+                    // Another test's process took the free port first: start again on another one.
+                    process = null;
+                    await StartAsync();
+                    return;
+                }
                 throw new InvalidOperationException($"the registry exited with {process.ExitCode}:\n{string.Join('\n', Output)}");
             }
             try
             {
-                if ((await http.GetAsync(BaseUrl + "/healthz")).StatusCode == HttpStatusCode.OK)
+                // Healthy, and it is this process that answers: with parallel tests another registry could hold the port.
+                if ((await http.GetAsync(BaseUrl + "/healthz")).StatusCode == HttpStatusCode.OK && ListensOn(process.Id, port))
                 {
                     return;
                 }
@@ -249,6 +257,37 @@ public sealed class RegistryProcess : IAsyncDisposable
         if (line is not null)
         {
             Output.Enqueue(line);
+        }
+    }
+
+    /// <summary>Whether process <paramref name="pid"/> holds the listening TCP socket on <paramref name="port"/> (read from /proc).</summary>
+    private static bool ListensOn(int pid, int port)
+    {
+        var hexPort = ":" + port.ToString("X4", System.Globalization.CultureInfo.InvariantCulture);
+        var listening = new HashSet<string>(StringComparer.Ordinal);
+        foreach (var table in new[] { "/proc/net/tcp", "/proc/net/tcp6" })
+        {
+            foreach (var line in File.Exists(table) ? File.ReadLines(table).Skip(1) : [])
+            {
+                var fields = line.Split(' ', StringSplitOptions.RemoveEmptyEntries);
+                if (fields.Length > 9 && fields[1].EndsWith(hexPort, StringComparison.Ordinal) && fields[3] == "0A")
+                {
+                    listening.Add($"socket:[{fields[9]}]");
+                }
+            }
+        }
+        try
+        {
+            return Directory.EnumerateFileSystemEntries($"/proc/{pid}/fd")
+                .Any(fd => new FileInfo(fd).LinkTarget is { } target && listening.Contains(target));
+        }
+        catch (IOException)
+        {
+            return false;
+        }
+        catch (UnauthorizedAccessException)
+        {
+            return false;
         }
     }
 
