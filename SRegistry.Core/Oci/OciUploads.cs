@@ -114,8 +114,8 @@ public sealed class OciUploads(RegistryDbContext db, DataFolder folder, Database
                 File.Delete(PathOf(current.Id));
                 return new OciRefusal(OciCode.DigestInvalid, $"the uploaded bytes hash to sha256:{hex}, not {digest}");
             }
-            DiskFlush.File(PathOf(current.Id));
-            return await blobs.PublishAsync(who, repository, PathOf(current.Id), hex, size, ct);
+            // The store flushes before its rename (BlobStore:FlushToDisk), and not at all for bytes it already holds.
+            return await blobs.PublishAsync(repository, PathOf(current.Id), hex, size, ct);
         }
     }
 

@@ -44,7 +44,7 @@ public sealed class RepositoryBlobs(RegistryDbContext db, IBlobStore store, Blob
         foreach (var projected in await LibraryImagesAsync(containerId, ct))
         {
             var config = SifProjection.Config(projected);
-            if (SifProjection.ConfigHex(projected) == hex)
+            if (Convert.ToHexStringLower(System.Security.Cryptography.SHA256.HashData(config)) == hex)
             {
                 return new RepositoryBlob(hex, config.Length, config);
             }
@@ -60,7 +60,7 @@ public sealed class RepositoryBlobs(RegistryDbContext db, IBlobStore store, Blob
     /// Makes verified bytes the blob <paramref name="hex"/> of the repository: stored once (a copy already in the
     /// store is reused), then linked. <paramref name="verifiedFile"/> is consumed or deleted.
     /// </summary>
-    public async Task<OciOutcome<RepositoryBlob>> PublishAsync(Principal who, OciRepository repository, string verifiedFile, string hex, long size,
+    public async Task<OciOutcome<RepositoryBlob>> PublishAsync(OciRepository repository, string verifiedFile, string hex, long size,
         CancellationToken ct)
     {
         try
@@ -69,13 +69,8 @@ public sealed class RepositoryBlobs(RegistryDbContext db, IBlobStore store, Blob
             {
                 return already;
             }
-            return await LinkAsync(who, repository, hex, size, async () =>
-            {
-                if (!await store.ExistsAsync(hex, ct))
-                {
-                    await store.PublishAsync(verifiedFile, hex, ct);
-                }
-            }, ct);
+            // Both stores keep what they already hold and take the file otherwise.
+            return await LinkAsync(repository, hex, size, () => store.PublishAsync(verifiedFile, hex, ct), ct);
         }
         finally
         {
@@ -94,11 +89,11 @@ public sealed class RepositoryBlobs(RegistryDbContext db, IBlobStore store, Blob
         {
             return null;
         }
-        var linked = await LinkAsync(who, repository, hex, blob.Size, () => Task.CompletedTask, ct);
+        var linked = await LinkAsync(repository, hex, blob.Size, () => Task.CompletedTask, ct);
         return linked.Succeeded ? linked.Value : null;
     }
 
-    private async Task<OciOutcome<RepositoryBlob>> LinkAsync(Principal who, OciRepository repository, string hex, long size, Func<Task> storeBytes,
+    private async Task<OciOutcome<RepositoryBlob>> LinkAsync(OciRepository repository, string hex, long size, Func<Task> storeBytes,
         CancellationToken ct)
     {
         var admitted = await quotas.AdmitAsync(repository.Collection.Id, size, "", async () =>

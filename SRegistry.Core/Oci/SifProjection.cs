@@ -31,8 +31,6 @@ public static class SifProjection
         json.WriteBoolean("encrypted", false);
     });
 
-    public static string ConfigHex(Image image) => Convert.ToHexStringLower(SHA256.HashData(Config(image)));
-
     public static OciDocument Manifest(Image image)
     {
         var config = Config(image);
